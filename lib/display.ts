@@ -1,0 +1,187 @@
+/**
+ * numpy-style printing, so a lesson's output can be read next to the source's.
+ *
+ * `formatArray` follows numpy's defaults (`np.set_printoptions(precision=8)`, `floatmode
+ * "maxprec"`): at most `precision` fractional digits, fewer when fewer identify the value,
+ * decimal points aligned, scientific notation when the magnitudes call for it (unless
+ * `suppress`), rows wrapped at 75 characters. `pyRepr` prints a float the way Python's
+ * `repr` does (the shortest decimal that reads back to the same double).
+ *
+ * ```ts
+ * import { formatArray, pyRepr } from "./display.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(formatArray(NDArray.from([-0.999993752, 0.5, 0.25])), "[-0.99999375  0.5         0.25      ]");
+ * equal(formatArray(NDArray.from([[1, 2], [3, 4]])), "[[1. 2.]\n [3. 4.]]");
+ * equal(pyRepr(1e-5), "1e-05");
+ * ```
+ *
+ * In a Jupyter notebook on the Deno kernel, {@link show} also emits an HTML rendering.
+ *
+ * @module
+ */
+
+import { NDArray } from "./ndarray.ts";
+
+/** Options for {@link formatArray}, named like numpy's `set_printoptions`. */
+export interface PrintOptions {
+  /** Maximum fractional digits (numpy default 8). */
+  precision?: number;
+  /** Never use scientific notation (numpy's `suppress=True`). */
+  suppress?: boolean;
+  /** Wrap rows at this many characters (numpy default 75). */
+  linewidth?: number;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 or from 1e16. */
+export function pyRepr(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const ax = Math.abs(x);
+  if (ax >= 1e16 || ax < 1e-4) {
+    const [mant, exp] = x.toExponential().split("e");
+    const e = Number(exp);
+    const es = `${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+    return `${mant}e${es}`;
+  }
+  const s = String(x);
+  return s.includes(".") ? s : `${s}.0`;
+}
+
+/** Digits of `x` with at most `precision` fractional digits, trimmed (numpy "maxprec"). */
+function positional(x: number, precision: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  let s = String(Math.abs(x));
+  if (s.includes("e") || (s.split(".")[1]?.length ?? 0) > precision) {
+    s = Math.abs(x).toFixed(precision);
+  }
+  if (s.includes(".")) s = s.replace(/0+$/, "");
+  else s += ".";
+  return (x < 0 || Object.is(x, -0) ? "-" : "") + s;
+}
+
+/** Mantissa digits `x` needs in scientific notation, at most `precision`. */
+function sciDigits(x: number, precision: number): number {
+  if (!Number.isFinite(x)) return 0;
+  const mant = x.toExponential().split("e")[0];
+  return Math.min(mant.split(".")[1]?.length ?? 0, precision);
+}
+
+function scientific(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return positional(x, digits);
+  const [mant, exp] = x.toExponential(digits).split("e");
+  const e = Number(exp);
+  const m = mant.includes(".") ? mant : `${mant}.`;
+  return `${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+/**
+ * Formats an array like `print(np.array(...))` does: `[-0.99999375  0.77911235]`.
+ * A number is formatted like a 0-d array.
+ */
+export function formatArray(a: NDArray | number, options: PrintOptions = {}): string {
+  const arr = typeof a === "number" ? new NDArray(new Float64Array([a]), []) : a;
+  const precision = options.precision ?? 8;
+  const linewidth = options.linewidth ?? 75;
+  const finite = [...arr.data].filter((x) => Number.isFinite(x) && x !== 0).map(Math.abs);
+  const maxv = finite.length ? Math.max(...finite) : 0;
+  const minv = finite.length ? Math.min(...finite) : 0;
+  const sci = finite.length > 0 &&
+    (maxv >= 1e8 || (!options.suppress && (minv < 1e-4 || maxv / minv > 1e3)));
+  // In scientific notation numpy gives every element the same number of mantissa digits.
+  const digits = sci ? Math.max(...[...arr.data].map((x) => sciDigits(x, precision))) : 0;
+  const strs = [...arr.data].map((x) => (sci ? scientific(x, digits) : positional(x, precision)));
+  // Align decimal points: pad the integer part on the left, the fraction on the right.
+  const split = strs.map((s) => {
+    const cut = s.indexOf(".");
+    return cut < 0 ? [s, ""] : [s.slice(0, cut), s.slice(cut)];
+  });
+  const intW = Math.max(...split.map(([i]) => i.length));
+  const fracW = Math.max(...split.map(([, f]) => f.length));
+  const cells = split.map(([i, f]) => i.padStart(intW) + f.padEnd(fracW));
+  if (arr.ndim === 0) return strs[0];
+  let k = 0;
+  // numpy's _formatArray: at depth d the hanging indent is d+1 spaces and the width 75−d.
+  const render = (depth: number): string => {
+    const indent = " ".repeat(depth + 1);
+    const n = arr.shape[depth];
+    let s = "";
+    if (depth === arr.ndim - 1) {
+      const elemWidth = linewidth - depth - 1;
+      let line = indent;
+      for (let i = 0; i < n; i++) {
+        const word = cells[k++];
+        if (line.length + word.length > elemWidth && line.length > indent.length) {
+          s += line.trimEnd() + "\n";
+          line = indent;
+        }
+        line += word;
+        if (i < n - 1) line += " ";
+      }
+      s += line;
+    } else {
+      const sep = "\n".repeat(arr.ndim - depth - 1);
+      for (let i = 0; i < n; i++) s += indent + render(depth + 1) + (i < n - 1 ? sep : "");
+    }
+    return "[" + s.slice(indent.length) + "]";
+  };
+  return render(0);
+}
+
+/** True when running inside a Jupyter kernel (`Deno.jupyter` exists only there). */
+export function inJupyter(): boolean {
+  return typeof Deno !== "undefined" && "jupyter" in Deno;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A MIME bundle for Jupyter's rich display; `text/plain` is always included. */
+export type MimeBundle = Record<string, unknown> & { "text/plain": string };
+
+/**
+ * Displays a rich MIME bundle in Jupyter, or prints its `text/plain` elsewhere.
+ * Outside the kernel this is just `console.log`.
+ */
+export async function display(bundle: MimeBundle): Promise<void> {
+  if (inJupyter()) {
+    // deno-lint-ignore no-explicit-any
+    const jupyter = (Deno as any).jupyter;
+    await jupyter.display(bundle, { raw: true });
+  } else {
+    console.log(bundle["text/plain"]);
+  }
+}
+
+/**
+ * Prints `label = <array>` the numpy way. In Jupyter it also shows the array as an HTML
+ * table (one row per row of a matrix).
+ */
+export function show(label: string, value: NDArray | number, options: PrintOptions = {}): void {
+  const text = formatArray(value, options);
+  const plain = text.includes("\n") ? `${label} =\n${text}` : `${label} = ${text}`;
+  if (!inJupyter() || typeof value === "number" || value.ndim === 0 || value.ndim > 2) {
+    console.log(plain);
+    return;
+  }
+  const rows = value.ndim === 1
+    ? [value]
+    : [...Array(value.shape[0]).keys()].map((i) => value.take(0, i));
+  const html = `<div><code>${escapeHtml(label)}</code> <small>shape ${
+    value.ndim === 1 ? `(${value.shape[0]},)` : `(${value.shape.join(",")})`
+  }</small><table style="font-family:monospace">${
+    rows.map((r) =>
+      `<tr>${
+        [...r.data].map((x) =>
+          `<td style="text-align:right">${
+            escapeHtml(formatArray(x, { ...options, suppress: true }))
+          }</td>`
+        ).join("")
+      }</tr>`
+    ).join("")
+  }</table></div>`;
+  void display({ "text/plain": plain, "text/html": html });
+}

@@ -1,0 +1,116 @@
+/**
+ * Numerical gradients by central differences, and the relative error used to compare them
+ * with analytic ones. Always float64.
+ *
+ * The central difference `(f(x+h) − f(x−h)) / 2h` has truncation error `h²·f‴/6` and
+ * rounding error about `ε·|f| / h`, so with `h = 1e-5` and `|f| ≈ 1` both are around
+ * 1e-10 — relative errors near 1e-7…1e-11 mean "agree", 1e-2 means a bug.
+ *
+ * ```ts
+ * import { numericalGradient, relError } from "./gradcheck.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { ok } from "node:assert/strict";
+ * const x = NDArray.from([1, 2, 3]);
+ * const f = () => x.square().sum();            // f(x) = Σ x², ∇f = 2x
+ * const g = numericalGradient(f, x);
+ * ok(relError(g, x.mul(2)).max() < 1e-9);
+ * ```
+ *
+ * @module
+ */
+
+import { NDArray, shapeStr } from "./ndarray.ts";
+
+/**
+ * CS231n's `rel_error`, elementwise: `|a − n| / max(|a| + |n|, tiny)` (0 where both are 0).
+ */
+export function relError(a: NDArray, n: NDArray): NDArray;
+export function relError(a: number, n: number): number;
+export function relError(a: NDArray | number, n: NDArray | number): NDArray | number {
+  const one = (x: number, y: number) =>
+    Math.abs(x - y) / Math.max(Math.abs(x) + Math.abs(y), 1e-300);
+  if (typeof a === "number" && typeof n === "number") return one(a, n);
+  if (!(a instanceof NDArray) || !(n instanceof NDArray)) {
+    throw new TypeError(`relError: give two numbers or two arrays`);
+  }
+  if (a.ndim !== n.ndim || a.shape.some((d, i) => d !== n.shape[i])) {
+    throw new RangeError(`relError: shapes ${shapeStr(a.shape)} and ${shapeStr(n.shape)} differ`);
+  }
+  const out = new Float64Array(a.size);
+  for (let i = 0; i < out.length; i++) out[i] = one(a.data[i], n.data[i]);
+  return new NDArray(out, a.shape);
+}
+
+/**
+ * ∂f/∂x by central differences, perturbing `x` in place (and restoring it): for a scalar
+ * function `f` that reads `x`.
+ */
+export function numericalGradient(f: () => number, x: NDArray, h = 1e-5): NDArray {
+  const grad = NDArray.zeros(x.shape);
+  for (let i = 0; i < x.size; i++) {
+    const old = x.data[i];
+    x.data[i] = old + h;
+    const fp = f();
+    x.data[i] = old - h;
+    const fm = f();
+    x.data[i] = old;
+    grad.data[i] = (fp - fm) / (2 * h);
+  }
+  return grad;
+}
+
+/**
+ * CS231n's `eval_numerical_gradient_array`: for an array-valued `f` and an upstream
+ * gradient `df`, the gradient of `Σ f(x)·df` with respect to `x`.
+ */
+export function numericalGradientArray(
+  f: () => NDArray,
+  x: NDArray,
+  df: NDArray,
+  h = 1e-5,
+): NDArray {
+  return numericalGradient(() => f().mul(df).sum(), x, h);
+}
+
+/** One parameter's verdict from {@link gradCheck}. */
+export interface GradCheckResult {
+  name: string;
+  maxRelError: number;
+  /** Flat index of the worst entry, and the two values there. */
+  worst: { index: number; analytic: number; numeric: number };
+  numeric: NDArray;
+}
+
+/**
+ * Compares analytic gradients with central differences for every entry of every parameter.
+ * `loss` must read the parameters from `params` (they are perturbed in place).
+ * Results come sorted as `params` lists them.
+ */
+export function gradCheck(
+  loss: () => number,
+  params: Record<string, NDArray>,
+  analytic: Record<string, NDArray>,
+  h = 1e-5,
+): GradCheckResult[] {
+  return Object.entries(params).map(([name, p]) => {
+    const a = analytic[name];
+    if (!a) throw new Error(`gradCheck: no analytic gradient for "${name}"`);
+    if (a.ndim !== p.ndim || a.shape.some((d, i) => d !== p.shape[i])) {
+      throw new RangeError(
+        `gradCheck: gradient of "${name}" has shape ${shapeStr(a.shape)}, parameter has ${
+          shapeStr(p.shape)
+        }`,
+      );
+    }
+    const numeric = numericalGradient(loss, p, h);
+    const rel = relError(a, numeric);
+    let index = 0;
+    for (let i = 1; i < rel.size; i++) if (rel.data[i] > rel.data[index]) index = i;
+    return {
+      name,
+      maxRelError: rel.size ? rel.data[index] : 0,
+      worst: { index, analytic: a.data[index], numeric: numeric.data[index] },
+      numeric,
+    };
+  });
+}

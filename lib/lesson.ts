@@ -1,0 +1,307 @@
+/**
+ * The lesson harness: every lesson records its comparisons here and ends with a table of
+ * them — each number its source printed, ours beside it, the tolerance and ✓/✗ — plus the
+ * checks against independent references (numpy/torch vectors, numerical gradients,
+ * TensorFlow.js). A ✗ fails the lesson: in a terminal the exit code is 1, in Jupyter the
+ * cell raises, under the runner (`deno task lesson N`) the report says `ok: false`.
+ *
+ * ```ts
+ * import { Lesson } from "./lesson.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * const lesson = new Lesson(1, { quiet: true });
+ * lesson.check("a tiny check", NDArray.from([1, 2]), NDArray.from([1, 2 + 1e-15]), {
+ *   tolerance: 1e-12,
+ *   against: "itself, shifted",
+ * });
+ * equal(lesson.report().ok, true);
+ * ```
+ *
+ * @module
+ */
+
+import { NDArray } from "./ndarray.ts";
+import { formatArray, inJupyter, pyRepr } from "./display.ts";
+import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
+
+/** One row of a lesson's table. */
+export interface Check {
+  name: string;
+  /** `published`: a number the source printed; `reference`: an independent computation. */
+  kind: "published" | "reference";
+  /** What we compared against: the printed text, or the reference's values. */
+  published: string | number | number[];
+  /** What the lesson computed. */
+  reproduced: number | number[];
+  /** Allowed max |ours − theirs| (or max relative error when `relative`). */
+  tolerance: number;
+  /** The measured max |ours − theirs| (or max relative error). */
+  diff: number;
+  relative: boolean;
+  /** Where the reference came from, or why the tolerance is what it is. */
+  against: string;
+  ok: boolean;
+}
+
+/** What a lesson reports: `deno task lesson N --json` prints this. */
+export interface Report {
+  lesson: number;
+  title: string;
+  source: string;
+  ok: boolean;
+  checks: Check[];
+  values: Record<string, unknown>;
+}
+
+/** Reports of the lessons run in this process, in order (the runner reads them). */
+export const reports: Report[] = [];
+
+type Numbers = number | readonly number[] | NDArray;
+
+function flat(x: Numbers): number[] {
+  if (typeof x === "number") return [x];
+  if (x instanceof NDArray) return [...x.data];
+  return [...x];
+}
+
+function plain(x: number[]): number | number[] {
+  return x.length === 1 ? x[0] : x;
+}
+
+/** Options of {@link Lesson.check}. */
+export interface CheckOptions {
+  /** Allowed max |ours − reference| (or relative error with `relative`). */
+  tolerance: number;
+  /** The independent reference: "numerical gradient", "torch 1.13 vectors", "TensorFlow.js"… */
+  against: string;
+  /** Compare `|a − b| / max(|a| + |b|, tiny)` instead of `|a − b|`. */
+  relative?: boolean;
+}
+
+/** Options of the {@link Lesson} constructor. */
+export interface LessonOptions {
+  /** Print nothing (for tests and doc examples). */
+  quiet?: boolean;
+}
+
+function findPublished(lesson: number): PublishedFile {
+  const dir = new URL("../data/published/", import.meta.url);
+  const prefix = String(lesson).padStart(2, "0") + "_";
+  const names: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.name.endsWith(".json")) names.push(e.name);
+  }
+  const name = names.find((n) => n.startsWith(prefix));
+  if (!name) {
+    throw new Error(
+      `lesson ${lesson}: no data/published/${prefix}*.json (found: ${names.sort().join(", ")})`,
+    );
+  }
+  return loadPublished(new URL(name, dir));
+}
+
+/** One lesson's running record of checks; see the module doc. */
+export class Lesson {
+  readonly number: number;
+  readonly title: string;
+  readonly source: PublishedFile["source"];
+  private readonly published_: Map<string, PublishedValue>;
+  private readonly checks: Check[] = [];
+  private readonly values: Record<string, unknown> = {};
+  private readonly quiet: boolean;
+  private ended = false;
+
+  constructor(lesson: number, options: LessonOptions = {}) {
+    const file = findPublished(lesson);
+    this.number = file.lesson;
+    this.title = file.title;
+    this.source = file.source;
+    this.published_ = new Map(file.values.map((v) => [v.name, v]));
+    this.quiet = options.quiet ?? false;
+    if (!this.quiet) {
+      console.log(`Lesson ${this.number} · ${this.title}`);
+      console.log(`Source: “${this.source.title}” (document ${this.source.document})\n`);
+    }
+  }
+
+  /** The entry the source printed under `name` (an error lists the names there are). */
+  publishedValue(name: string): PublishedValue {
+    const v = this.published_.get(name);
+    if (!v) {
+      throw new Error(
+        `lesson ${this.number}: the source printed no "${name}"; it printed: ${
+          [...this.published_.keys()].join(", ")
+        }`,
+      );
+    }
+    return v;
+  }
+
+  /**
+   * Compares `ours` with the number(s) the source printed under `name`: each must be within
+   * the recorded tolerance, plus `roundoff` — a bound the lesson derives from the
+   * computation when the source printed every digit of a float64 (see `gamma`).
+   */
+  published(name: string, ours: Numbers, options: { roundoff?: number } = {}): boolean {
+    const entry = this.publishedValue(name);
+    const theirs = Array.isArray(entry.value) ? entry.value : [entry.value];
+    const mine = flat(ours);
+    if (mine.length !== theirs.length) {
+      throw new Error(
+        `lesson ${this.number}: "${name}": the source printed ${theirs.length} number(s), we computed ${mine.length}`,
+      );
+    }
+    const roundoff = options.roundoff ?? 0;
+    const tolerance = entry.tolerance + roundoff;
+    const diff = Math.max(...mine.map((x, i) => Math.abs(x - theirs[i])));
+    const ok = diff <= tolerance;
+    this.checks.push({
+      name,
+      kind: "published",
+      published: entry.printed,
+      reproduced: plain(mine),
+      tolerance,
+      diff,
+      relative: false,
+      against: roundoff ? `${entry.why}; + roundoff bound ${roundoff.toExponential(1)}` : entry.why,
+      ok,
+    });
+    return ok;
+  }
+
+  /** Compares `ours` with an independent reference, elementwise; shapes must agree. */
+  check(name: string, ours: Numbers, reference: Numbers, options: CheckOptions): boolean {
+    if (ours instanceof NDArray && reference instanceof NDArray) {
+      const same = ours.ndim === reference.ndim &&
+        ours.shape.every((d, i) => d === reference.shape[i]);
+      if (!same) {
+        throw new Error(
+          `lesson ${this.number}: check "${name}": shapes (${ours.shape}) and (${reference.shape}) differ`,
+        );
+      }
+    }
+    const a = flat(ours);
+    const b = flat(reference);
+    if (a.length !== b.length) {
+      throw new Error(
+        `lesson ${this.number}: check "${name}": ${a.length} values against ${b.length}`,
+      );
+    }
+    const relative = options.relative ?? false;
+    const errs = a.map((x, i) => {
+      const d = Math.abs(x - b[i]);
+      return relative ? d / Math.max(Math.abs(x) + Math.abs(b[i]), 1e-300) : d;
+    });
+    const diff = errs.length ? Math.max(...errs) : 0;
+    const ok = diff <= options.tolerance && errs.every((e) => !Number.isNaN(e));
+    this.checks.push({
+      name,
+      kind: "reference",
+      published: plain(b),
+      reproduced: plain(a),
+      tolerance: options.tolerance,
+      diff,
+      relative,
+      against: options.against,
+      ok,
+    });
+    return ok;
+  }
+
+  /** Records an extra value for `--json` (arrays are stored as nested lists). */
+  value(key: string, v: unknown): void {
+    this.values[key] = v instanceof NDArray ? v.toNested() : v;
+  }
+
+  /** The report so far. */
+  report(): Report {
+    return {
+      lesson: this.number,
+      title: this.title,
+      source: this.source.title,
+      ok: this.checks.every((c) => c.ok),
+      checks: this.checks,
+      values: this.values,
+    };
+  }
+
+  /**
+   * Prints the table and registers the report. A ✗ makes the lesson fail: in Jupyter it
+   * throws; elsewhere it sets the exit code to 1.
+   */
+  end(): Report {
+    if (this.ended) throw new Error(`lesson ${this.number}: end() called twice`);
+    this.ended = true;
+    const report = this.report();
+    reports.push(report);
+    if (!this.quiet) printTable(report);
+    const failed = report.checks.filter((c) => !c.ok);
+    if (failed.length) {
+      const msg = `lesson ${this.number}: ${failed.length} check(s) failed: ${
+        failed.map((c) => c.name).join(", ")
+      }`;
+      if (inJupyter()) throw new Error(msg);
+      if (!this.quiet) console.log(`\n✗ ${msg}`);
+      Deno.exitCode = 1;
+    }
+    return report;
+  }
+}
+
+function short(x: string | number | number[], kind: Check["kind"]): string {
+  if (typeof x === "string") return x;
+  if (typeof x === "number") return kind === "published" ? pyRepr(x) : formatArray(x);
+  if (x.length <= 4) return formatArray(NDArray.from(x));
+  return `[${x.length} values]`;
+}
+
+/** Renders a report as a text table (and an HTML table in Jupyter). */
+export function printTable(report: Report): void {
+  const rows = report.checks.map((c) => [
+    c.ok ? "✓" : "✗",
+    c.name,
+    short(c.published, c.kind),
+    short(
+      c.reproduced,
+      c.kind === "published" && typeof c.reproduced === "number" ? c.kind : "reference",
+    ),
+    c.diff.toExponential(1),
+    `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
+    c.against,
+  ]);
+  const head = ["", "check", "published / reference", "ours", "|Δ|", "tolerance", "basis"];
+  const all = [head, ...rows];
+  const width = head.map((_, j) => Math.min(Math.max(...all.map((r) => [...r[j]].length)), 48));
+  const cut = (
+    s: string,
+    w: number,
+  ) => ([...s].length > w ? [...s].slice(0, w - 1).join("") + "…" : s);
+  const line = (r: string[]) =>
+    r.slice(0, 6).map((s, j) => cut(s, width[j]).padEnd(width[j])).join("  ") + "  " + r[6];
+  const passed = report.checks.filter((c) => c.ok).length;
+  const text = [
+    "",
+    `Published values and checks — lesson ${report.lesson}`,
+    line(head),
+    line(head.map((_, j) => "─".repeat(j === 6 ? 5 : width[j]))),
+    ...rows.map(line),
+    "",
+    `${passed}/${report.checks.length} reproduced${report.ok ? " ✓" : " ✗"}`,
+  ].join("\n");
+  if (inJupyter()) {
+    const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+    const html = `<table><thead><tr>${
+      head.map((h) => `<th>${esc(h)}</th>`).join("")
+    }</tr></thead><tbody>${
+      rows.map((r) =>
+        `<tr style="color:${r[0] === "✓" ? "inherit" : "#c00"}">${
+          r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
+        }</tr>`
+      ).join("")
+    }</tbody></table><p>${passed}/${report.checks.length} reproduced ${report.ok ? "✓" : "✗"}</p>`;
+    // deno-lint-ignore no-explicit-any
+    void (Deno as any).jupyter.display({ "text/plain": text, "text/html": html }, { raw: true });
+  } else {
+    console.log(text);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The library every lesson builds on. Import from here:
+ *
+ * ```ts
+ * import { NDArray, dot } from "./mod.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(dot(NDArray.eye(2), NDArray.from([3, 4])).toNested(), [3, 4]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./ndarray.ts";
+export * from "./display.ts";
+export * from "./published.ts";
+export * from "./lesson.ts";
+export * from "./gradcheck.ts";
+export * from "./progress.ts";
+export * from "./summation.ts";
+export * from "./nn/activations.ts";
+export * from "./nn/rnn_cell.ts";

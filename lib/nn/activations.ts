@@ -1,0 +1,40 @@
+/**
+ * Activations in the column layout of the Coursera notebook (one example per column).
+ *
+ * ```ts
+ * import { softmax } from "./activations.ts";
+ * import { NDArray } from "../ndarray.ts";
+ * import { ok } from "node:assert/strict";
+ * const p = softmax(NDArray.from([[1, 2], [3, 4]]));   // each column sums to 1
+ * ok(Math.abs(p.sum(0).get(0) - 1) < 1e-15 && Math.abs(p.sum(0).get(1) - 1) < 1e-15);
+ * ```
+ *
+ * @module
+ */
+
+import { NDArray } from "../ndarray.ts";
+
+/** The logistic function 1 / (1 + e^−x), elementwise. */
+export function sigmoid(x: NDArray): NDArray {
+  return x.map((v) => 1 / (1 + Math.exp(-v)));
+}
+
+/**
+ * The notebook's softmax: `exp(x − max(x)) / Σ_rows exp(x − max(x))`, normalising each
+ * column (each example of the batch) separately. Subtracting the array's maximum changes
+ * nothing mathematically and keeps `exp` from overflowing.
+ */
+export function softmax(x: NDArray): NDArray {
+  const e = x.sub(x.max()).exp();
+  return e.div(e.sum(0));
+}
+
+/**
+ * The softmax as document 000 printed it: `exp(a) / Σ exp(a)` over the *whole* array.
+ * For a single column it is the softmax; for a batch it divides by the sum over every
+ * example, so no column sums to 1. Kept to show that slip.
+ */
+export function softmaxWholeArray(a: NDArray): NDArray {
+  const e = a.exp();
+  return e.div(e.sum());
+}

@@ -1,0 +1,178 @@
+/**
+ * The vanilla RNN of the Coursera "Building a Recurrent Neural Network — Step by Step"
+ * notebook, in its column layout: `x⟨t⟩` is `(n_x, m)`, `a⟨t⟩` is `(n_a, m)`, one example per
+ * column.
+ *
+ *   a⟨t⟩ = tanh(Wax x⟨t⟩ + Waa a⟨t−1⟩ + ba)
+ *   ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by)
+ *
+ * Forward functions return a `cache`; backward functions take it, as in the notebook.
+ *
+ * ```ts
+ * import { rnnCellForward, rnnCellBackward } from "./rnn_cell.ts";
+ * import { NDArray } from "../ndarray.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * const p = {
+ *   Wax: NDArray.zeros([5, 3]), Waa: NDArray.zeros([5, 5]), Wya: NDArray.zeros([2, 5]),
+ *   ba: NDArray.zeros([5, 1]), by: NDArray.zeros([2, 1]),
+ * };
+ * const { a_next, cache } = rnnCellForward(NDArray.zeros([3, 10]), NDArray.zeros([5, 10]), p);
+ * deepEqual(a_next.shape, [5, 10]);
+ * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).dba.shape, [5, 1]);
+ * ```
+ *
+ * @module
+ */
+
+import { dot, NDArray, shapeStr } from "../ndarray.ts";
+import { softmax } from "./activations.ts";
+
+/** The cell's parameters, named as in the notebook. */
+export interface RnnParameters {
+  /** (n_a, n_x) */
+  Wax: NDArray;
+  /** (n_a, n_a) */
+  Waa: NDArray;
+  /** (n_y, n_a) */
+  Wya: NDArray;
+  /** (n_a, 1) */
+  ba: NDArray;
+  /** (n_y, 1) */
+  by: NDArray;
+}
+
+/** What the forward step keeps for the backward step: `(a_next, a_prev, xt, parameters)`. */
+export interface RnnCellCache {
+  a_next: NDArray;
+  a_prev: NDArray;
+  xt: NDArray;
+  parameters: RnnParameters;
+}
+
+/** Gradients of one cell step. */
+export interface RnnCellGradients {
+  dxt: NDArray;
+  da_prev: NDArray;
+  dWax: NDArray;
+  dWaa: NDArray;
+  dba: NDArray;
+}
+
+function expectShape(op: string, what: string, a: NDArray, shape: number[]): void {
+  if (a.ndim !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(
+      `${op}: ${what} has shape ${shapeStr(a.shape)}, expected ${shapeStr(shape)}`,
+    );
+  }
+}
+
+function checkParameters(op: string, p: RnnParameters, n_x: number, m: number, a: NDArray) {
+  const n_a = p.Waa.shape[0];
+  const n_y = p.Wya.shape[0];
+  expectShape(op, "Waa", p.Waa, [n_a, n_a]);
+  expectShape(op, "Wax", p.Wax, [n_a, n_x]);
+  expectShape(op, "Wya", p.Wya, [n_y, n_a]);
+  expectShape(op, "ba", p.ba, [n_a, 1]);
+  expectShape(op, "by", p.by, [n_y, 1]);
+  expectShape(op, "a_prev", a, [n_a, m]);
+}
+
+/** One forward step; `softmaxFn` defaults to the notebook's column-wise softmax. */
+export function rnnCellForward(
+  xt: NDArray,
+  a_prev: NDArray,
+  parameters: RnnParameters,
+  softmaxFn: (z: NDArray) => NDArray = softmax,
+): { a_next: NDArray; yt_pred: NDArray; cache: RnnCellCache } {
+  if (xt.ndim !== 2) {
+    throw new RangeError(`rnnCellForward: xt must be (n_x, m), got ${shapeStr(xt.shape)}`);
+  }
+  checkParameters("rnnCellForward", parameters, xt.shape[0], xt.shape[1], a_prev);
+  const { Wax, Waa, Wya, ba, by } = parameters;
+  const a_next = dot(Wax, xt).add(dot(Waa, a_prev)).add(ba).tanh();
+  const yt_pred = softmaxFn(dot(Wya, a_next).add(by));
+  return { a_next, yt_pred, cache: { a_next, a_prev, xt, parameters } };
+}
+
+/**
+ * One backward step: given ∂L/∂a⟨t⟩ (`da_next`, `(n_a, m)`), the gradients of the cell's
+ * inputs and parameters. With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
+ * `dxt = Waxᵀ dtanh`, `da_prev = Waaᵀ dtanh`, `dWax = dtanh xtᵀ`, `dWaa = dtanh a_prevᵀ`,
+ * `dba = Σ_columns dtanh`.
+ */
+export function rnnCellBackward(da_next: NDArray, cache: RnnCellCache): RnnCellGradients {
+  const { a_next, a_prev, xt, parameters } = cache;
+  const { Wax, Waa } = parameters;
+  expectShape("rnnCellBackward", "da_next", da_next, [...a_next.shape]);
+  const dtanh = a_next.square().neg().add(1).mul(da_next);
+  const dxt = dot(Wax.T, dtanh);
+  const dWax = dot(dtanh, xt.T);
+  const da_prev = dot(Waa.T, dtanh);
+  const dWaa = dot(dtanh, a_prev.T);
+  const dba = dtanh.sum(-1, true);
+  return { dxt, da_prev, dWax, dWaa, dba };
+}
+
+/** The caches of a whole sequence: `[list of cell caches, x]`, as the notebook returns. */
+export type RnnCaches = [RnnCellCache[], NDArray];
+
+/** Runs the cell over `x` of shape `(n_x, m, T_x)` from `a0` `(n_a, m)`. */
+export function rnnForward(
+  x: NDArray,
+  a0: NDArray,
+  parameters: RnnParameters,
+  softmaxFn: (z: NDArray) => NDArray = softmax,
+): { a: NDArray; y_pred: NDArray; caches: RnnCaches } {
+  if (x.ndim !== 3) {
+    throw new RangeError(`rnnForward: x must be (n_x, m, T_x), got ${shapeStr(x.shape)}`);
+  }
+  const [_n_x, m, T_x] = x.shape;
+  const [n_y, n_a] = parameters.Wya.shape;
+  const a = NDArray.zeros([n_a, m, T_x]);
+  const y_pred = NDArray.zeros([n_y, m, T_x]);
+  const caches: RnnCellCache[] = [];
+  let a_next = a0;
+  for (let t = 0; t < T_x; t++) {
+    const step = rnnCellForward(x.take(2, t), a_next, parameters, softmaxFn);
+    a_next = step.a_next;
+    a.put(2, t, a_next);
+    y_pred.put(2, t, step.yt_pred);
+    caches.push(step.cache);
+  }
+  return { a, y_pred, caches: [caches, x] };
+}
+
+/** Gradients of a whole sequence. */
+export interface RnnGradients {
+  dx: NDArray;
+  da0: NDArray;
+  dWax: NDArray;
+  dWaa: NDArray;
+  dba: NDArray;
+}
+
+/**
+ * Backpropagation through time: `da` `(n_a, m, T_x)` is ∂L/∂a⟨t⟩ coming from above at every
+ * step (e.g. from the outputs); the gradient flowing back through `Waa` is added to it step
+ * by step, from the last step to the first.
+ */
+export function rnnBackward(da: NDArray, caches: RnnCaches): RnnGradients {
+  const [cells, x] = caches;
+  const [n_x, m, T_x] = x.shape;
+  const n_a = cells[0].a_next.shape[0];
+  expectShape("rnnBackward", "da", da, [n_a, m, T_x]);
+  const dx = NDArray.zeros([n_x, m, T_x]);
+  let dWax = NDArray.zeros([n_a, n_x]);
+  let dWaa = NDArray.zeros([n_a, n_a]);
+  let dba = NDArray.zeros([n_a, 1]);
+  let da_prevt = NDArray.zeros([n_a, m]);
+  for (let t = T_x - 1; t >= 0; t--) {
+    const g = rnnCellBackward(da.take(2, t).add(da_prevt), cells[t]);
+    dx.put(2, t, g.dxt);
+    dWax = dWax.add(g.dWax);
+    dWaa = dWaa.add(g.dWaa);
+    dba = dba.add(g.dba);
+    da_prevt = g.da_prev;
+  }
+  return { dx, da0: da_prevt, dWax, dWaa, dba };
+}

@@ -1,0 +1,83 @@
+/**
+ * A progress bar for slow loops, written to stderr so it never mixes with a lesson's
+ * results (or with `--json` output). On a terminal it redraws one line; elsewhere (CI,
+ * notebooks, pipes) it prints a line at every tenth of the way, without timings, so two
+ * runs print the same bytes.
+ *
+ * ```ts
+ * import { progress } from "./progress.ts";
+ * const bar = progress(1000, "training", { quiet: true });
+ * for (let i = 0; i < 1000; i++) bar.tick();
+ * bar.done();
+ * ```
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+function write(s: string): void {
+  Deno.stderr.writeSync(encoder.encode(s));
+}
+
+/** A running progress bar. */
+export interface Progress {
+  /** Advances by `n` steps; `note` (e.g. the current loss) is shown beside the bar. */
+  tick(n?: number, note?: string): void;
+  /** Completes the bar. */
+  done(note?: string): void;
+}
+
+/** Starts a progress bar over `total` steps. */
+export function progress(
+  total: number,
+  label: string,
+  options: { quiet?: boolean } = {},
+): Progress {
+  const tty = !options.quiet && Deno.stderr.isTerminal();
+  const quiet = options.quiet ?? false;
+  const start = performance.now();
+  let count = 0;
+  let lastDraw = 0;
+  let lastTenth = -1;
+  const bar = (frac: number) => {
+    const w = 24;
+    const full = Math.round(frac * w);
+    return "█".repeat(full) + "░".repeat(w - full);
+  };
+  const draw = (note = "") => {
+    const frac = total ? count / total : 1;
+    const pct = `${Math.floor(frac * 100)}`.padStart(3);
+    if (tty) {
+      const secs = ((performance.now() - start) / 1000).toFixed(1);
+      write(`\r${label} ${bar(frac)} ${pct}% ${count}/${total} ${secs}s ${note}\x1b[K`);
+    } else {
+      write(`${label} ${bar(frac)} ${pct}% ${count}/${total}${note ? " " + note : ""}\n`);
+    }
+  };
+  return {
+    tick(n = 1, note = "") {
+      count += n;
+      if (quiet) return;
+      if (tty) {
+        const now = performance.now();
+        if (now - lastDraw > 80) {
+          lastDraw = now;
+          draw(note);
+        }
+      } else {
+        const tenth = Math.floor((count / total) * 10);
+        if (tenth > lastTenth && tenth < 10) {
+          lastTenth = tenth;
+          draw(note);
+        }
+      }
+    },
+    done(note = "") {
+      count = total;
+      if (quiet) return;
+      draw(note);
+      if (tty) write("\n");
+    },
+  };
+}

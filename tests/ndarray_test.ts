@@ -1,0 +1,83 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { concatenate, dot, maxAbsDiff, NDArray, outer, stack } from "../lib/ndarray.ts";
+
+const A = NDArray.from([[1, 2, 3], [4, 5, 6]]);
+
+Deno.test("creation and indexing", () => {
+  deepEqual(A.shape, [2, 3]);
+  equal(A.get(-1, -1), 6);
+  deepEqual(NDArray.zeros([2, 0]).shape, [2, 0]);
+  deepEqual(NDArray.eye(2).toNested(), [[1, 0], [0, 1]]);
+  deepEqual(NDArray.linspace(0, 1, 5).toNested(), [0, 0.25, 0.5, 0.75, 1]);
+  throws(() => NDArray.from([[1, 2], [3]]), /ragged/);
+  throws(() => new NDArray([1, 2, 3], [2, 2]), /3 values cannot have shape \(2,2\)/);
+  throws(() => A.get(2, 0), /index 2 is out of bounds for axis 0 with size 2/);
+  throws(() => NDArray.zeros([-1]), /invalid shape/);
+});
+
+Deno.test("take / put / slice along an axis (numpy's a[i], a[:, :, t])", () => {
+  const x = NDArray.from([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+  deepEqual(x.take(0, 1).toNested(), [[5, 6], [7, 8]]);
+  deepEqual(x.take(2, 0).toNested(), [[1, 3], [5, 7]]);
+  const y = NDArray.zeros([2, 2, 2]);
+  y.put(2, 1, NDArray.from([[1, 2], [3, 4]]));
+  deepEqual(y.toNested(), [[[0, 1], [0, 2]], [[0, 3], [0, 4]]]);
+  deepEqual(A.slice(1, 1).toNested(), [[2, 3], [5, 6]]);
+  deepEqual(A.slice(1, -2, -1).toNested(), [[2], [5]]);
+  throws(() => A.take(2, 0), /axis 2 is out of bounds for array of shape \(2,3\)/);
+  throws(() => y.put(0, 0, NDArray.zeros([3])), /put: operands could not be broadcast/);
+});
+
+Deno.test("broadcasting arithmetic", () => {
+  deepEqual(A.add(NDArray.from([10, 20, 30])).toNested(), [[11, 22, 33], [14, 25, 36]]);
+  deepEqual(A.mul(NDArray.from([[2], [3]])).toNested(), [[2, 4, 6], [12, 15, 18]]);
+  deepEqual(A.sub(1).toNested(), [[0, 1, 2], [3, 4, 5]]);
+  deepEqual(A.pow(2).toNested(), [[1, 4, 9], [16, 25, 36]]);
+  throws(
+    () => A.add(NDArray.zeros([2])),
+    /add: operands could not be broadcast together with shapes \(2,3\) \(2,\)/,
+  );
+});
+
+Deno.test("reductions", () => {
+  equal(A.sum(), 21);
+  deepEqual(A.sum(0).toNested(), [5, 7, 9]);
+  deepEqual(A.sum(-1, true).toNested(), [[6], [15]]);
+  deepEqual(A.sum([0, 1]).toNested(), 21);
+  equal(A.max(), 6);
+  deepEqual(A.mean(0).toNested(), [2.5, 3.5, 4.5]);
+  throws(() => A.sum(3), /sum: axis 3 is out of bounds/);
+});
+
+Deno.test("dot, transpose, outer, concatenate, stack, reshape", () => {
+  deepEqual(dot(A, A.T).toNested(), [[14, 32], [32, 77]]);
+  deepEqual(dot(NDArray.from([1, 1]), A).toNested(), [5, 7, 9]);
+  deepEqual(dot(A, NDArray.from([1, 0, 1])).toNested(), [4, 10]);
+  deepEqual(dot(NDArray.from([1, 2]), NDArray.from([3, 4])).toNested(), 11);
+  throws(
+    () => dot(NDArray.zeros([5, 3]), NDArray.zeros([4, 10])),
+    /dot: shapes \(5,3\) and \(4,10\) not aligned: 3 \(dim 1\) != 4 \(dim 0\)/,
+  );
+  deepEqual(NDArray.from([[[1, 2, 3]]]).transpose([2, 0, 1]).shape, [3, 1, 1]);
+  throws(() => A.transpose([0, 0]), /transpose: axes \[0,0\] do not match/);
+  deepEqual(outer(NDArray.from([1, 2]), NDArray.from([3, 4, 5])).toNested(), [[3, 4, 5], [
+    6,
+    8,
+    10,
+  ]]);
+  deepEqual(concatenate([A, A], 1).shape, [2, 6]);
+  deepEqual(concatenate([A, NDArray.from([[7, 8, 9]])]).toNested(), [[1, 2, 3], [4, 5, 6], [
+    7,
+    8,
+    9,
+  ]]);
+  throws(
+    () => concatenate([A, NDArray.zeros([2, 2])]),
+    /concatenate: shapes \(2,3\) and \(2,2\) differ outside axis 0/,
+  );
+  deepEqual(stack([A, A], 1).shape, [2, 2, 3]);
+  throws(() => stack([A, A.T]), /stack: all input arrays must have the same shape/);
+  deepEqual(A.reshape(3, -1).shape, [3, 2]);
+  throws(() => A.reshape(4, 2), /cannot reshape array of shape \(2,3\) into shape \(4,2\)/);
+  equal(maxAbsDiff(A, A.add(0.5)), 0.5);
+});
