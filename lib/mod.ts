@@ -7,6 +7,9 @@
  * deepEqual(dot(NDArray.eye(2), NDArray.from([3, 4])).toNested(), [3, 4]);
  * ```
  *
+ * TensorFlow.js is not re-exported here, so that lessons which do not need it do not load
+ * it: import `../lib/framework.ts` directly.
+ *
  * @module
  */
 

@@ -1,0 +1,42 @@
+/**
+ * The bridge to TensorFlow.js (`npm:@tensorflow/tfjs`), CPU backend, float32: the
+ * framework whose autodiff our hand-derived gradients are checked against.
+ *
+ * TensorFlow.js computes in float32 (about 7 significant digits: unit roundoff
+ * 2^-24 ≈ 6e-8), so its results agree with our float64 ones only to float32 tolerance.
+ *
+ * ```ts
+ * import { fromTensor, tf, toTensor } from "./framework.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * const x = toTensor(NDArray.from([[1, 2], [3, 4]]));
+ * deepEqual(fromTensor(tf.matMul(x, x)).toNested(), [[7, 10], [15, 22]]);
+ * ```
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { NDArray } from "./ndarray.ts";
+
+await tf.setBackend("cpu");
+// The CPU backend prints a banner suggesting tfjs-node on its first tensor; we use the
+// pure-JS CPU backend on purpose, so mark it as already used.
+(tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+
+export { tf };
+
+/** An `NDArray` as a float32 `tf.Tensor` (values rounded to float32). */
+export function toTensor(a: NDArray): tf.Tensor {
+  return tf.tensor(Float32Array.from(a.data), [...a.shape], "float32");
+}
+
+/** A `tf.Tensor`'s values as a float64 `NDArray` (exact: every float32 is a float64). */
+export function fromTensor(t: tf.Tensor): NDArray {
+  return new NDArray(Float64Array.from(t.dataSync() as Float32Array), t.shape);
+}
+
+/** A trainable `tf.Variable` holding `a` (float32). */
+export function toVariable(a: NDArray, name?: string): tf.Variable {
+  return tf.variable(toTensor(a), true, name);
+}
