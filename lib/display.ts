@@ -132,7 +132,13 @@ export function formatArray(a: NDArray | number, options: PrintOptions = {}): st
 
 /** True when running inside a Jupyter kernel (`Deno.jupyter` exists only there). */
 export function inJupyter(): boolean {
-  return typeof Deno !== "undefined" && "jupyter" in Deno;
+  try {
+    // Outside the kernel, merely reading `Deno.jupyter` throws.
+    // deno-lint-ignore no-explicit-any
+    return typeof (Deno as any).jupyter?.display === "function";
+  } catch {
+    return false;
+  }
 }
 
 function escapeHtml(s: string): string {

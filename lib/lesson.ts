@@ -248,9 +248,17 @@ export class Lesson {
   }
 }
 
-function short(x: string | number | number[], kind: Check["kind"]): string {
-  if (typeof x === "string") return x;
-  if (typeof x === "number") return kind === "published" ? pyRepr(x) : formatArray(x);
+/** Formats a value in the style the source printed it (tuple, integer, array, repr). */
+function styled(x: number | number[], like: string): string {
+  const xs = Array.isArray(x) ? x : [x];
+  if (like.startsWith("(")) return `(${xs.join(", ")})`;
+  if (/^-?\d+$/.test(like)) return xs.join(", ");
+  if (like.startsWith("[")) return formatArray(NDArray.from(xs));
+  return xs.length === 1 ? pyRepr(xs[0]) : formatArray(NDArray.from(xs));
+}
+
+function short(x: number | number[]): string {
+  if (typeof x === "number") return formatArray(x);
   if (x.length <= 4) return formatArray(NDArray.from(x));
   return `[${x.length} values]`;
 }
@@ -260,11 +268,8 @@ export function printTable(report: Report): void {
   const rows = report.checks.map((c) => [
     c.ok ? "✓" : "✗",
     c.name,
-    short(c.published, c.kind),
-    short(
-      c.reproduced,
-      c.kind === "published" && typeof c.reproduced === "number" ? c.kind : "reference",
-    ),
+    typeof c.published === "string" ? c.published : short(c.published),
+    typeof c.published === "string" ? styled(c.reproduced, c.published) : short(c.reproduced),
     c.diff.toExponential(1),
     `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
     c.against,
