@@ -22,3 +22,4 @@ export * from "./progress.ts";
 export * from "./summation.ts";
 export * from "./nn/activations.ts";
 export * from "./nn/rnn_cell.ts";
+export * from "./random.ts";
