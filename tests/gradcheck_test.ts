@@ -1,0 +1,52 @@
+import { equal, ok, throws } from "node:assert/strict";
+import {
+  gradCheck,
+  NDArray,
+  numericalGradient,
+  numericalGradientArray,
+  relError,
+} from "../lib/mod.ts";
+
+Deno.test("numericalGradient of a cubic matches the exact derivative to O(h²)", () => {
+  const x = NDArray.from([0.3, -1.2, 2]);
+  const g = numericalGradient(() => x.pow(3).sum(), x);
+  const exact = x.square().mul(3);
+  // Truncation error h²·f'''/6 = 1e-10 per entry here.
+  ok(Math.max(...g.sub(exact).abs().data) < 2e-9);
+  equal(x.get(1), -1.2, "x is restored");
+});
+
+Deno.test("numericalGradientArray contracts with the upstream gradient", () => {
+  const x = NDArray.from([[1, 2], [3, 4]]);
+  const df = NDArray.from([[1, 0], [0, 2]]);
+  const g = numericalGradientArray(() => x.tanh(), x, df);
+  const exact = x.tanh().square().neg().add(1).mul(df);
+  ok(relError(g, exact).max() < 1e-8);
+});
+
+Deno.test("gradCheck finds a wrong gradient and reports where", () => {
+  const W = NDArray.from([[0.5, -0.3], [0.8, 0.1]]);
+  const x = NDArray.from([1, 2]);
+  const loss = () => W.dot(x).tanh().sum();
+  const dz = W.dot(x).tanh().square().neg().add(1);
+  const right = NDArray.from([[dz.get(0) * 1, dz.get(0) * 2], [dz.get(1) * 1, dz.get(1) * 2]]);
+  const [good] = gradCheck(loss, { W }, { W: right });
+  ok(good.maxRelError < 1e-9, `${good.maxRelError}`);
+  const wrong = right.copy();
+  wrong.set([1, 0], right.get(1, 0) * 1.01);
+  const [bad] = gradCheck(loss, { W }, { W: wrong });
+  ok(bad.maxRelError > 1e-3);
+  equal(bad.worst.index, 2);
+  throws(() => gradCheck(loss, { W }, {}), /no analytic gradient for "W"/);
+  throws(
+    () => gradCheck(loss, { W }, { W: x }),
+    /gradient of "W" has shape \(2,\), parameter has \(2,2\)/,
+  );
+});
+
+Deno.test("relError: CS231n's definition, 0 when both are 0", () => {
+  equal(relError(1, 1), 0);
+  equal(relError(0, 0), 0);
+  equal(relError(1, 3), 0.5);
+  throws(() => relError(NDArray.zeros([2]), NDArray.zeros([3])), /shapes \(2,\) and \(3,\) differ/);
+});
