@@ -23,3 +23,4 @@ export * from "./summation.ts";
 export * from "./nn/activations.ts";
 export * from "./nn/rnn_cell.ts";
 export * from "./random.ts";
+export * from "./nn/vanilla_rnn.ts";
