@@ -283,7 +283,13 @@ export function printTable(report: Report): void {
   ) => ([...s].length > w ? [...s].slice(0, w - 1).join("") + "…" : s);
   const line = (r: string[]) =>
     r.slice(0, 6).map((s, j) => cut(s, width[j]).padEnd(width[j])).join("  ") + "  " + r[6];
-  const passed = report.checks.filter((c) => c.ok).length;
+  const count = (kind: Check["kind"]) => {
+    const of = report.checks.filter((c) => c.kind === kind);
+    return `${of.filter((c) => c.ok).length}/${of.length}`;
+  };
+  const summary = `${count("published")} published values reproduced, ${
+    count("reference")
+  } reference checks passed ${report.ok ? "✓" : "✗"}`;
   const text = [
     "",
     `Published values and checks — lesson ${report.lesson}`,
@@ -291,7 +297,7 @@ export function printTable(report: Report): void {
     line(head.map((_, j) => "─".repeat(j === 6 ? 5 : width[j]))),
     ...rows.map(line),
     "",
-    `${passed}/${report.checks.length} reproduced${report.ok ? " ✓" : " ✗"}`,
+    summary,
   ].join("\n");
   if (inJupyter()) {
     const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
@@ -303,7 +309,7 @@ export function printTable(report: Report): void {
           r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
         }</tr>`
       ).join("")
-    }</tbody></table><p>${passed}/${report.checks.length} reproduced ${report.ok ? "✓" : "✗"}</p>`;
+    }</tbody></table><p>${summary}</p>`;
     // deno-lint-ignore no-explicit-any
     void (Deno as any).jupyter.display({ "text/plain": text, "text/html": html }, { raw: true });
   } else {
