@@ -34,6 +34,7 @@ import {
   NDArray,
   numericalGradientArray,
   RandomState,
+  readDataJson,
   relError,
   rnnCellBackward,
   rnnCellForward,
@@ -188,8 +189,8 @@ const terms = {
   dWaa: [row(dtanh, 1), row(a_prev, 2)],
 } as const;
 
-const numpyRef = JSON.parse(
-  Deno.readTextFileSync(new URL("../data/rnn_cell/numpy_reference.json", import.meta.url)),
+const numpyRef = readDataJson<Record<string, Record<string, string[]>>>(
+  "rnn_cell/numpy_reference.json",
 );
 const numpyAt = (key: string, i: number, j: number, cols: number) =>
   Number(numpyRef.rnn_cell_backward[key][i * cols + j]);

@@ -19,6 +19,7 @@ import {
   NDArray,
   numericalGradient,
   RandomState,
+  readDataJson,
   relError,
   rnnBackward,
   rnnForward,
@@ -173,8 +174,8 @@ for (let t = 0; t < 4; t++) {
   dPrev = dA;
   aPrev = at;
 }
-const numpyRef = JSON.parse(
-  Deno.readTextFileSync(new URL("../data/rnn_cell/numpy_reference.json", import.meta.url)),
+const numpyRef = readDataJson<Record<string, Record<string, string[]>>>(
+  "rnn_cell/numpy_reference.json",
 );
 const asArray = (v: string[], shape: number[]) => new NDArray(v.map(Number), shape);
 lesson.check("a (all entries) vs numpy", a, asArray(numpyRef.rnn_forward.a, [5, 10, 4]), {

@@ -43,6 +43,7 @@ import {
   numericalGradient,
   oneHot,
   RandomState,
+  readDataJson,
   relError,
   show,
   UNIT_ROUNDOFF,
@@ -91,24 +92,12 @@ interface NumpyRun {
   literal: Record<string, string[]>;
   literal_prev_list: Record<string, string[]>;
 }
-const numpyRef = (() => {
-  const url = new URL(`../${REFERENCE}`, import.meta.url);
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(url);
-  } catch (e) {
-    throw new Error(
-      `lesson 6: cannot read ${REFERENCE} (make it with python3 tools/gen_bptt_literal.py): ${
-        (e as Error).message
-      }`,
-    );
-  }
-  return JSON.parse(text) as {
-    inputs: Record<string, string[] | number[]>;
-    power: Record<string, string[]>;
-    runs: NumpyRun[];
-  };
-})();
+// Made by `python3 tools/gen_bptt_literal.py`.
+const numpyRef = readDataJson<{
+  inputs: Record<string, string[] | number[]>;
+  power: Record<string, string[]>;
+  runs: NumpyRun[];
+}>(REFERENCE.replace(/^data\//, ""));
 /** A stored numpy array (Python reprs, row-major) as an NDArray of the given shape. */
 function fromNumpy(values: readonly (string | number)[], shape: number[]): NDArray {
   return new NDArray(values.map(Number), shape);

@@ -24,3 +24,4 @@ export * from "./nn/activations.ts";
 export * from "./nn/rnn_cell.ts";
 export * from "./random.ts";
 export * from "./nn/vanilla_rnn.ts";
+export * from "./data.ts";
