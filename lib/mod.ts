@@ -25,3 +25,4 @@ export * from "./nn/rnn_cell.ts";
 export * from "./random.ts";
 export * from "./nn/vanilla_rnn.ts";
 export * from "./data.ts";
+export * from "./nn/lstm.ts";

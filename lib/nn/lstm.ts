@@ -1,0 +1,286 @@
+/**
+ * The LSTM of the Stack Overflow question "My LSTM learns, loss decreases, but numerical
+ * gradients don't match analytical gradients" (document 001): one example at a time, the
+ * input and the previous hidden state concatenated, `xh = [x, h_prev]`, four gates with
+ * weights of shape `(x_n + h_n, h_n)` used as `xh · W`, and a dense head `y = h · Wy + by`.
+ *
+ *   f = σ(xh·Wf + bf)   i = σ(xh·Wi + bi)   g = tanh(xh·Wg + bg)   o = σ(xh·Wo + bo)
+ *   c = f ⊙ c_prev + i ⊙ g      h = o ⊙ tanh(c)      y = h·Wy + by
+ *
+ * The loss over a sequence is Σ_t mean((y_t − target_t)²). The vectors are tiny (h_n = 5),
+ * so the code works on `Float64Array`s with plain loops: no allocation per matrix entry,
+ * one formula per line.
+ *
+ * ```ts
+ * import { dlstmLoss, initLstmParams, lstmLoss } from "./lstm.ts";
+ * import { RandomState } from "../random.ts";
+ * import { NDArray } from "../ndarray.ts";
+ * import { ok } from "node:assert/strict";
+ * const params = initLstmParams(new RandomState(0), 1, 5, 1);
+ * const inputs = NDArray.from([[0.1], [0.5], [0.9]]);
+ * const targets = NDArray.from([[0.9], [0.1], [0.5]]);
+ * const h = new Float64Array(5), c = new Float64Array(5);
+ * const run = lstmLoss(params, h, c, inputs, targets);
+ * const grads = dlstmLoss(params, inputs, targets, run.outputs, run.caches);
+ * ok(run.loss > 0 && grads.Wf.shape[0] === 6);
+ * ```
+ *
+ * @module
+ */
+
+import { NDArray, shapeStr } from "../ndarray.ts";
+import type { RandomState } from "../random.ts";
+
+/** The parameter names, in the question's dict order (which is also its draw order). */
+export const LSTM_PARAM_NAMES = [
+  "Wf",
+  "Wi",
+  "Wg",
+  "Wo",
+  "Wy",
+  "bf",
+  "bi",
+  "bg",
+  "bo",
+  "by",
+] as const;
+export type LstmParamName = typeof LSTM_PARAM_NAMES[number];
+/** `Wf, Wi, Wg, Wo`: (x_n+h_n, h_n); `Wy`: (h_n, o_n); `bf…bo`: (h_n); `by`: (o_n). */
+export type LstmParams = Record<LstmParamName, NDArray>;
+
+/** What one step keeps for its backward step (named as in the question). */
+export interface LstmCache {
+  xh: Float64Array;
+  f_sigm: Float64Array;
+  i_sigm: Float64Array;
+  g_tanh: Float64Array;
+  o_sigm: Float64Array;
+  c: Float64Array;
+  c_tanh: Float64Array;
+  c_old: Float64Array;
+  h: Float64Array;
+}
+
+/**
+ * The question's initialisation, in its order of random calls: `normal` draws for the four
+ * gate matrices and `Wy`, then `normal · 0.1` for the five biases, then Xavier scaling
+ * `W *= sqrt(2 / (fan_in + fan_out))` of the five matrices.
+ */
+export function initLstmParams(
+  rng: RandomState,
+  x_n: number,
+  h_n: number,
+  o_n: number,
+): LstmParams {
+  const p = {} as LstmParams;
+  for (const k of ["Wf", "Wi", "Wg", "Wo"] as const) p[k] = rng.normal(0, 1, [x_n + h_n, h_n]);
+  p.Wy = rng.normal(0, 1, [h_n, o_n]);
+  for (const k of ["bf", "bi", "bg", "bo"] as const) p[k] = rng.normal(0, 1, h_n).mul(0.1);
+  p.by = rng.normal(0, 1, o_n).mul(0.1);
+  for (const k of ["Wf", "Wi", "Wg", "Wo", "Wy"] as const) {
+    const [fanIn, fanOut] = p[k].shape;
+    p[k] = p[k].mul(Math.sqrt(2 / (fanIn + fanOut)));
+  }
+  return p;
+}
+
+function sizes(params: LstmParams): { x_n: number; h_n: number; o_n: number } {
+  const [rows, h_n] = params.Wf.shape;
+  const o_n = params.Wy.shape[1];
+  const x_n = rows - h_n;
+  for (const k of ["Wi", "Wg", "Wo"] as const) {
+    if (params[k].shape[0] !== rows || params[k].shape[1] !== h_n) {
+      throw new RangeError(
+        `lstm: ${k} has shape ${shapeStr(params[k].shape)}, Wf has ${shapeStr(params.Wf.shape)}`,
+      );
+    }
+  }
+  if (params.Wy.shape[0] !== h_n) {
+    throw new RangeError(`lstm: Wy has shape ${shapeStr(params.Wy.shape)}, expected (${h_n}, o_n)`);
+  }
+  return { x_n, h_n, o_n };
+}
+
+/** `out = act(xh · W + b)` for one gate. */
+function gate(xh: Float64Array, W: NDArray, b: NDArray, act: (z: number) => number): Float64Array {
+  const [rows, cols] = W.shape;
+  const out = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) {
+    let z = 0;
+    for (let k = 0; k < rows; k++) z += xh[k] * W.data[k * cols + j];
+    out[j] = act(z + b.data[j]);
+  }
+  return out;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** One step: returns `y`, the new `h` and `c`, and the cache. */
+export function lstm(
+  params: LstmParams,
+  inp: Float64Array,
+  h_old: Float64Array,
+  c_old: Float64Array,
+): { y: Float64Array; h: Float64Array; c: Float64Array; cache: LstmCache } {
+  const { x_n, h_n, o_n } = sizes(params);
+  if (inp.length !== x_n || h_old.length !== h_n || c_old.length !== h_n) {
+    throw new RangeError(
+      `lstm: input of length ${inp.length}, h of ${h_old.length}, c of ${c_old.length}; expected ${x_n}, ${h_n}, ${h_n}`,
+    );
+  }
+  const xh = new Float64Array(x_n + h_n);
+  xh.set(inp);
+  xh.set(h_old, x_n);
+  const f_sigm = gate(xh, params.Wf, params.bf, sigmoid);
+  const i_sigm = gate(xh, params.Wi, params.bi, sigmoid);
+  const g_tanh = gate(xh, params.Wg, params.bg, Math.tanh);
+  const o_sigm = gate(xh, params.Wo, params.bo, sigmoid);
+  const c = new Float64Array(h_n);
+  const c_tanh = new Float64Array(h_n);
+  const h = new Float64Array(h_n);
+  for (let j = 0; j < h_n; j++) {
+    c[j] = f_sigm[j] * c_old[j] + i_sigm[j] * g_tanh[j];
+    c_tanh[j] = Math.tanh(c[j]);
+    h[j] = o_sigm[j] * c_tanh[j];
+  }
+  const y = gate(h, params.Wy, params.by, (z) => z);
+  void o_n;
+  return { y, h, c, cache: { xh, f_sigm, i_sigm, g_tanh, o_sigm, c, c_tanh, c_old, h } };
+}
+
+/** Zeroed gradients shaped like the parameters. */
+export function zerosLikeParams(params: LstmParams): LstmParams {
+  const out = {} as LstmParams;
+  for (const k of LSTM_PARAM_NAMES) out[k] = NDArray.zeros(params[k].shape);
+  return out;
+}
+
+/**
+ * One backward step, accumulating into `grads`: given ∂L/∂y (`dy`) and the gradients
+ * flowing back from the next step (`dh_next`, `dc_next`), returns those for the previous step.
+ */
+export function dlstm(
+  params: LstmParams,
+  dy: Float64Array,
+  dh_next: Float64Array,
+  dc_next: Float64Array,
+  cache: LstmCache,
+  grads: LstmParams,
+): { dh_prev: Float64Array; dc_prev: Float64Array } {
+  const { x_n, h_n, o_n } = sizes(params);
+  const { xh, f_sigm, i_sigm, g_tanh, o_sigm, c_tanh, c_old, h } = cache;
+  const rows = x_n + h_n;
+  // The dense head: dby = dy, dWy = h ⊗ dy, dh = Wy·dy + dh_next.
+  const dh = new Float64Array(h_n);
+  for (let j = 0; j < h_n; j++) {
+    let s = 0;
+    for (let q = 0; q < o_n; q++) {
+      grads.Wy.data[j * o_n + q] += h[j] * dy[q];
+      s += params.Wy.data[j * o_n + q] * dy[q];
+    }
+    dh[j] = s + dh_next[j];
+  }
+  for (let q = 0; q < o_n; q++) grads.by.data[q] += dy[q];
+  // Through the gates: pre-activation gradients.
+  const d_o = new Float64Array(h_n);
+  const d_g = new Float64Array(h_n);
+  const d_i = new Float64Array(h_n);
+  const d_f = new Float64Array(h_n);
+  const dc_prev = new Float64Array(h_n);
+  for (let j = 0; j < h_n; j++) {
+    d_o[j] = c_tanh[j] * dh[j] * o_sigm[j] * (1 - o_sigm[j]);
+    const dc = dc_next[j] + o_sigm[j] * dh[j] * (1 - c_tanh[j] ** 2);
+    d_g[j] = i_sigm[j] * dc * (1 - g_tanh[j] ** 2);
+    d_i[j] = g_tanh[j] * dc * i_sigm[j] * (1 - i_sigm[j]);
+    d_f[j] = c_old[j] * dc * f_sigm[j] * (1 - f_sigm[j]);
+    dc_prev[j] = f_sigm[j] * dc;
+  }
+  // dW = xh ⊗ dz, db = dz, dxh = Σ_gates W · dz.
+  const dxh = new Float64Array(rows);
+  const gates: [NDArray, NDArray, NDArray, Float64Array][] = [
+    [params.Wo, grads.Wo, grads.bo, d_o],
+    [params.Wg, grads.Wg, grads.bg, d_g],
+    [params.Wi, grads.Wi, grads.bi, d_i],
+    [params.Wf, grads.Wf, grads.bf, d_f],
+  ];
+  for (const [W, dW, db, dz] of gates) {
+    for (let k = 0; k < rows; k++) {
+      let s = 0;
+      for (let j = 0; j < h_n; j++) {
+        dW.data[k * h_n + j] += xh[k] * dz[j];
+        s += W.data[k * h_n + j] * dz[j];
+      }
+      dxh[k] += s;
+    }
+    for (let j = 0; j < h_n; j++) db.data[j] += dz[j];
+  }
+  return { dh_prev: dxh.slice(x_n), dc_prev };
+}
+
+/** A whole sequence forward, as the question's `lstm_loss` (collecting outputs and caches). */
+export function lstmLoss(
+  params: LstmParams,
+  h: Float64Array,
+  c: Float64Array,
+  inputs: NDArray,
+  targets: NDArray,
+): {
+  y: Float64Array;
+  outputs: Float64Array[];
+  loss: number;
+  h: Float64Array;
+  c: Float64Array;
+  caches: LstmCache[];
+} {
+  if (inputs.ndim !== 2 || targets.ndim !== 2 || inputs.shape[0] !== targets.shape[0]) {
+    throw new RangeError(
+      `lstmLoss: inputs ${shapeStr(inputs.shape)} and targets ${
+        shapeStr(targets.shape)
+      } must be (T, x_n) and (T, o_n)`,
+    );
+  }
+  const [T, x_n] = inputs.shape;
+  const o_n = targets.shape[1];
+  const outputs: Float64Array[] = [];
+  const caches: LstmCache[] = [];
+  let loss = 0;
+  let y: Float64Array = new Float64Array(o_n);
+  for (let t = 0; t < T; t++) {
+    const step = lstm(params, inputs.data.subarray(t * x_n, (t + 1) * x_n), h, c);
+    y = step.y;
+    h = step.h;
+    c = step.c;
+    let se = 0;
+    for (let q = 0; q < o_n; q++) se += (y[q] - targets.data[t * o_n + q]) ** 2;
+    loss += se / o_n;
+    outputs.push(y);
+    caches.push(step.cache);
+  }
+  return { y, outputs, loss, h, c, caches };
+}
+
+/**
+ * The question's `dlstm_loss`: backpropagation through time with `dy = 2 (y − target)` at
+ * every step (the derivative of the squared error; the mean over o_n outputs is a no-op for
+ * o_n = 1, the question's case — for o_n > 1 it would need a factor 1/o_n, which we apply).
+ */
+export function dlstmLoss(
+  params: LstmParams,
+  inputs: NDArray,
+  targets: NDArray,
+  outputs: Float64Array[],
+  caches: LstmCache[],
+): LstmParams {
+  const { h_n, o_n } = sizes(params);
+  const grads = zerosLikeParams(params);
+  let dh: Float64Array = new Float64Array(h_n);
+  let dc: Float64Array = new Float64Array(h_n);
+  for (let t = inputs.shape[0] - 1; t >= 0; t--) {
+    const dy = new Float64Array(o_n);
+    for (let q = 0; q < o_n; q++) dy[q] = (2 * (outputs[t][q] - targets.data[t * o_n + q])) / o_n;
+    const back = dlstm(params, dy, dh, dc, caches[t], grads);
+    dh = back.dh_prev;
+    dc = back.dc_prev;
+  }
+  return grads;
+}
