@@ -234,7 +234,17 @@ export class Lesson {
     this.ended = true;
     const report = this.report();
     reports.push(report);
-    if (!this.quiet) printTable(report);
+    const table = renderTable(report);
+    if (inJupyter()) {
+      // Shown richly when `lesson.end()` is the value of the notebook's last cell.
+      Object.defineProperty(report, Symbol.for("Jupyter.display"), {
+        value: () => ({ "text/plain": table.text, "text/html": table.html }),
+        enumerable: false,
+      });
+      if (!report.ok) console.log(table.text);
+    } else if (!this.quiet) {
+      console.log(table.text);
+    }
     const failed = report.checks.filter((c) => !c.ok);
     if (failed.length) {
       const msg = `lesson ${this.number}: ${failed.length} check(s) failed: ${
@@ -263,8 +273,8 @@ function short(x: number | number[]): string {
   return `[${x.length} values]`;
 }
 
-/** Renders a report as a text table (and an HTML table in Jupyter). */
-export function printTable(report: Report): void {
+/** A report as a text table and as an HTML table (for Jupyter). */
+export function renderTable(report: Report): { text: string; html: string } {
   const rows = report.checks.map((c) => [
     c.ok ? "✓" : "✗",
     c.name,
@@ -299,20 +309,15 @@ export function printTable(report: Report): void {
     "",
     summary,
   ].join("\n");
-  if (inJupyter()) {
-    const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-    const html = `<table><thead><tr>${
-      head.map((h) => `<th>${esc(h)}</th>`).join("")
-    }</tr></thead><tbody>${
-      rows.map((r) =>
-        `<tr style="color:${r[0] === "✓" ? "inherit" : "#c00"}">${
-          r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
-        }</tr>`
-      ).join("")
-    }</tbody></table><p>${summary}</p>`;
-    // deno-lint-ignore no-explicit-any
-    void (Deno as any).jupyter.display({ "text/plain": text, "text/html": html }, { raw: true });
-  } else {
-    console.log(text);
-  }
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const html = `<table><thead><tr>${
+    head.map((h) => `<th>${esc(h)}</th>`).join("")
+  }</tr></thead><tbody>${
+    rows.map((r) =>
+      `<tr style="color:${r[0] === "✓" ? "inherit" : "#c00"}">${
+        r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
+      }</tr>`
+    ).join("")
+  }</tbody></table><p>${esc(summary)}</p>`;
+  return { text, html };
 }

@@ -58,7 +58,7 @@ def main() -> int:
             failed += 1
             print(f"✗ {nb_path.name}: {type(e).__name__}: {e}")
             continue
-        texts, rich = [], 0
+        texts, rich, table_html = [], 0, 0
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
@@ -67,11 +67,13 @@ def main() -> int:
                     data = out.get("data", {})
                     texts.append(data.get("text/plain", ""))
                     rich += "text/html" in data
+                    table_html += "reference checks passed" in data.get("text/html", "")
         crosses = [line for t in texts for line in t.splitlines() if line.startswith("✗")]
         tables = [line for t in texts for line in t.splitlines() if "published values reproduced" in line]
-        if crosses or not tables:
+        if crosses or not tables or not table_html:
             failed += 1
-            why = crosses[:5] if crosses else ["no published-value table in the outputs"]
+            why = crosses[:5] if crosses else [
+                "no published-value table in the outputs" if not tables else "the table was not shown as HTML"]
             print(f"✗ {nb_path.name}: " + "; ".join(why))
         else:
             print(f"✓ {nb_path.name}: {tables[-1].strip()} ({rich} rich outputs, {time.time() - start:.1f}s)")
