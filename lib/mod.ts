@@ -26,3 +26,4 @@ export * from "./random.ts";
 export * from "./nn/vanilla_rnn.ts";
 export * from "./data.ts";
 export * from "./nn/lstm.ts";
+export * from "./linalg.ts";
