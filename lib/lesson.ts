@@ -109,10 +109,12 @@ export class Lesson {
   private readonly checks: Check[] = [];
   private readonly values: Record<string, unknown> = {};
   private readonly quiet: boolean;
+  private readonly file: PublishedFile;
   private ended = false;
 
   constructor(lesson: number, options: LessonOptions = {}) {
     const file = findPublished(lesson);
+    this.file = file;
     this.number = file.lesson;
     this.title = file.title;
     this.source = file.source;
@@ -122,6 +124,11 @@ export class Lesson {
       console.log(`Lesson ${this.number} · ${this.title}`);
       console.log(`Source: “${this.source.title}” (document ${this.source.document})\n`);
     }
+  }
+
+  /** The whole published-values file (with any extra keys it records, e.g. printed inputs). */
+  publishedFile(): PublishedFile & Record<string, unknown> {
+    return this.file as PublishedFile & Record<string, unknown>;
   }
 
   /** The entry the source printed under `name` (an error lists the names there are). */

@@ -27,3 +27,4 @@ export * from "./nn/vanilla_rnn.ts";
 export * from "./data.ts";
 export * from "./nn/lstm.ts";
 export * from "./linalg.ts";
+export * from "./nn/simple_rnn.ts";
