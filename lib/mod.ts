@@ -28,3 +28,4 @@ export * from "./data.ts";
 export * from "./nn/lstm.ts";
 export * from "./linalg.ts";
 export * from "./nn/simple_rnn.ts";
+export * from "./torch_random.ts";
