@@ -29,3 +29,4 @@ export * from "./nn/lstm.ts";
 export * from "./linalg.ts";
 export * from "./nn/simple_rnn.ts";
 export * from "./torch_random.ts";
+export * from "./nn/rnn.ts";
