@@ -39,6 +39,7 @@ import {
   relError,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
+import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(5);
 const x_n = 1, h_n = 5, o_n = 1;
@@ -399,6 +400,20 @@ for (let it = 0; it < 5000; it++) {
 trainBar.done(`ema ${ema.toFixed(4)}`);
 console.log(trace.map((v) => v.toFixed(4)).join("\n"));
 lesson.value("ema_every_100", trace);
+await plot(
+  lineChart({
+    title: "test_sin: EMA of the loss",
+    series: {
+      "ours (TypeScript)": trace,
+      "numpy (same run)": (ref.training.ema_every_100 as string[]).map(Number),
+    },
+    x: trace.map((_, i) => i * 100),
+    xTitle: "iteration",
+    yTitle: "EMA of the loss",
+    logY: true,
+  }),
+  "lesson05_sine_training",
+);
 
 const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);
 lesson.check(
