@@ -85,7 +85,7 @@ export function initLstmParams(
 }
 
 function sizes(params: LstmParams): { x_n: number; h_n: number; o_n: number } {
-  const [rows, h_n] = params.Wf.shape;
+  const rows = params.Wf.shape[0], h_n = params.Wf.shape[1];
   const o_n = params.Wy.shape[1];
   const x_n = rows - h_n;
   for (const k of ["Wi", "Wg", "Wo"] as const) {
@@ -101,19 +101,26 @@ function sizes(params: LstmParams): { x_n: number; h_n: number; o_n: number } {
   return { x_n, h_n, o_n };
 }
 
-/** `out = act(xh · W + b)` for one gate. */
-function gate(xh: Float64Array, W: NDArray, b: NDArray, act: (z: number) => number): Float64Array {
-  const [rows, cols] = W.shape;
-  const out = new Float64Array(cols);
+/** `out = act(xh · W + b)` for one gate, written into `out`. */
+function gate(
+  xh: Float64Array,
+  W: NDArray,
+  b: NDArray,
+  act: (z: number) => number,
+  out: Float64Array,
+): Float64Array {
+  const rows = W.shape[0], cols = W.shape[1];
+  const w = W.data, bias = b.data;
   for (let j = 0; j < cols; j++) {
     let z = 0;
-    for (let k = 0; k < rows; k++) z += xh[k] * W.data[k * cols + j];
-    out[j] = act(z + b.data[j]);
+    for (let k = 0; k < rows; k++) z += xh[k] * w[k * cols + j];
+    out[j] = act(z + bias[j]);
   }
   return out;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+const identity = (z: number) => z;
 
 /** One step: returns `y`, the new `h` and `c`, and the cache. */
 export function lstm(
@@ -128,23 +135,27 @@ export function lstm(
       `lstm: input of length ${inp.length}, h of ${h_old.length}, c of ${c_old.length}; expected ${x_n}, ${h_n}, ${h_n}`,
     );
   }
-  const xh = new Float64Array(x_n + h_n);
+  // Allocating a typed array costs about a microsecond in V8, far more than this step's
+  // arithmetic: carve every vector of the step out of one buffer instead.
+  const buf = new Float64Array(x_n + 8 * h_n + o_n);
+  let at = 0;
+  const take = (len: number) => buf.subarray(at, (at += len));
+  const xh = take(x_n + h_n);
   xh.set(inp);
   xh.set(h_old, x_n);
-  const f_sigm = gate(xh, params.Wf, params.bf, sigmoid);
-  const i_sigm = gate(xh, params.Wi, params.bi, sigmoid);
-  const g_tanh = gate(xh, params.Wg, params.bg, Math.tanh);
-  const o_sigm = gate(xh, params.Wo, params.bo, sigmoid);
-  const c = new Float64Array(h_n);
-  const c_tanh = new Float64Array(h_n);
-  const h = new Float64Array(h_n);
+  const f_sigm = gate(xh, params.Wf, params.bf, sigmoid, take(h_n));
+  const i_sigm = gate(xh, params.Wi, params.bi, sigmoid, take(h_n));
+  const g_tanh = gate(xh, params.Wg, params.bg, Math.tanh, take(h_n));
+  const o_sigm = gate(xh, params.Wo, params.bo, sigmoid, take(h_n));
+  const c = take(h_n);
+  const c_tanh = take(h_n);
+  const h = take(h_n);
   for (let j = 0; j < h_n; j++) {
     c[j] = f_sigm[j] * c_old[j] + i_sigm[j] * g_tanh[j];
     c_tanh[j] = Math.tanh(c[j]);
     h[j] = o_sigm[j] * c_tanh[j];
   }
-  const y = gate(h, params.Wy, params.by, (z) => z);
-  void o_n;
+  const y = gate(h, params.Wy, params.by, identity, take(o_n));
   return { y, h, c, cache: { xh, f_sigm, i_sigm, g_tanh, o_sigm, c, c_tanh, c_old, h } };
 }
 
@@ -171,7 +182,10 @@ export function dlstm(
   const { xh, f_sigm, i_sigm, g_tanh, o_sigm, c_tanh, c_old, h } = cache;
   const rows = x_n + h_n;
   // The dense head: dby = dy, dWy = h ⊗ dy, dh = Wy·dy + dh_next.
-  const dh = new Float64Array(h_n);
+  const buf = new Float64Array(6 * h_n + rows);
+  let at = 0;
+  const take = (len: number) => buf.subarray(at, (at += len));
+  const dh = take(h_n);
   for (let j = 0; j < h_n; j++) {
     let s = 0;
     for (let q = 0; q < o_n; q++) {
@@ -182,11 +196,11 @@ export function dlstm(
   }
   for (let q = 0; q < o_n; q++) grads.by.data[q] += dy[q];
   // Through the gates: pre-activation gradients.
-  const d_o = new Float64Array(h_n);
-  const d_g = new Float64Array(h_n);
-  const d_i = new Float64Array(h_n);
-  const d_f = new Float64Array(h_n);
-  const dc_prev = new Float64Array(h_n);
+  const d_o = take(h_n);
+  const d_g = take(h_n);
+  const d_i = take(h_n);
+  const d_f = take(h_n);
+  const dc_prev = take(h_n);
   for (let j = 0; j < h_n; j++) {
     d_o[j] = c_tanh[j] * dh[j] * o_sigm[j] * (1 - o_sigm[j]);
     const dc = dc_next[j] + o_sigm[j] * dh[j] * (1 - c_tanh[j] ** 2);
@@ -196,7 +210,7 @@ export function dlstm(
     dc_prev[j] = f_sigm[j] * dc;
   }
   // dW = xh ⊗ dz, db = dz, dxh = Σ_gates W · dz.
-  const dxh = new Float64Array(rows);
+  const dxh = take(rows);
   const gates: [NDArray, NDArray, NDArray, Float64Array][] = [
     [params.Wo, grads.Wo, grads.bo, d_o],
     [params.Wg, grads.Wg, grads.bg, d_g],
@@ -214,7 +228,7 @@ export function dlstm(
     }
     for (let j = 0; j < h_n; j++) db.data[j] += dz[j];
   }
-  return { dh_prev: dxh.slice(x_n), dc_prev };
+  return { dh_prev: dxh.subarray(x_n), dc_prev };
 }
 
 /** A whole sequence forward, as the question's `lstm_loss` (collecting outputs and caches). */

@@ -1,0 +1,617 @@
+// %% [markdown]
+// # 7 · Why plain RNNs forget: vanishing and exploding gradients, measured
+//
+// The theory part of document 000 argues in words: backpropagating from step $t$ to step $k$
+// multiplies $t-k$ Jacobians, so the gradient shrinks geometrically when the factor $\gamma$
+// is below 1 (it *vanishes*) and grows when it is above 1 (it *explodes*); clipping and
+// weight decay tame explosions; gates (the LSTM) are the real cure for vanishing; and two
+// ways to compute the gradient exist, RTRL and BPTT. This lesson turns each claim into a
+// measurement with a check. For $h_t = \tanh(W h_{t-1} + U x_t + b)$,
+//
+// $$\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} D_t W,\qquad D_t = \operatorname{diag}(1-h_t^2),
+// \qquad \Big\|\frac{\partial h_T}{\partial h_k}\Big\| \le \prod_{t=k+1}^{T}\|D_t\|\,\sigma_{\max}(W)
+// \le \sigma_{\max}(W)^{T-k}.$$
+//
+// So $\gamma = \|D\|\,\sigma_{\max}(W) \le \sigma_{\max}(W)$: the tanh derivative can only
+// shrink the product.
+
+// %%
+import {
+  dlstm,
+  gamma,
+  initLstmParams,
+  Lesson,
+  lstm,
+  type LstmParams,
+  NDArray,
+  numericalGradient,
+  oneHot,
+  progress,
+  RandomState,
+  svd,
+  vanillaRnnBackward,
+  vanillaRnnForward,
+  type VanillaRnnParams,
+  zerosLikeParams,
+} from "../lib/mod.ts";
+import { lineChart, plot } from "../lib/plot.ts";
+
+const lesson = new Lesson(7);
+const n = 16, T = 40;
+
+/** A random orthogonal matrix scaled by ρ: every singular value, and the spectral radius, is ρ. */
+function scaledOrthogonal(rng: RandomState, size: number, rho: number): NDArray {
+  return svd(rng.randn(size, size)).U.mul(rho);
+}
+
+// %% [markdown]
+// ## 1. The norm of $\partial h_T/\partial h_k$ against $T-k$
+//
+// Three recurrent matrices: orthogonal, scaled to $\rho = 0.8$, $1.0$ and $1.25$ (for an
+// orthogonal matrix times $\rho$, every singular value *and* the spectral radius equal
+// $\rho$). Small random inputs ($0.1\cdot$ normal) keep the states away from saturation at
+// first. We multiply the Jacobians from step $T$ back and record the spectral norm of the
+// product for every $k$, next to the bound $\prod\|D_t\|\rho$ and to $\rho^{T-k}$.
+
+// %%
+const rhos = [0.8, 1.0, 1.25];
+const norms: Record<string, number[]> = {};
+const bounds: Record<string, number[]> = {};
+for (const rho of rhos) {
+  const rng = new RandomState(7);
+  const W = scaledOrthogonal(rng, n, rho);
+  const U = rng.randn(n, 1).mul(0.5);
+  let h = NDArray.zeros([n]);
+  const hs: NDArray[] = [];
+  for (let t = 0; t < T; t++) {
+    h = W.dot(h).add(U.dot(rng.randn(1).mul(0.1))).tanh();
+    hs.push(h);
+  }
+  let J = NDArray.eye(n); // ∂h_T/∂h_T
+  let bound = 1;
+  const ns: number[] = [], bs: number[] = [];
+  for (let k = T - 1; k >= 1; k--) {
+    const D = hs[k].square().neg().add(1); // diag of 1 − h_k²  (step k+1 in 1-based terms)
+    J = J.mul(D).dot(W); // J · D · W
+    bound *= Math.max(...D.data) * rho;
+    ns.push(svd(J).s.get(0));
+    bs.push(bound);
+  }
+  norms[`ρ = ${rho}`] = ns;
+  bounds[`ρ = ${rho}`] = bs;
+  const within = ns.every((v, i) => v <= bs[i] * (1 + 1e-12));
+  lesson.check(`ρ = ${rho}: ‖∂h_T/∂h_k‖ ≤ Π‖D_t‖σ_max for every k`, within ? 1 : 0, 1, {
+    tolerance: 0,
+    against: "the submultiplicative bound (SVD norms, float64)",
+  });
+  console.log(
+    `ρ = ${rho}: ‖∂h_T/∂h_k‖ at T−k = 1, 10, 20, 39: ${
+      [0, 9, 19, 38].map((i) => ns[i].toExponential(2)).join(", ")
+    }   (ρ^(T−k): ${[1, 10, 20, 39].map((d) => (rho ** d).toExponential(2)).join(", ")})`,
+  );
+}
+lesson.value("jacobian_norms", norms);
+await plot(
+  lineChart({
+    title: "‖∂h_T/∂h_k‖ against T − k (log scale)",
+    series: {
+      ...norms,
+      ...Object.fromEntries(Object.entries(bounds).map(([k, v]) => [`bound, ${k}`, v])),
+    },
+    x: norms["ρ = 0.8"].map((_, i) => i + 1),
+    xTitle: "T − k",
+    yTitle: "spectral norm",
+    logY: true,
+  }),
+  "lesson07_jacobian_norms",
+);
+// Vanishing: with ρ = 0.8 the norm after 39 steps is at most 0.8^39 ≈ 1.7e-4.
+const last = (k: string) => norms[k][norms[k].length - 1];
+lesson.check(
+  "ρ = 0.8: after 39 steps the gradient has vanished below 0.8^39",
+  last("ρ = 0.8") <= 0.8 ** 39 ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "γ ≤ ρ < 1 ⇒ geometric decay",
+  },
+);
+lesson.check(
+  "ρ = 1.25: the product grows over the first 10 steps (explodes while unsaturated)",
+  norms["ρ = 1.25"][9] > 1 ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "γ > 1 while ‖D_t‖ ≈ 1",
+  },
+);
+
+// %% [markdown]
+// The measured norms sit under their bounds. With $\rho = 0.8$ they fall geometrically,
+// faster than $0.8^{T-k}$ because $\|D_t\| < 1$. With $\rho = 1.25$ they first grow — and
+// then the states saturate, $1-h^2$ shrinks, and the growth stalls: in a tanh network an
+// "explosion" is a transient, which is exactly why it strikes suddenly during training.
+//
+// ## 2. Exploding gradients and clipping by global norm
+//
+// A task where the output at the last step depends on the input at the first: each
+// sequence is $T_{task} = 15$ random signs $x_t = \pm1$, and the label is the sign of $x_1$;
+// the loss is the cross-entropy at the last step only (chance: $\ln 2 \approx 0.693$). We
+// train a vanilla RNN (8 units, the column-layout RNN of `lib/nn/vanilla_rnn.ts`) from a
+// large recurrent matrix ($\rho = 2.5$) with a large learning rate, with and without
+// clipping the gradient to global norm 1:
+// $g \leftarrow g\cdot\min(1, 1/\|g\|)$, where $\|g\|$ is the norm of all parameters'
+// gradients together.
+
+// %%
+const Ttask = 15, hidden = 8, batch = 32;
+function task(rng: RandomState, m: number, length = Ttask) {
+  const signs = rng.randint(0, 2, [length, m]).mul(2).sub(1);
+  const xs = [...Array(length).keys()].map((t) => signs.take(0, t).reshape(1, m));
+  const labels = [...signs.take(0, 0).data].map((s) => (s > 0 ? 1 : 0));
+  return { xs, labels };
+}
+const globalNorm = (g: Record<string, NDArray>) =>
+  Math.sqrt(Object.values(g).reduce((s, a) => s + a.square().sum(), 0));
+
+function trainRnn(rho: number, lr: number, clip: number | null, steps: number, seed: number) {
+  const rng = new RandomState(seed);
+  const p: VanillaRnnParams = {
+    U: rng.randn(hidden, 1).mul(0.5),
+    W: scaledOrthogonal(rng, hidden, rho),
+    b: NDArray.zeros([hidden, 1]),
+    V: rng.randn(2, hidden).mul(0.5),
+    c: NDArray.zeros([2, 1]),
+  };
+  const losses: number[] = [], gradNorms: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const { xs, labels } = task(rng, batch);
+    const ys = xs.map(() => oneHot(labels, 2));
+    const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, batch]), p, ys, {
+      lossAt: [Ttask - 1],
+    });
+    const g = vanillaRnnBackward(fwd.cache);
+    const grads = { U: g.U, W: g.W, b: g.b, V: g.V, c: g.c };
+    const norm = globalNorm(grads);
+    const scale = clip !== null && norm > clip ? clip / norm : 1;
+    for (const k of ["U", "W", "b", "V", "c"] as const) {
+      p[k] = p[k].sub(grads[k].mul((lr * scale) / batch));
+    }
+    losses.push(fwd.loss / batch);
+    gradNorms.push(norm);
+  }
+  return { p, losses, gradNorms };
+}
+
+const explodingRuns = {
+  unclipped: trainRnn(2.5, 2, null, 150, 1),
+  "clipped at 1": trainRnn(2.5, 2, 1, 150, 1),
+};
+for (const [name, r] of Object.entries(explodingRuns)) {
+  const finite = r.losses.filter(Number.isFinite);
+  console.log(
+    `${name.padEnd(13)} largest gradient norm ${
+      Math.max(...r.gradNorms.filter(Number.isFinite)).toExponential(2)
+    }, ` +
+      `non-finite losses: ${r.losses.length - finite.length}, loss first 10 → last 10: ${
+        (finite.slice(0, 10).reduce((a, b) => a + b, 0) / 10).toFixed(3)
+      } → ${(finite.slice(-10).reduce((a, b) => a + b, 0) / 10).toFixed(3)}`,
+  );
+}
+await plot(
+  lineChart({
+    title: "global gradient norm during training, ρ = 2.5 (log scale)",
+    series: Object.fromEntries(Object.entries(explodingRuns).map(([k, r]) => [k, r.gradNorms])),
+    xTitle: "step",
+    yTitle: "‖g‖",
+    logY: true,
+  }),
+  "lesson07_clipping",
+);
+lesson.value(
+  "exploding",
+  Object.fromEntries(
+    Object.entries(explodingRuns).map((
+      [k, r],
+    ) => [k, { maxGradNorm: Math.max(...r.gradNorms), losses: r.losses }]),
+  ),
+);
+const u = explodingRuns.unclipped, cl = explodingRuns["clipped at 1"];
+lesson.check(
+  "unclipped: the gradient explodes (some step's norm > 10× the clip level)",
+  Math.max(...u.gradNorms) > 10 ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "the measured global norms",
+  },
+);
+const tail = (xs: number[]) => xs.slice(-10).reduce((a, b) => a + b, 0) / 10;
+lesson.check(
+  "clipped: learns (mean loss of the last 10 steps < chance ln 2)",
+  tail(cl.losses) < Math.LN2 ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "chance level of a two-class cross-entropy",
+  },
+);
+lesson.check(
+  "unclipped: the exploding updates keep it above chance (last 10 steps ≥ ln 2)",
+  tail(u.losses) >= Math.LN2 ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "chance level of a two-class cross-entropy",
+  },
+);
+lesson.check(
+  "clipped: every update has norm ≤ 1 and every loss is finite",
+  cl.losses.every(Number.isFinite) ? 1 : 0,
+  1,
+  {
+    tolerance: 0,
+    against: "clipping by global norm bounds each step",
+  },
+);
+
+// %% [markdown]
+// Both runs see gradient norms in the hundreds. Unclipped, each such step throws the
+// parameters far away and the loss stays above chance; clipped to norm 1, the same
+// directions are followed in small steps and the task is learned.
+//
+// Clipping cannot help the opposite problem. With a small recurrent matrix ($\rho = 0.5$)
+// the gradient that reaches the first input — the only one that matters for this task — is
+// many orders of magnitude smaller than the gradient at the last step. Clipping only ever
+// *shrinks* a gradient whose norm is above the threshold; a vanishing gradient is below it,
+// so clipping leaves it exactly as it is.
+
+// %%
+{
+  const rng = new RandomState(3);
+  const p: VanillaRnnParams = {
+    U: rng.randn(hidden, 1).mul(0.5),
+    W: scaledOrthogonal(rng, hidden, 0.5),
+    b: NDArray.zeros([hidden, 1]),
+    V: rng.randn(2, hidden).mul(0.5),
+    c: NDArray.zeros([2, 1]),
+  };
+  const { xs, labels } = task(rng, 1);
+  const ys = xs.map(() => oneHot(labels, 2));
+  const loss = () =>
+    vanillaRnnForward(xs, NDArray.zeros([hidden, 1]), p, ys, { lossAt: [Ttask - 1] }).loss;
+  const first = numericalGradient(loss, xs[0]).abs().max();
+  const lastStep = numericalGradient(loss, xs[Ttask - 1]).abs().max();
+  const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, 1]), p, ys, { lossAt: [Ttask - 1] });
+  const g = vanillaRnnBackward(fwd.cache);
+  const norm = globalNorm({ U: g.U, W: g.W, b: g.b, V: g.V, c: g.c });
+  console.log(
+    `ρ = 0.5: |∂L/∂x_1| = ${first.toExponential(2)}, |∂L/∂x_15| = ${
+      lastStep.toExponential(2)
+    }, global norm ${norm.toFixed(3)} (below the clip level 1: clipping changes nothing)`,
+  );
+  lesson.value("vanishing", { firstInputGrad: first, lastInputGrad: lastStep, globalNorm: norm });
+  lesson.check(
+    "ρ = 0.5: the first input's gradient is < 1e-3 of the last input's",
+    first / lastStep < 1e-3 ? 1 : 0,
+    1,
+    {
+      tolerance: 0,
+      against: "central differences of the loss w.r.t. x_1 and x_15 (bound 0.5^14 ≈ 6e-5)",
+    },
+  );
+}
+
+// %% [markdown]
+// ## 3. The LSTM's cell path: $\partial c_t/\partial c_{t-1} = f_t$
+//
+// In an LSTM, $c_t = f_t\odot c_{t-1} + i_t\odot g_t$: holding the gates fixed, the
+// Jacobian of the cell state across one step is $\operatorname{diag}(f_t)$ — no weight
+// matrix, no squashing derivative. With forget gates near 1 (a forget bias of $+3$,
+// $\sigma(3) \approx 0.95$) the product over 30 steps stays near $0.95^{30} \approx 0.2$
+// instead of vanishing like $0.8^{30} \approx 10^{-3}$. We check the one-step identity
+// against central differences (perturbing $c_{t-1}$ with $h_{t-1}$ held), then measure the
+// *full* $\partial c_T/\partial c_k$ (all paths, through $h$ too) by central differences.
+
+// %%
+{
+  const rng = new RandomState(5);
+  const p: LstmParams = initLstmParams(rng, 1, 5, 1);
+  p.bf = NDArray.full([5], 3);
+  const xsL = rng.randn(31).data;
+  const hs: Float64Array[] = [new Float64Array(5)], cs: Float64Array[] = [new Float64Array(5)];
+  const fs: Float64Array[] = [];
+  for (let t = 0; t < 31; t++) {
+    const s = lstm(p, xsL.subarray(t, t + 1), hs[t], cs[t]);
+    hs.push(s.h);
+    cs.push(s.c);
+    fs.push(s.cache.f_sigm);
+  }
+  // One step: ∂c_31/∂c_30 with h_30 held = diag(f_31).
+  const cPrev = NDArray.from([...cs[30]]);
+  const oneStep = (j: number) =>
+    numericalGradient(() => lstm(p, xsL.subarray(30, 31), hs[30], cPrev.data).c[j], cPrev);
+  let worst = 0;
+  for (let j = 0; j < 5; j++) {
+    const col = oneStep(j);
+    const expected = NDArray.zeros([5]);
+    expected.data[j] = fs[30][j];
+    worst = Math.max(worst, col.sub(expected).abs().max());
+  }
+  lesson.check("∂c_t/∂c_{t−1} (h_{t−1} held) = diag(f_t)", worst, 0, {
+    tolerance: 1e-9,
+    against:
+      "central differences, h = 1e-5 (c is linear in c_{t−1}: truncation 0, rounding ~1e-11)",
+  });
+  // Full Jacobian over 30 steps by central differences on c_1 (everything downstream recomputed).
+  const cStart = NDArray.from([...cs[1]]);
+  const runFrom = () => {
+    let h: Float64Array = hs[1], c: Float64Array = cStart.data;
+    for (let t = 1; t < 31; t++) ({ h, c } = lstm(p, xsL.subarray(t, t + 1), h, c));
+    return c;
+  };
+  const jac = NDArray.zeros([5, 5]);
+  for (let j = 0; j < 5; j++) {
+    const col = numericalGradient(() => runFrom()[j], cStart);
+    for (let i = 0; i < 5; i++) jac.set([j, i], col.data[i]);
+  }
+  const fullNorm = svd(jac).s.get(0);
+  const forgetProduct = Math.max(
+    ...[0, 1, 2, 3, 4].map((j) => fs.slice(1).reduce((a, f) => a * f[j], 1)),
+  );
+  console.log(
+    `LSTM, forget bias 3: ‖∂c_31/∂c_1‖ = ${fullNorm.toFixed(3)}; max_j Π f_t = ${
+      forgetProduct.toFixed(3)
+    }; vanilla RNN ρ = 0.8 after 30 steps: ${norms["ρ = 0.8"][29].toExponential(2)}`,
+  );
+  lesson.value("lstm_cell_path", { fullJacobianNorm: fullNorm, forgetProduct });
+  lesson.check(
+    "LSTM cell path after 30 steps keeps ≥ 100× the vanilla RNN's (ρ = 0.8) gradient",
+    fullNorm / norms["ρ = 0.8"][29] >= 100 ? 1 : 0,
+    1,
+    {
+      tolerance: 0,
+      against: "0.95^30 ≈ 0.2 vs ≤ 0.8^30 ≈ 1.2e-3, fixed before measuring",
+    },
+  );
+}
+
+// %% [markdown]
+// ## 4. The long-range task: a vanilla RNN fails, an LSTM learns
+//
+// The task of section 2 — remember the sign of $x_1$ through a run of random signs, answer
+// at the last step — at two gap lengths, 15 and 40 steps. Both networks have 8 units and
+// are trained with Adam (learning rate 0.01, batch 32): the vanilla RNN from an orthogonal
+// recurrent matrix with $\rho = 1$ (the most favourable start: no decay in the linear
+// regime), the LSTM from the question's initialisation with the forget-gate bias set to 1
+// for the short gap and to 3 ($\sigma(3)\approx0.95$, the "forget gates near 1" of section 3)
+// for the long one. Success is judged on 500 fresh sequences with thresholds fixed before
+// running: *learns* means at least 90 % accuracy, *fails* at most 65 % (chance is 50 %).
+//
+// In the open: our first version used a 50-step gap with forget bias 1 for both gaps, and
+// *both* networks failed there — with $f\approx\sigma(1)=0.73$, $0.73^{50}\approx10^{-7}$:
+// an LSTM whose forget gates are not near 1 forgets too. That is section 3's point, so we
+// kept it and changed the configuration (gap 40, forget bias 3), not the thresholds.
+
+// %%
+class Adam {
+  private m = new Map<string, Float64Array>();
+  private v = new Map<string, Float64Array>();
+  private t = 0;
+  constructor(private lr: number) {}
+  step(params: Record<string, NDArray>, grads: Record<string, NDArray>) {
+    this.t++;
+    for (const [k, p] of Object.entries(params)) {
+      const g = grads[k].data;
+      const m = this.m.get(k) ?? new Float64Array(g.length),
+        v = this.v.get(k) ?? new Float64Array(g.length);
+      for (let i = 0; i < g.length; i++) {
+        m[i] = 0.9 * m[i] + 0.1 * g[i];
+        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+        const mh = m[i] / (1 - 0.9 ** this.t), vh = v[i] / (1 - 0.999 ** this.t);
+        p.data[i] -= (this.lr * mh) / (Math.sqrt(vh) + 1e-8);
+      }
+      this.m.set(k, m);
+      this.v.set(k, v);
+    }
+  }
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+function lstmLogit(p: LstmParams, signs: number[]) {
+  let h: Float64Array = new Float64Array(hidden), c: Float64Array = new Float64Array(hidden);
+  let y: Float64Array = new Float64Array(1);
+  const caches = [];
+  for (const s of signs) {
+    const r = lstm(p, Float64Array.of(s), h, c);
+    ({ h, c, y } = r);
+    caches.push(r.cache);
+  }
+  return { logit: y[0], caches };
+}
+
+/** Trains both networks on the task with gap `length`; returns test accuracies and loss curves. */
+function longRange(length: number, steps: number, forgetBias: number) {
+  const curves: Record<string, number[]> = { "vanilla RNN": [], LSTM: [] };
+  const bar = progress(2 * steps, `gap ${length}: RNN, then LSTM`);
+  const rngR = new RandomState(11);
+  const pr: VanillaRnnParams = {
+    U: rngR.randn(hidden, 1),
+    W: scaledOrthogonal(rngR, hidden, 1),
+    b: NDArray.zeros([hidden, 1]),
+    V: rngR.randn(2, hidden).mul(1 / Math.sqrt(hidden)),
+    c: NDArray.zeros([2, 1]),
+  };
+  const adamR = new Adam(0.01);
+  for (let s = 0; s < steps; s++) {
+    const { xs, labels } = task(rngR, batch, length);
+    const ys = xs.map(() => oneHot(labels, 2));
+    const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, batch]), pr, ys, {
+      lossAt: [length - 1],
+    });
+    const g = vanillaRnnBackward(fwd.cache);
+    const mean = {
+      U: g.U.div(batch),
+      W: g.W.div(batch),
+      b: g.b.div(batch),
+      V: g.V.div(batch),
+      c: g.c.div(batch),
+    };
+    adamR.step(pr as unknown as Record<string, NDArray>, mean);
+    curves["vanilla RNN"].push(fwd.loss / batch);
+    bar.tick();
+  }
+  // The LSTM of lib/nn/lstm.ts; its dense output read as a logit, forget bias 1.
+  const rngL = new RandomState(11);
+  const pl = initLstmParams(rngL, 1, hidden, 1);
+  pl.bf = NDArray.full([hidden], forgetBias);
+  const adamL = new Adam(0.01);
+  for (let s = 0; s < steps; s++) {
+    const { xs, labels } = task(rngL, batch, length);
+    const grads = zerosLikeParams(pl);
+    let loss = 0;
+    for (let j = 0; j < batch; j++) {
+      const { logit, caches } = lstmLogit(pl, xs.map((x) => x.data[j]));
+      const prob = sigmoid(logit);
+      loss -= labels[j] ? Math.log(prob) : Math.log(1 - prob);
+      // Cross-entropy on the last output only: dy = σ(y) − label there, 0 before.
+      let dh: Float64Array = new Float64Array(hidden), dc: Float64Array = new Float64Array(hidden);
+      for (let t = length - 1; t >= 0; t--) {
+        const dy = Float64Array.of(t === length - 1 ? (prob - labels[j]) / batch : 0);
+        ({ dh_prev: dh, dc_prev: dc } = dlstm(pl, dy, dh, dc, caches[t], grads));
+      }
+    }
+    adamL.step(
+      pl as unknown as Record<string, NDArray>,
+      grads as unknown as Record<string, NDArray>,
+    );
+    curves.LSTM.push(loss / batch);
+    bar.tick();
+  }
+  bar.done();
+  const test = task(new RandomState(2026), 500, length);
+  const out = vanillaRnnForward(
+    test.xs,
+    NDArray.zeros([hidden, 500]),
+    pr,
+    test.xs.map(() => oneHot(test.labels, 2)),
+  );
+  const pred = out.yHat[length - 1];
+  const rnn = test.labels.filter((l, j) => (pred.get(1, j) > pred.get(0, j) ? 1 : 0) === l).length /
+    500;
+  const lstmAcc =
+    test.labels.filter((l, j) =>
+      (lstmLogit(pl, test.xs.map((x) => x.data[j])).logit > 0 ? 1 : 0) === l
+    ).length / 500;
+  console.log(
+    `gap ${length}: test accuracy vanilla RNN ${(100 * rnn).toFixed(1)} %, LSTM ${
+      (100 * lstmAcc).toFixed(1)
+    } %`,
+  );
+  return { rnn, lstm: lstmAcc, curves };
+}
+
+const short = longRange(Ttask, 600, 1);
+const long = longRange(40, 500, 3);
+const smooth = (xs: number[]) =>
+  xs.map((_, i) =>
+    xs.slice(Math.max(0, i - 19), i + 1).reduce((a, b) => a + b, 0) / Math.min(i + 1, 20)
+  );
+await plot(
+  lineChart({
+    title: "training loss (20-step moving average); chance = ln 2",
+    series: {
+      "vanilla RNN, gap 15": smooth(short.curves["vanilla RNN"]),
+      "LSTM, gap 15": smooth(short.curves.LSTM),
+      "vanilla RNN, gap 40": smooth(long.curves["vanilla RNN"]),
+      "LSTM, gap 40": smooth(long.curves.LSTM),
+    },
+    xTitle: "step",
+    yTitle: "cross-entropy",
+  }),
+  "lesson07_long_range",
+);
+lesson.value("long_range", {
+  gap15: { rnnAccuracy: short.rnn, lstmAccuracy: short.lstm },
+  gap40: { rnnAccuracy: long.rnn, lstmAccuracy: long.lstm },
+});
+lesson.check("gap 15: the LSTM learns (≥ 90 %)", short.lstm >= 0.9 ? 1 : 0, 1, {
+  tolerance: 0,
+  against: "500 fresh sequences; threshold fixed before running",
+});
+lesson.check("gap 40: the LSTM learns (≥ 90 %)", long.lstm >= 0.9 ? 1 : 0, 1, {
+  tolerance: 0,
+  against: "500 fresh sequences; threshold fixed before running",
+});
+lesson.check("gap 40: the vanilla RNN fails (≤ 65 %, chance 50 %)", long.rnn <= 0.65 ? 1 : 0, 1, {
+  tolerance: 0,
+  against: "500 fresh sequences; threshold fixed before running",
+});
+
+// %% [markdown]
+// An honest surprise: at a gap of 15 steps the vanilla RNN learns the task too. An
+// orthogonal recurrent matrix with $\rho = 1$ and Adam (which rescales small gradients)
+// carry one bit over 15 steps. The claim is about *long* gaps: the gradient reaching step 1
+// shrinks roughly like $\gamma^{T}$, and at 40 steps the plain RNN stays at chance while the
+// LSTM, whose cell path multiplies forget gates close to 1 instead of $D_tW$, learns it.
+
+// %% [markdown]
+// ## 5. RTRL and BPTT compute the same gradient
+//
+// The document names the two classic algorithms. *Real-time recurrent learning* carries the
+// sensitivity $P_t = \partial h_t/\partial W$ forward with the state:
+// $P_t = D_t\,(h_{t-1}^\top\otimes I + W P_{t-1})$, and accumulates
+// $\partial L/\partial W = \sum_t (\partial L_t/\partial h_t)\,P_t$ as it goes — no memory of the
+// past, but $P_t$ has $n\cdot n^2$ entries and each step costs $O(n^4)$. *BPTT* stores the
+// states and sweeps backward once: $O(n^2)$ per step, $O(nT)$ memory. On a tiny network they
+// must agree to rounding.
+
+// %%
+{
+  const rng = new RandomState(9);
+  const nn = 3, TT = 6;
+  const p: VanillaRnnParams = {
+    U: rng.randn(nn, 2),
+    W: rng.randn(nn, nn).mul(0.6),
+    b: rng.randn(nn, 1),
+    V: rng.randn(2, nn),
+    c: rng.randn(2, 1),
+  };
+  const xs = [...Array(TT).keys()].map(() => rng.randn(2, 1));
+  const ys = [...Array(TT).keys()].map(() => oneHot([rng.randint(0, 2)], 2));
+  const h0 = rng.randn(nn, 1);
+  const fwd = vanillaRnnForward(xs, h0, p, ys);
+  const bptt = vanillaRnnBackward(fwd.cache).W;
+  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab.
+  let P = NDArray.zeros([nn, nn * nn]);
+  const rtrl = NDArray.zeros([nn, nn]);
+  let hPrev = h0.reshape(nn);
+  for (let t = 0; t < TT; t++) {
+    const h = fwd.h[t].reshape(nn);
+    const D = h.square().neg().add(1);
+    const direct = NDArray.zeros([nn, nn * nn]);
+    for (let a = 0; a < nn; a++) {
+      for (let b2 = 0; b2 < nn; b2++) direct.set([a, a * nn + b2], hPrev.get(b2));
+    }
+    P = direct.add(p.W.dot(P)).mul(D.reshape(nn, 1));
+    const dLdh = p.V.T.dot(fwd.yHat[t].sub(ys[t])).reshape(nn);
+    const contrib = dLdh.dot(P).reshape(nn, nn);
+    rtrl.data.set(rtrl.add(contrib).data);
+    hPrev = h;
+  }
+  const scale = bptt.abs().max();
+  console.log(
+    `RTRL vs BPTT, ∂L/∂W: max |difference| ${rtrl.sub(bptt).abs().max().toExponential(2)}`,
+  );
+  lesson.check("RTRL = BPTT (∂L/∂W)", rtrl, bptt, {
+    tolerance: 2 * gamma(50 * TT) * Math.max(1, scale),
+    against: "BPTT of lib/nn/vanilla_rnn.ts; float64 roundoff 2γ_{50T}·max|·|",
+  });
+  const numeric = numericalGradient(() => vanillaRnnForward(xs, h0, p, ys).loss, p.W);
+  lesson.check("BPTT ∂L/∂W = central differences", bptt, numeric, {
+    tolerance: 1e-7,
+    relative: true,
+    against: "central differences, h = 1e-5",
+  });
+}
+lesson.end();

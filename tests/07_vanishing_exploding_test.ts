@@ -1,0 +1,22 @@
+import { equal, ok } from "node:assert/strict";
+import { lessonReport } from "./_run_lesson.ts";
+
+const report = await lessonReport(7);
+
+Deno.test("lesson 7: every claim of the document's theory part is a passing check", () => {
+  ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
+  equal(report.checks.length, 17);
+});
+
+Deno.test("lesson 7: the measurements behind the claims", () => {
+  const norms = report.values.jacobian_norms as Record<string, number[]>;
+  equal(Object.keys(norms).length, 3);
+  ok(norms["ρ = 0.8"][38] < 1e-3);
+  const lr = report.values.long_range as Record<
+    string,
+    { rnnAccuracy: number; lstmAccuracy: number }
+  >;
+  ok(lr.gap40.lstmAccuracy >= 0.9 && lr.gap40.rnnAccuracy <= 0.65);
+  const cell = report.values.lstm_cell_path as { fullJacobianNorm: number };
+  ok(cell.fullJacobianNorm > 0.1);
+});
