@@ -147,7 +147,7 @@ for (const [label, ba] of Object.entries(candidates)) {
 
 // %%
 const ba = baLeftBy("rnn_forward test");
-show("ba (left by the rnn_forward test)", ba.T);
+await show("ba (left by the rnn_forward test)", ba.T);
 const parameters: RnnParameters = { Wax, Waa, Wya, ba, by };
 const { a_next, yt_pred, cache } = rnnCellForward(xt, a_prev, parameters);
 const gradients = rnnCellBackward(da_next, cache);
@@ -156,7 +156,7 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
   console.log(`${name} =`, gradients[key].get(i, j));
   console.log(`gradients["${key}"].shape =`, `(${gradients[key].shape.join(", ")})`);
 }
-show('gradients["dba"][4]', gradients.dba.take(0, 4));
+await show('gradients["dba"][4]', gradients.dba.take(0, 4));
 console.log('gradients["dba"].shape =', `(${gradients.dba.shape.join(", ")})`);
 
 // %% [markdown]
@@ -335,7 +335,7 @@ for (const key of Object.keys(numeric) as (keyof typeof numeric)[]) {
     against: "central differences, h = 1e-5 (truncation + rounding ≈ 1e-10 relative)",
   });
 }
-show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
+await show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
 
 // %% [markdown]
 // ## Published values
@@ -361,4 +361,4 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa", "dba"] as const) {
   });
 }
 lesson.value("ba", ba);
-lesson.end();
+await lesson.end();

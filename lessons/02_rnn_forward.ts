@@ -50,11 +50,11 @@ const by = rng.randn(2, 1);
 const parameters: RnnParameters = { Waa, Wax, Wya, ba, by };
 
 const { a, y_pred, caches } = rnnForward(x, a0, parameters);
-show("a[4][1]", a.take(0, 4).take(0, 1));
+await show("a[4][1]", a.take(0, 4).take(0, 1));
 console.log("a.shape =", `(${a.shape.join(", ")})`);
-show("y_pred[1][3]", y_pred.take(0, 1).take(0, 3));
+await show("y_pred[1][3]", y_pred.take(0, 1).take(0, 3));
 console.log("y_pred.shape =", `(${y_pred.shape.join(", ")})`);
-show("caches[1][1][3]", caches[1].take(0, 1).take(0, 3));
+await show("caches[1][1][3]", caches[1].take(0, 1).take(0, 3));
 console.log("len(caches) =", caches.length);
 
 // %% [markdown]
@@ -72,10 +72,10 @@ console.log("len(caches) =", caches.length);
 
 // %%
 const wrong = rnnForward(x, a0, parameters, softmaxWholeArray).y_pred;
-show("document's softmax: y_pred[1][3]", wrong.take(0, 1).take(0, 3));
+await show("document's softmax: y_pred[1][3]", wrong.take(0, 1).take(0, 3));
 const columnSums = (y: NDArray) => y.take(2, 0).sum(0);
-show("document's softmax: column sums at t=0", columnSums(wrong));
-show("notebook's softmax: column sums at t=0", columnSums(y_pred));
+await show("document's softmax: column sums at t=0", columnSums(wrong));
+await show("notebook's softmax: column sums at t=0", columnSums(y_pred));
 console.log("document's softmax: sum over the whole batch at t=0 =", wrong.take(2, 0).sum());
 
 // %% [markdown]
@@ -191,4 +191,4 @@ lesson.check(
     against: "numpy+BLAS here; roundoff bound",
   },
 );
-lesson.end();
+await lesson.end();

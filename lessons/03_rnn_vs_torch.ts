@@ -46,7 +46,7 @@ const fromTorch = (v: string[], shape: number[]) => new NDArray(v.map(Number), s
 // %%
 const params: TorchRnnParams = rnnInit(new TorchGenerator(123), 4, 5);
 for (const [name, p] of Object.entries(params)) {
-  show(`${name} (torch prints 4 decimals)`, p, { precision: 4 });
+  await show(`${name} (torch prints 4 decimals)`, p, { precision: 4 });
   lesson.check(`initial ${name} = torch's`, p, fromTorch(torchRun.weights[name], [...p.shape]), {
     tolerance: 0,
     against: "torch.manual_seed(123); torch.nn.RNN(4, 5): bit for bit",
@@ -88,7 +88,7 @@ function runSequence(c: RnnCell, xs: NDArray, h0: NDArray, dhs: NDArray) {
   return { hidden: stack(hidden), dx: stack(c.dx_list), dh0: c.dh0.reshape(1, 3, 5), ...c.grads() };
 }
 const ours = runSequence(cell, x, h, dh);
-show("hidden states (3, 3, 5), last step", ours.hidden.take(0, 2), {
+await show("hidden states (3, 3, 5), last step", ours.hidden.take(0, 2), {
   precision: 6,
   suppress: true,
 });
@@ -281,4 +281,4 @@ for (const [name, ref] of Object.entries(torchSecond)) {
     against: "torch 1.13 float64: 2γ₆₀·max|·|",
   });
 }
-lesson.end();
+await lesson.end();

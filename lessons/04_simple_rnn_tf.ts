@@ -55,8 +55,8 @@ const printed = (name: string, shape: number[]) => {
 };
 const H = printed("h_seq", [3, 2]);
 const Yhat = printed("output_seq", [3, 3]);
-show("U (kernel)", U);
-show("W (recurrent_kernel)", W);
+await show("U (kernel)", U);
+await show("W (recurrent_kernel)", W);
 
 // %% [markdown]
 // ## What the printed numbers say about the inputs
@@ -85,7 +85,7 @@ const e: NDArray[] = [];
     e[t] = d.mul(H.take(0, t).square().neg().add(1));
     carry = e[t].dot(W.T);
   }
-  show("δ₁ from printed values", deltas[0]);
+  await show("δ₁ from printed values", deltas[0]);
 }
 const rows: number[][] = [];
 const rhs: number[] = [];
@@ -126,10 +126,13 @@ console.log(
     solution.residual.toExponential(2)
   }`,
 );
-show("singular values", solution.s, { precision: 3 });
-show("least-squares h0 (minimum norm)", solution.x.slice(0, 12, 14));
+await show("singular values", solution.s, { precision: 3 });
+await show("least-squares h0 (minimum norm)", solution.x.slice(0, 12, 14));
 const family = solution.nullSpace; // (14, 14 − rank)
-show("null space (columns), rows x1[0..3], x2, x3, h0", family.T, { precision: 3, suppress: true });
+await show("null space (columns), rows x1[0..3], x2, x3, h0", family.T, {
+  precision: 3,
+  suppress: true,
+});
 
 // %% [markdown]
 // The rank is 12, not 14: a **2-dimensional family** of inputs fits every printed number
@@ -186,8 +189,8 @@ lesson.check(
 const rng = new RandomState(best.seed);
 const inputs = rng.random([1, 3, 4]).map(Math.fround).reshape(3, 4);
 const init_state = rng.random([1, 2]).map(Math.fround).reshape(2);
-show("recovered inputs[0]", inputs);
-show("recovered init_state[0]", init_state);
+await show("recovered inputs[0]", inputs);
+await show("recovered init_state[0]", init_state);
 lesson.value("inputs", inputs.toNested());
 lesson.value("init_state", init_state.toNested());
 const drawn = NDArray.from([...inputs.data, ...init_state.data]);
@@ -377,4 +380,4 @@ lesson.check("TF.js loss vs ours", (await value.data())[0], fwd.loss, {
   tolerance: tfTolerance(fwd.loss),
   against: "float32 vs float64",
 });
-lesson.end();
+await lesson.end();

@@ -537,4 +537,4 @@ for (
 }
 console.log("max |ours − TF.js| per gradient:", crossCheck);
 lesson.value("tfjs_cross_check_max_abs_diff", crossCheck);
-lesson.end();
+await lesson.end();

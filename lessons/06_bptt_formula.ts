@@ -140,7 +140,7 @@ lesson.check(
   },
 );
 console.log("labels:", labels.join(" "));
-show("W", W);
+await show("W", W);
 
 // %% [markdown]
 // ## The forward pass
@@ -204,7 +204,7 @@ type Grads = Record<"U" | "W" | "b" | "V" | "c", NDArray>;
 const KEYS = ["U", "W", "b", "V", "c"] as const;
 const bpttFull = vanillaRnnBackward(forward.cache);
 const bptt: Grads = { U: bpttFull.U, W: bpttFull.W, b: bpttFull.b, V: bpttFull.V, c: bpttFull.c };
-show("BPTT ∂L/∂W", bptt.W);
+await show("BPTT ∂L/∂W", bptt.W);
 
 // %% [markdown]
 // ## 2 · The post's sum over $k$, as matrix products
@@ -278,7 +278,7 @@ function interleaved(p: VanillaRnnParams, r: Run, t: number, k: number): NDArray
 
 const everyStep = Array.from({ length: T }, (_, t) => t);
 const sumK = sumOverK(params, run, everyStep);
-show("sum over k: ∂L/∂W", sumK.W);
+await show("sum over k: ∂L/∂W", sumK.W);
 
 // %% [markdown]
 // BPTT and the sum over $k$ are the same polynomial in the inputs, evaluated in different
@@ -414,7 +414,7 @@ function literalBackward(
 }
 
 const literal = literalBackward(rnn, xt, h, y_hat, y);
-show("the post's code: ∂L/∂W", literal.W);
+await show("the post's code: ∂L/∂W", literal.W);
 
 // %% [markdown]
 // Is this rendition faithful to numpy? We feed it numpy's own forward values and compare
@@ -574,10 +574,10 @@ for (const key of ["V", "c"] as const) {
 // derivatives — instead of $(1-(h^T)^2)\odot V^\top e^T$.
 
 // %%
-show("np.power(W, 0)", W.pow(0));
-show("matrix_power(W, 0)", matrixPower(W, 0));
-show("np.power(W, 2)", W.pow(2));
-show("W @ W", matrixPower(W, 2));
+await show("np.power(W, 0)", W.pow(0));
+await show("matrix_power(W, 0)", matrixPower(W, 0));
+await show("np.power(W, 2)", W.pow(2));
+await show("W @ W", matrixPower(W, 2));
 for (const n of [0, 2, 3]) {
   const key = `np.power(W, ${n})`;
   lesson.check(`${key} = numpy's`, W.pow(n), fromNumpy(numpyRef.power[key], [n_h, n_h]), {
@@ -632,8 +632,8 @@ for (const n of [0, 2, 3]) {
     tolerance: 2 * gamma(T + 1),
     against: "repeated product vs Math.pow of factors in (0, 1]: rounding bound 2γ_(T+1)",
   });
-  show("t = 0: the reduce gives (1 − (h¹)²)^4", dTanh(h, 0, T).T);
-  show("t = 0: the chain needs ∏_j (1 − (h^j)²)", dTanh(h, 0, T, { productOverJ: true }).T);
+  await show("t = 0: the reduce gives (1 − (h¹)²)^4", dTanh(h, 0, T).T);
+  await show("t = 0: the chain needs ∏_j (1 − (h^j)²)", dTanh(h, 0, T, { productOverJ: true }).T);
 }
 
 // %% [markdown]
@@ -787,7 +787,7 @@ lesson.value("ladder_T4", ladder4Table);
   console.log(
     `‖J W − W J‖ / ‖J W‖ at step T−1: ${(frob(commutator) / frob(Jt.dot(W))).toFixed(3)}`,
   );
-  show(
+  await show(
     "its tanh derivatives 1 − (h^{T−1})²",
     NDArray.ones([n_h]).sub(h[T - 2].reshape(-1).square()),
   );
@@ -1044,4 +1044,4 @@ lesson.value("last_step_only_vs_full_loss", lastStepTable);
 // between two orders of the same sums, and central differences.
 
 // %%
-lesson.end();
+await lesson.end();

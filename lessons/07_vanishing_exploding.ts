@@ -614,4 +614,4 @@ lesson.check("gap 40: the vanilla RNN fails (≤ 65 %, chance 50 %)", long.rnn <
     against: "central differences, h = 1e-5",
   });
 }
-lesson.end();
+await lesson.end();

@@ -163,10 +163,14 @@ export async function display(bundle: MimeBundle): Promise<void> {
 }
 
 /**
- * Prints `label = <array>` the numpy way. In Jupyter it also shows the array as an HTML
- * table (one row per row of a matrix).
+ * Prints `label = <array>` the numpy way. In Jupyter it shows the array as an HTML table
+ * (one row per row of a matrix); await it there, so the display reaches its own cell.
  */
-export function show(label: string, value: NDArray | number, options: PrintOptions = {}): void {
+export async function show(
+  label: string,
+  value: NDArray | number,
+  options: PrintOptions = {},
+): Promise<void> {
   const text = formatArray(value, options);
   const plain = text.includes("\n") ? `${label} =\n${text}` : `${label} = ${text}`;
   if (!inJupyter() || typeof value === "number" || value.ndim === 0 || value.ndim > 2) {
@@ -189,5 +193,5 @@ export function show(label: string, value: NDArray | number, options: PrintOptio
       }</tr>`
     ).join("")
   }</table></div>`;
-  void display({ "text/plain": plain, "text/html": html });
+  await display({ "text/plain": plain, "text/html": html });
 }

@@ -233,22 +233,21 @@ export class Lesson {
   }
 
   /**
-   * Prints the table and registers the report. A ✗ makes the lesson fail: in Jupyter it
-   * throws; elsewhere it sets the exit code to 1.
+   * Prints the table (an HTML table in Jupyter) and registers the report. A ✗ makes the
+   * lesson fail: in Jupyter it throws; elsewhere it sets the exit code to 1.
    */
-  end(): Report {
+  async end(): Promise<Report> {
     if (this.ended) throw new Error(`lesson ${this.number}: end() called twice`);
     this.ended = true;
     const report = this.report();
     reports.push(report);
     const table = renderTable(report);
     if (inJupyter()) {
-      // Shown richly when `lesson.end()` is the value of the notebook's last cell.
-      Object.defineProperty(report, Symbol.for("Jupyter.display"), {
-        value: () => ({ "text/plain": table.text, "text/html": table.html }),
-        enumerable: false,
+      // Awaited, so the table reaches the notebook before the cell finishes.
+      // deno-lint-ignore no-explicit-any
+      await (Deno as any).jupyter.display({ "text/plain": table.text, "text/html": table.html }, {
+        raw: true,
       });
-      if (!report.ok) console.log(table.text);
     } else if (!this.quiet) {
       console.log(table.text);
     }

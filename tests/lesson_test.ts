@@ -1,7 +1,7 @@
 import { equal, ok, throws } from "node:assert/strict";
 import { Lesson, NDArray } from "../lib/mod.ts";
 
-Deno.test("a check outside its tolerance fails the report and sets the exit code", () => {
+Deno.test("a check outside its tolerance fails the report and sets the exit code", async () => {
   const before = Deno.exitCode;
   const lesson = new Lesson(1, { quiet: true });
   ok(
@@ -11,7 +11,7 @@ Deno.test("a check outside its tolerance fails the report and sets the exit code
     }),
   );
   ok(lesson.check("close", 1, 1.01, { tolerance: 0.05, against: "test" }));
-  const report = lesson.end();
+  const report = await lesson.end();
   equal(report.ok, false);
   equal(Deno.exitCode, 1);
   Deno.exitCode = before;
