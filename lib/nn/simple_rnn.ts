@@ -26,7 +26,7 @@
  * @module
  */
 
-import { NDArray, outer, shapeStr } from "../ndarray.ts";
+import { NDArray, shapeStr } from "../ndarray.ts";
 
 /** Parameters named as in the document's formulas (TF's kernels, row layout). */
 export interface SimpleRnnParams {
@@ -52,11 +52,6 @@ export interface SimpleRnnForward {
   y?: NDArray;
 }
 
-function softmaxRow(o: NDArray): NDArray {
-  const e = o.sub(o.max()).exp();
-  return e.div(e.sum());
-}
-
 /** Runs the model over `x` (T, n_in) from `h0` (n_h); `y` (T, n_out) gives the loss. */
 export function simpleRnnForward(
   p: SimpleRnnParams,
@@ -66,33 +61,48 @@ export function simpleRnnForward(
 ): SimpleRnnForward {
   const [T, n_in] = x.shape;
   const n_h = p.W.shape[0];
-  if (p.U.shape[0] !== n_in || p.U.shape[1] !== n_h || h0.size !== n_h) {
+  const n_out = p.V.shape[1];
+  if (p.U.shape[0] !== n_in || p.U.shape[1] !== n_h || h0.size !== n_h || p.V.shape[0] !== n_h) {
     throw new RangeError(
       `simpleRnnForward: x ${shapeStr(x.shape)}, U ${shapeStr(p.U.shape)}, W ${
         shapeStr(p.W.shape)
-      }, h0 ${shapeStr(h0.shape)} do not fit`,
+      }, V ${shapeStr(p.V.shape)}, h0 ${shapeStr(h0.shape)} do not fit`,
     );
   }
-  const hs: NDArray[] = [], os: NDArray[] = [], ys: NDArray[] = [];
-  let h = h0.reshape(n_h);
+  // Plain loops over Float64Arrays: the sizes are tiny, and allocating an array per
+  // operation would cost more than the arithmetic.
+  const U = p.U.data, W = p.W.data, b = p.b.data, V = p.V.data, c = p.c.data, X = x.data;
+  const H = new Float64Array(T * n_h),
+    O = new Float64Array(T * n_out),
+    P = new Float64Array(T * n_out);
   let loss = 0;
   for (let t = 0; t < T; t++) {
-    h = x.take(0, t).dot(p.U).add(h.dot(p.W)).add(p.b).tanh();
-    const o = h.dot(p.V).add(p.c);
-    const yhat = softmaxRow(o);
-    if (y) loss -= y.take(0, t).mul(yhat.log()).sum();
-    hs.push(h);
-    os.push(o);
-    ys.push(yhat);
+    for (let j = 0; j < n_h; j++) {
+      let z = b[j];
+      for (let k = 0; k < n_in; k++) z += X[t * n_in + k] * U[k * n_h + j]; // x_t U
+      for (let i = 0; i < n_h; i++) z += (t ? H[(t - 1) * n_h + i] : h0.data[i]) * W[i * n_h + j]; // h W
+      H[t * n_h + j] = Math.tanh(z);
+    }
+    let mx = -Infinity;
+    for (let q = 0; q < n_out; q++) {
+      let o = c[q];
+      for (let j = 0; j < n_h; j++) o += H[t * n_h + j] * V[j * n_out + q]; // h V + c
+      O[t * n_out + q] = o;
+      mx = Math.max(mx, o);
+    }
+    let sum = 0;
+    for (let q = 0; q < n_out; q++) sum += P[t * n_out + q] = Math.exp(O[t * n_out + q] - mx);
+    for (let q = 0; q < n_out; q++) {
+      P[t * n_out + q] /= sum;
+      if (y) loss -= y.data[t * n_out + q] * Math.log(P[t * n_out + q]);
+    }
   }
-  const stackRows = (rows: NDArray[]) =>
-    new NDArray(Float64Array.from(rows.flatMap((r) => [...r.data])), [rows.length, rows[0].size]);
   return {
     x,
     h0: h0.reshape(n_h),
-    h: stackRows(hs),
-    o: stackRows(os),
-    yhat: stackRows(ys),
+    h: new NDArray(H, [T, n_h]),
+    o: new NDArray(O, [T, n_out]),
+    yhat: new NDArray(P, [T, n_out]),
     loss,
     y,
   };
@@ -112,27 +122,38 @@ export function simpleRnnBackward(
   dc: NDArray;
   dh0: NDArray;
 } {
-  const [T] = f.x.shape;
-  const n_h = p.W.shape[0];
-  const dV = NDArray.zeros(p.V.shape), dc = NDArray.zeros(p.c.shape);
+  const [T, n_in] = f.x.shape;
+  const n_h = p.W.shape[0], n_out = p.V.shape[1];
+  const W = p.W.data, V = p.V.data, H = f.h.data, P = f.yhat.data, X = f.x.data;
   const dU = NDArray.zeros(p.U.shape), dW = NDArray.zeros(p.W.shape), db = NDArray.zeros(p.b.shape);
+  const dV = NDArray.zeros(p.V.shape), dc = NDArray.zeros(p.c.shape);
   const delta = NDArray.zeros([T, n_h]);
-  let carry = NDArray.zeros([n_h]); // (δ_{t+1} ⊙ (1 − h_{t+1}²)) Wᵀ
-  let dh0 = NDArray.zeros([n_h]);
+  const dout = new Float64Array(n_out), dz = new Float64Array(n_h);
+  let carry = new Float64Array(n_h); // (δ_{t+1} ⊙ (1 − h_{t+1}²)) Wᵀ
   for (let t = T - 1; t >= 0; t--) {
-    const dout = f.yhat.take(0, t).sub(y.take(0, t)); // ∂L/∂o_t for softmax + cross-entropy
-    const h = f.h.take(0, t);
-    const hPrev = t > 0 ? f.h.take(0, t - 1) : f.h0;
-    const d = dout.dot(p.V.T).add(carry); // δ_t
-    delta.put(0, t, d);
-    const dz = d.mul(h.square().neg().add(1)); // δ_t ⊙ σ'(·), σ' = 1 − h²
-    dV.data.set(dV.add(outer(h, dout)).data);
-    dc.data.set(dc.add(dout).data);
-    dW.data.set(dW.add(outer(hPrev, dz)).data);
-    dU.data.set(dU.add(outer(f.x.take(0, t), dz)).data);
-    db.data.set(db.add(dz).data);
-    carry = dz.dot(p.W.T);
-    if (t === 0) dh0 = carry;
+    for (let q = 0; q < n_out; q++) dout[q] = P[t * n_out + q] - y.data[t * n_out + q]; // ŷ − y
+    for (let j = 0; j < n_h; j++) {
+      let d = carry[j];
+      for (let q = 0; q < n_out; q++) d += dout[q] * V[j * n_out + q]; // δ_t = dout Vᵀ + carry
+      delta.data[t * n_h + j] = d;
+      const h = H[t * n_h + j];
+      dz[j] = d * (1 - h * h); // δ_t ⊙ σ'(·), σ' = 1 − h²
+      for (let q = 0; q < n_out; q++) dV.data[j * n_out + q] += h * dout[q];
+    }
+    for (let q = 0; q < n_out; q++) dc.data[q] += dout[q];
+    const next = new Float64Array(n_h);
+    for (let i = 0; i < n_h; i++) {
+      const hPrev = t ? H[(t - 1) * n_h + i] : f.h0.data[i];
+      for (let j = 0; j < n_h; j++) {
+        dW.data[i * n_h + j] += hPrev * dz[j];
+        next[i] += dz[j] * W[i * n_h + j]; // dz Wᵀ
+      }
+    }
+    for (let k = 0; k < n_in; k++) {
+      for (let j = 0; j < n_h; j++) dU.data[k * n_h + j] += X[t * n_in + k] * dz[j];
+    }
+    for (let j = 0; j < n_h; j++) db.data[j] += dz[j];
+    carry = next;
   }
-  return { delta, dU, dW, db, dV, dc, dh0 };
+  return { delta, dU, dW, db, dV, dc, dh0: new NDArray(carry, [n_h]) };
 }
