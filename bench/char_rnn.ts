@@ -68,7 +68,10 @@ function outerAdd(G: Float64Array, a: Float64Array, b: Float64Array) {
 }
 
 /** One step; `impl = "tfjs"` runs the TF.js version instead. Returns the loss and gradients. */
-export function charRnnStep(m: CharRnn, impl: "ours" | "tfjs" = "ours"): { loss: number } {
+export function charRnnStep(
+  m: CharRnn,
+  impl: "ours" | "tfjs" = "ours",
+): { loss: number; grads?: Record<"Wxh" | "Whh" | "Why" | "bh" | "by", Float64Array> } {
   if (impl === "tfjs") return { loss: tfStep(m) };
   const hs: Float64Array[] = [new Float64Array(H)];
   const ps: Float64Array[] = [];
@@ -111,7 +114,7 @@ export function charRnnStep(m: CharRnn, impl: "ours" | "tfjs" = "ours"): { loss:
     dhnext = new Float64Array(H);
     matTvecAdd(m.Whh, dh, dhnext, H, H);
   }
-  return { loss };
+  return { loss, grads: { Wxh: dWxh, Whh: dWhh, Why: dWhy, bh: dbh, by: dby } };
 }
 
 function tfStep(m: CharRnn): number {
