@@ -18,7 +18,7 @@ Deno.test("bench's min-char-rnn kernels: gradients = central differences (sample
       w[ix] = old;
       const n = (lp - lm) / 2e-5, a = grads![name][ix];
       ok(
-        Math.abs(a - n) <= 1e-7 * (Math.abs(a) + Math.abs(n)) + 1e-9,
+        Math.abs(a - n) <= 1e-7 * (Math.abs(a) + Math.abs(n)) + rounding,
         `${name}[${ix}]: ${a} vs ${n}`,
       );
     }
