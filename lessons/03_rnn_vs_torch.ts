@@ -28,6 +28,7 @@ import {
   type TorchRnnParams,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
+import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(3);
 // Real torch 1.13's run of the document's comparison (tools/gen_torch_vectors.py).
@@ -225,6 +226,17 @@ for (const name of names) {
 }
 console.table(table);
 lesson.value("max_abs_differences", table);
+const columns = ["torch (float64)", "TF.js (float32)", "central differences (max rel)"];
+await plot(
+  heatmap({
+    title: "ours against three references (log10 colour; central differences: relative)",
+    rows: [...names],
+    cols: columns,
+    values: names.map((n) => columns.map((c) => table[n][c] ?? NaN)),
+    log10: true,
+  }),
+  "lesson03_comparison",
+);
 
 // %% [markdown]
 // Every quantity agrees with torch to about $10^{-16}$ (a few units in the last place —

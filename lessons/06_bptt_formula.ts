@@ -51,6 +51,7 @@ import {
   vanillaRnnForward,
   type VanillaRnnParams,
 } from "../lib/mod.ts";
+import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(6);
 
@@ -546,6 +547,16 @@ lesson.value(
   ),
 );
 lesson.value("rel_errors", relTable);
+await plot(
+  heatmap({
+    title: "norm-wise relative error between the four gradients (log10 colour)",
+    rows: Object.keys(relTable),
+    cols: KEYS.map((k) => `∂L/∂${k}`),
+    values: Object.values(relTable).map((row) => KEYS.map((k) => row[k].norm)),
+    log10: true,
+  }),
+  "lesson06_rel_errors",
+);
 
 // %% [markdown]
 // BPTT, the interleaved sum over $k$ and the numerical gradients agree everywhere. The

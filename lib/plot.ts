@@ -88,17 +88,16 @@ export interface HeatmapOptions {
 
 /** A heat map of a table of numbers, each cell labelled with its value. */
 export function heatmap(o: HeatmapOptions): Spec {
+  // Non-finite cells are left blank; with `log10`, zeros are drawn at 1e-17 (below float64
+  // resolution of order-one values) so one exact match does not stretch the colour scale.
   const values = o.rows.flatMap((r, i) =>
-    o.cols.map((c, j) => {
-      const v = o.values[i][j];
-      return {
-        row: r,
-        col: c,
-        value: o.log10 ? Math.log10(Math.max(Math.abs(v), 1e-300)) : v,
-        label: v.toExponential(1),
-      };
-    })
-  );
+    o.cols.map((c, j) => ({ row: r, col: c, v: o.values[i][j] }))
+  ).filter((e) => Number.isFinite(e.v)).map(({ row, col, v }) => ({
+    row,
+    col,
+    value: o.log10 ? Math.log10(Math.max(Math.abs(v), 1e-17)) : v,
+    label: v === 0 ? "0" : v.toExponential(1),
+  }));
   return {
     $schema: SCHEMA,
     title: o.title,
