@@ -139,7 +139,7 @@ export function lstm(
   // arithmetic: carve every vector of the step out of one buffer instead.
   const buf = new Float64Array(x_n + 8 * h_n + o_n);
   let at = 0;
-  const take = (len: number) => buf.subarray(at, (at += len));
+  const take = (len: number) => buf.subarray(at, at += len);
   const xh = take(x_n + h_n);
   xh.set(inp);
   xh.set(h_old, x_n);
@@ -184,7 +184,7 @@ export function dlstm(
   // The dense head: dby = dy, dWy = h ⊗ dy, dh = Wy·dy + dh_next.
   const buf = new Float64Array(6 * h_n + rows);
   let at = 0;
-  const take = (len: number) => buf.subarray(at, (at += len));
+  const take = (len: number) => buf.subarray(at, at += len);
   const dh = take(h_n);
   for (let j = 0; j < h_n; j++) {
     let s = 0;
