@@ -180,7 +180,7 @@ def main():
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     out = {}
     out["sine_training"] = timed(sine_training, max(1, repeats // 3))
-    out["full_gradcheck"] = timed(full_gradcheck, max(1, repeats // 3))
+    out["full_gradcheck"] = timed(full_gradcheck, max(1, repeats // 3), 1)
     p, i, t, h = char_rnn_setup()
     out["char_rnn_step"] = timed(lambda: char_rnn_step(p, i, t, h)[0], repeats * 20, 100)
     args = simple_rnn_setup()
