@@ -3,14 +3,14 @@
  *
  * `plot(spec, name)` does what fits the place it runs in:
  * - in Jupyter (Deno kernel) it displays a MIME bundle with the Vega-Lite spec
- *   (`application/vnd.vegalite.v5+json`, rendered interactively by JupyterLab) **and** the
- *   SVG (`image/svg+xml`, what the classic notebook and GitHub show);
- * - in a terminal it writes `out/<name>.svg` and prints a Unicode sparkline per series.
+ *   (`application/vnd.vegalite.v5+json`, drawn interactively by JupyterLab's built-in Vega
+ *   renderer) **and** the SVG (`image/svg+xml`, what the classic notebook and GitHub show);
+ * - in a terminal it writes `out/<name>.svg` and prints a Unicode sparkline per line series.
  *
- * The specs use only Vega-Lite features common to v5 and v6, and declare the v5 schema so
- * that JupyterLab's built-in v5 renderer accepts them; we compile them with the
- * `vega-lite` package we depend on. Rendering is deterministic (no timestamps, fixed sizes),
- * so the same data gives the same SVG bytes.
+ * We depend on vega-lite 5 (and vega 5), not 6: JupyterLab's renderer takes the v5 MIME type
+ * and has none for v6, so the spec we label v5 is compiled by the same major version that
+ * will draw it (a test checks the installed major against the MIME type). Rendering is
+ * deterministic (no timestamps, fixed sizes), so the same data gives the same SVG bytes.
  *
  * ```ts
  * import { lineChart, sparkline, toSvg } from "./plot.ts";
@@ -23,14 +23,42 @@
  * @module
  */
 
-import * as vl from "vega-lite";
-import * as vega from "vega";
-import { inJupyter } from "./display.ts";
+import process from "node:process";
+import { inJupyter, type MimeBundle } from "./display.ts";
 
 /** A Vega-Lite specification (plain JSON). */
 export type Spec = Record<string, unknown>;
 
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+/** The Vega-Lite major version our specs are written for and compiled with. */
+export const VEGA_LITE_MAJOR = 5;
+/** The `$schema` every spec declares. */
+export const SCHEMA = `https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJOR}.json`;
+/** The MIME type of the spec in a Jupyter bundle (what JupyterLab's renderer accepts). */
+export const VEGA_LITE_MIME = `application/vnd.vegalite.v${VEGA_LITE_MAJOR}+json`;
+
+type Libraries = { vega: typeof import("vega"); vl: typeof import("vega-lite") };
+let libraries: Promise<Libraries> | undefined;
+
+/**
+ * Loads vega and vega-lite on first use. vega 5's loader pulls in `node-fetch`, whose URL
+ * library requires Node's deprecated `punycode` module; Deno then prints a deprecation
+ * warning that has nothing to do with the lesson, so it is muted while the modules load.
+ */
+export function vegaLibraries(): Promise<Libraries> {
+  libraries ??= (async () => {
+    // `noDeprecation` is Node's documented switch; @types/node does not declare it.
+    const proc = process as unknown as { noDeprecation?: boolean };
+    const muted = proc.noDeprecation;
+    proc.noDeprecation = true;
+    try {
+      const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+      return { vega, vl };
+    } finally {
+      proc.noDeprecation = muted;
+    }
+  })();
+  return libraries;
+}
 
 /** Options of {@link lineChart}. */
 export interface LineChartOptions {
@@ -49,6 +77,11 @@ export interface LineChartOptions {
 export function lineChart(o: LineChartOptions): Spec {
   const values: { x: number; y: number; series: string }[] = [];
   for (const [name, ys] of Object.entries(o.series)) {
+    if (o.x && o.x.length !== ys.length) {
+      throw new Error(
+        `lineChart "${o.title}": series "${name}" has ${ys.length} values but x has ${o.x.length}`,
+      );
+    }
     ys.forEach((y, i) => {
       if (Number.isFinite(y) && (!o.logY || y > 0)) {
         values.push({ x: o.x?.[i] ?? i, y, series: name });
@@ -70,7 +103,13 @@ export function lineChart(o: LineChartOptions): Spec {
         title: o.yTitle ?? "y",
         scale: o.logY ? { type: "log" } : { zero: false },
       },
-      color: { field: "series", type: "nominal", title: null },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        sort: Object.keys(o.series),
+        legend: { labelLimit: 320 },
+      },
     },
   };
 }
@@ -82,12 +121,26 @@ export interface HeatmapOptions {
   cols: readonly string[];
   /** values[i][j] for row i, column j */
   values: readonly (readonly number[])[];
-  /** Colour by log10 of the value (for errors spanning many orders of magnitude). */
+  /** Colour by log10 of |value| (for errors spanning many orders of magnitude). */
   log10?: boolean;
+  /** Colour by |value| (for signed distances whose size is what matters). */
+  absolute?: boolean;
+  /** The colour legend's title (default "log10", "|value|" or "value"). */
+  colorTitle?: string;
+  /** The label written in each cell (default: `v.toExponential(1)`, and "0" for zero). */
+  format?: (v: number) => string;
 }
 
 /** A heat map of a table of numbers, each cell labelled with its value. */
 export function heatmap(o: HeatmapOptions): Spec {
+  if (o.values.length !== o.rows.length || o.values.some((r) => r.length !== o.cols.length)) {
+    throw new Error(
+      `heatmap "${o.title}": values must be ${o.rows.length} rows of ${o.cols.length}, got ${
+        o.values.map((r) => r.length).join(", ")
+      }`,
+    );
+  }
+  const format = o.format ?? ((v: number) => (v === 0 ? "0" : v.toExponential(1)));
   // Non-finite cells are left blank; with `log10`, zeros are drawn at 1e-17 (below float64
   // resolution of order-one values) so one exact match does not stretch the colour scale.
   const values = o.rows.flatMap((r, i) =>
@@ -95,48 +148,117 @@ export function heatmap(o: HeatmapOptions): Spec {
   ).filter((e) => Number.isFinite(e.v)).map(({ row, col, v }) => ({
     row,
     col,
-    value: o.log10 ? Math.log10(Math.max(Math.abs(v), 1e-17)) : v,
-    label: v === 0 ? "0" : v.toExponential(1),
+    value: o.log10 ? Math.log10(Math.max(Math.abs(v), 1e-17)) : o.absolute ? Math.abs(v) : v,
+    label: format(v),
   }));
+  // Cells wide enough for their labels (without a canvas, Vega estimates a text's width as
+  // 0.8·fontSize per character); labels white on the darker half of the colour scale.
+  const longest = Math.max(0, ...values.map((e) => e.label.length));
+  const longestCol = Math.max(0, ...o.cols.map((c) => c.length));
+  const step = Math.max(48, 7 * longest + 12, Math.min(8 * longestCol + 12, 200));
+  const shades = values.map((e) => e.value);
+  const middle = (Math.min(...shades) + Math.max(...shades)) / 2;
   return {
     $schema: SCHEMA,
     title: o.title,
+    width: { step },
+    height: { step: 22 },
     data: { values },
     encoding: {
-      x: { field: "col", type: "nominal", sort: o.cols, title: null },
-      y: { field: "row", type: "nominal", sort: o.rows, title: null },
+      x: {
+        field: "col",
+        type: "nominal",
+        sort: o.cols,
+        title: null,
+        axis: { labelAngle: 0, labelLimit: step - 4, orient: "top" },
+      },
+      y: { field: "row", type: "nominal", sort: o.rows, title: null, axis: { labelLimit: 320 } },
     },
     layer: [
       {
         mark: "rect",
         encoding: {
-          color: { field: "value", type: "quantitative", title: o.log10 ? "log10" : "value" },
+          color: {
+            field: "value",
+            type: "quantitative",
+            title: o.colorTitle ?? (o.log10 ? "log10" : o.absolute ? "|value|" : "value"),
+          },
         },
       },
-      { mark: { type: "text", fontSize: 10 }, encoding: { text: { field: "label" } } },
+      {
+        mark: { type: "text", fontSize: 10 },
+        encoding: {
+          text: { field: "label" },
+          color: {
+            condition: { test: `datum.value > ${middle}`, value: "white" },
+            value: "black",
+          },
+        },
+      },
     ],
   };
 }
 
 /** Renders a Vega-Lite spec to an SVG string (headless Vega). */
 export async function toSvg(spec: Spec): Promise<string> {
+  const { vega, vl } = await vegaLibraries();
   // deno-lint-ignore no-explicit-any
   const compiled = vl.compile(spec as any).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
 }
 
 const BARS = "▁▂▃▄▅▆▇█";
 
-/** A one-line Unicode sparkline of `values` (optionally on a log scale). */
-export function sparkline(values: readonly number[], log = false): string {
-  const v = values.map((x) => (log ? Math.log10(x) : x)).filter(Number.isFinite);
+/**
+ * A one-line Unicode sparkline of `values` (optionally on a log scale), scaled to their own
+ * range or to `range` (so several series can share one scale, as they share a chart's axis).
+ */
+export function sparkline(
+  values: readonly number[],
+  log = false,
+  range?: readonly [number, number],
+): string {
+  const scaled = (x: number) => (log ? Math.log10(x) : x);
+  const v = values.map(scaled).filter(Number.isFinite);
   if (v.length === 0) return "";
-  const lo = Math.min(...v), hi = Math.max(...v);
-  return v.map((x) => BARS[hi === lo ? 0 : Math.round(((x - lo) / (hi - lo)) * (BARS.length - 1))])
+  const lo = range ? scaled(range[0]) : Math.min(...v);
+  const hi = range ? scaled(range[1]) : Math.max(...v);
+  const level = (x: number) => Math.round(((x - lo) / (hi - lo)) * (BARS.length - 1));
+  return v.map((x) => BARS[hi === lo ? 0 : Math.min(Math.max(level(x), 0), BARS.length - 1)])
     .join("");
+}
+
+/**
+ * One sparkline per line series of a {@link lineChart} spec (none for other charts), all on
+ * the chart's common y scale.
+ */
+export function sparklines(spec: Spec): string[] {
+  const values = ((spec.data as { values?: { series?: string; y?: number }[] })?.values) ?? [];
+  const bySeries = new Map<string, number[]>();
+  for (const p of values) {
+    if (p.series !== undefined && p.y !== undefined) {
+      bySeries.set(p.series, [...(bySeries.get(p.series) ?? []), p.y]);
+    }
+  }
+  const log = ((spec.encoding as { y?: { scale?: { type?: string } } })?.y?.scale?.type) === "log";
+  const all = [...bySeries.values()].flat();
+  const range = [Math.min(...all), Math.max(...all)] as const;
+  const width = Math.max(24, ...[...bySeries.keys()].map((s) => s.length));
+  return [...bySeries].map(([s, ys]) => `  ${s.padEnd(width)} ${sparkline(ys, log, range)}`);
+}
+
+/** The Jupyter bundle for a chart: the Vega-Lite spec, its SVG and a text fallback. */
+export async function mimeBundle(spec: Spec): Promise<MimeBundle> {
+  return {
+    [VEGA_LITE_MIME]: spec,
+    "image/svg+xml": await toSvg(spec),
+    "text/plain": [`[plot: ${spec.title ?? "untitled"}]`, ...sparklines(spec)].join("\n"),
+  };
 }
 
 /**
@@ -147,27 +269,15 @@ export async function plot(spec: Spec, name: string): Promise<void> {
   if (!/^[a-z0-9_-]+$/i.test(name)) {
     throw new Error(`plot: bad file name "${name}" (letters, digits, _ and - only)`);
   }
-  const svg = await toSvg(spec);
   if (inJupyter()) {
     // deno-lint-ignore no-explicit-any
-    await (Deno as any).jupyter.display({
-      "application/vnd.vegalite.v5+json": spec,
-      "image/svg+xml": svg,
-      "text/plain": `[plot: ${spec.title ?? name}]`,
-    }, { raw: true });
+    await (Deno as any).jupyter.display(await mimeBundle(spec), { raw: true });
     return;
   }
+  const svg = await toSvg(spec);
   const dir = new URL("../out/", import.meta.url);
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(new URL(`${name}.svg`, dir), svg);
   console.log(`[plot “${spec.title ?? name}” written to out/${name}.svg]`);
-  const values = ((spec.data as { values?: { series?: string; y?: number }[] })?.values) ?? [];
-  const bySeries = new Map<string, number[]>();
-  for (const p of values) {
-    if (p.series !== undefined && p.y !== undefined) {
-      bySeries.set(p.series, [...(bySeries.get(p.series) ?? []), p.y]);
-    }
-  }
-  const log = ((spec.encoding as { y?: { scale?: { type?: string } } })?.y?.scale?.type) === "log";
-  for (const [s, ys] of bySeries) console.log(`  ${s.padEnd(24)} ${sparkline(ys, log)}`);
+  for (const line of sparklines(spec)) console.log(line);
 }

@@ -1,33 +1,170 @@
-import { equal, match, ok, rejects } from "node:assert/strict";
-import { heatmap, lineChart, plot, sparkline, toSvg } from "../lib/plot.ts";
+import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
+import {
+  heatmap,
+  lineChart,
+  mimeBundle,
+  plot,
+  SCHEMA,
+  sparkline,
+  sparklines,
+  type Spec,
+  toSvg,
+  VEGA_LITE_MAJOR,
+  VEGA_LITE_MIME,
+  vegaLibraries,
+} from "../lib/plot.ts";
 
-Deno.test("lineChart: one point per finite value, log scale drops non-positive values", async () => {
-  const spec = lineChart({ title: "t", series: { a: [1, 10, 100, 0, NaN] }, logY: true });
-  const values = (spec.data as { values: unknown[] }).values;
-  equal(values.length, 3);
-  const svg = await toSvg(spec);
-  match(svg, /^<svg[^>]*>.*<\/svg>$/s);
-  equal(svg, await toSvg(spec), "deterministic");
+type Values<T> = { values: T[] };
+
+/**
+ * Parses an SVG with Python's XML parser (an independent check that it is well-formed) and
+ * returns, per Vega mark container (`<g class="mark-… role-mark …">`), how many elements it
+ * holds, plus every text the SVG draws.
+ */
+async function parseSvg(svg: string): Promise<{ marks: Record<string, number>; texts: string[] }> {
+  const script = `
+import json, sys, xml.dom.minidom
+doc = xml.dom.minidom.parseString(sys.stdin.buffer.read())
+assert doc.documentElement.tagName == "svg", doc.documentElement.tagName
+marks = {}
+for g in doc.getElementsByTagName("g"):
+    cls = g.getAttribute("class").split()
+    if "role-mark" in cls:
+        n = len([e for e in g.childNodes if e.nodeType == e.ELEMENT_NODE])
+        marks[cls[0]] = marks.get(cls[0], 0) + n
+texts = ["".join(t.data for t in e.childNodes if t.nodeType == t.TEXT_NODE)
+         for e in doc.getElementsByTagName("text")]
+print(json.dumps({"marks": marks, "texts": texts}))
+`;
+  const child = new Deno.Command("python3", {
+    args: ["-c", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(svg));
+  await writer.close();
+  const out = await child.output();
+  const dec = new TextDecoder();
+  equal(out.code, 0, `the SVG is not well-formed XML:\n${dec.decode(out.stderr)}`);
+  return JSON.parse(dec.decode(out.stdout));
+}
+
+Deno.test("the MIME type and schema name the vega-lite major version that compiles the specs", async () => {
+  const { vl } = await vegaLibraries();
+  equal(Number(vl.version.split(".")[0]), VEGA_LITE_MAJOR, `vega-lite ${vl.version}`);
+  equal(VEGA_LITE_MIME, `application/vnd.vegalite.v${VEGA_LITE_MAJOR}+json`);
+  equal(SCHEMA, `https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJOR}.json`);
 });
 
-Deno.test("heatmap renders a labelled grid", async () => {
-  const spec = heatmap({
+Deno.test("lineChart: one point per finite value, series in the given order, log scale", async () => {
+  const spec = lineChart({
+    title: "loss",
+    series: { zeta: [1, 10, 100, 0, NaN], alpha: [2, 3, 4, 5, 6] },
+    x: [0, 100, 200, 300, 400],
+    logY: true,
+  });
+  equal(spec.$schema, SCHEMA);
+  const values = (spec.data as Values<{ x: number; y: number; series: string }>).values;
+  // zeta keeps 1, 10, 100 (0 has no logarithm, NaN is no number); alpha keeps all five.
+  deepEqual(values.filter((v) => v.series === "zeta").map((v) => [v.x, v.y]), [
+    [0, 1],
+    [100, 10],
+    [200, 100],
+  ]);
+  equal(values.length, 8);
+  const enc = spec.encoding as Record<string, Record<string, unknown>>;
+  deepEqual(enc.color.sort, ["zeta", "alpha"]);
+  deepEqual(enc.y.scale, { type: "log" });
+
+  const svg = await toSvg(spec);
+  const { marks, texts } = await parseSvg(svg);
+  equal(marks["mark-line"], 2, "one line per series");
+  equal(marks["mark-symbol"], 8, "one point per value");
+  ok(texts.includes("loss"), "the title is drawn");
+  ok(texts.includes("zeta") && texts.includes("alpha"), "the legend names the series");
+  equal(svg, await toSvg(spec), "the same spec gives the same bytes");
+});
+
+Deno.test("lineChart and heatmap name what is wrong with their input", () => {
+  throws(
+    () => lineChart({ title: "t", series: { a: [1, 2, 3] }, x: [0, 1] }),
+    /lineChart "t": series "a" has 3 values but x has 2/,
+  );
+  throws(
+    () => heatmap({ title: "h", rows: ["r1", "r2"], cols: ["c"], values: [[1]] }),
+    /heatmap "h": values must be 2 rows of 1, got 1/,
+  );
+});
+
+Deno.test("heatmap: a labelled rect per finite cell, coloured by value, |value| or log10", async () => {
+  const o = {
     title: "errors",
     rows: ["U", "W"],
     cols: ["a", "b"],
-    values: [[1e-3, 1e-12], [0.5, 2e-16]],
-    log10: true,
-  });
-  const svg = await toSvg(spec);
-  ok(svg.includes("1.0e-3") && svg.includes("2.0e-16"));
+    values: [[1e-3, 1e-12], [-0.5, NaN]],
+  };
+  const colour = (spec: Spec) =>
+    (spec.data as Values<{ value: number; label: string }>).values.map((v) => v.value);
+  deepEqual(colour(heatmap(o)), [1e-3, 1e-12, -0.5]);
+  deepEqual(colour(heatmap({ ...o, absolute: true })), [1e-3, 1e-12, 0.5]);
+  deepEqual(colour(heatmap({ ...o, log10: true })).map((v) => Math.round(v * 1e9) / 1e9), [
+    -3,
+    -12,
+    Math.round(Math.log10(0.5) * 1e9) / 1e9,
+  ]);
+
+  const spec = heatmap({ ...o, log10: true });
+  const { marks, texts } = await parseSvg(await toSvg(spec));
+  equal(marks["mark-rect"], 3, "the NaN cell is left blank");
+  equal(marks["mark-text"], 3);
+  for (const label of ["1.0e-3", "1.0e-12", "-5.0e-1", "errors", "U", "W", "a", "b"]) {
+    ok(texts.includes(label), `"${label}" is drawn`);
+  }
+  const ints = heatmap({ ...o, values: [[0, -30], [2, 1]], format: String, colorTitle: "ULPs" });
+  const drawn = (await parseSvg(await toSvg(ints))).texts;
+  ok(["0", "-30", "2", "1", "ULPs"].every((t) => drawn.includes(t)), drawn.join(" "));
 });
 
-Deno.test("sparkline and plot's errors", async () => {
+Deno.test("sparklines: one bar per value, on the chart's common scale", () => {
   equal(sparkline([1, 2, 3, 4]), "▁▃▆█");
   equal(sparkline([1, 10, 100], true), "▁▅█");
+  equal(sparkline([5, 5, 5]), "▁▁▁");
   equal(sparkline([]), "");
-  await rejects(
-    () => plot(lineChart({ title: "x", series: { a: [1] } }), "../evil"),
-    /plot: bad file name/,
-  );
+  equal(sparkline([0, 10], false, [0, 20]), "▁▅");
+  equal(sparkline([-5, 30], false, [0, 20]), "▁█", "values outside the range are clamped");
+  const lines = sparklines(lineChart({ title: "t", series: { one: [1, 1, 1], low: [0, 0.5, 0] } }));
+  deepEqual(lines, [`  ${"one".padEnd(24)} ███`, `  ${"low".padEnd(24)} ▁▅▁`]);
+  deepEqual(sparklines(heatmap({ title: "h", rows: ["r"], cols: ["c"], values: [[1]] })), []);
+});
+
+Deno.test("the Jupyter bundle holds the spec, its SVG and a text fallback", async () => {
+  const spec = lineChart({ title: "loss", series: { train: [3, 2, 1] } });
+  const bundle = await mimeBundle(spec);
+  deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain", VEGA_LITE_MIME].sort());
+  equal(bundle[VEGA_LITE_MIME], spec);
+  equal(bundle["image/svg+xml"], await toSvg(spec));
+  equal(bundle["text/plain"], `[plot: loss]\n  ${"train".padEnd(24)} █▅▁`);
+});
+
+Deno.test("plot in a terminal writes out/<name>.svg and prints sparklines", async () => {
+  // log10 of 8, 4, 2, 1 is 3, 2, 1, 0 times log10(2): levels 7, 4.67, 2.33, 0 of 7.
+  const spec = lineChart({ title: "decay", series: { e: [8, 4, 2, 1] }, logY: true });
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    await plot(spec, "plot_test_decay");
+  } finally {
+    console.log = log;
+  }
+  const file = new URL("../out/plot_test_decay.svg", import.meta.url);
+  equal(Deno.readTextFileSync(file), await toSvg(spec));
+  deepEqual(printed, [
+    "[plot “decay” written to out/plot_test_decay.svg]",
+    `  ${"e".padEnd(24)} █▆▃▁`,
+  ]);
+  await rejects(() => plot(spec, "../evil"), /plot: bad file name "..\/evil"/);
+  match(await toSvg(spec), /^<svg[^>]*>.*<\/svg>$/s);
 });
