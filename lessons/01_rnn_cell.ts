@@ -44,6 +44,7 @@ import {
   ulpOf,
   UNIT_ROUNDOFF,
 } from "../lib/mod.ts";
+import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(1);
 
@@ -233,6 +234,24 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
   );
 }
 lesson.value("ulps_from_published", ulpRows);
+await plot(
+  heatmap({
+    title: "ULPs from the published value (colour: |ULPs|)",
+    rows: Object.keys(ulpRows),
+    cols: ["sequential", "4 lanes", "compensated", "numpy a⟨t⟩, 4 lanes", "numpy here"],
+    values: Object.values(ulpRows).map((r) => [
+      r.sequential,
+      r.lanes4,
+      r.compensated,
+      r.numpyInputsLanes4,
+      r.numpyHere,
+    ]),
+    absolute: true,
+    colorTitle: "|ULPs|",
+    format: String,
+  }),
+  "lesson01_ulps",
+);
 const aUlps = [...a_next.data].map((v, k) => Math.abs(ulpDistance(aNumpy.data[k], v)));
 const aDiffer = aUlps.filter((d) => d > 0).length;
 console.log(

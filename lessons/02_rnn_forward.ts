@@ -29,6 +29,7 @@ import {
   softmaxWholeArray,
   UNIT_ROUNDOFF,
 } from "../lib/mod.ts";
+import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(2);
 
@@ -77,6 +78,19 @@ const columnSums = (y: NDArray) => y.take(2, 0).sum(0);
 await show("document's softmax: column sums at t=0", columnSums(wrong));
 await show("notebook's softmax: column sums at t=0", columnSums(y_pred));
 console.log("document's softmax: sum over the whole batch at t=0 =", wrong.take(2, 0).sum());
+await plot(
+  lineChart({
+    title: "probabilities per example at t=0: the sum over the 2 classes",
+    series: {
+      "notebook's softmax (per column)": [...columnSums(y_pred).data],
+      "document's softmax (whole array)": [...columnSums(wrong).data],
+    },
+    xTitle: "example (column of the batch)",
+    yTitle: "sum of y_pred",
+    height: 180,
+  }),
+  "lesson02_softmax_sums",
+);
 
 // %% [markdown]
 // With the document's version every column sums to roughly $1/m$, and only the whole

@@ -248,6 +248,12 @@ export class Lesson {
       await (Deno as any).jupyter.display({ "text/plain": table.text, "text/html": table.html }, {
         raw: true,
       });
+      // `await lesson.end()` ends the last cell, whose value the kernel shows: one summary line
+      // rather than the whole report object (non-enumerable, so JSON and equality ignore it).
+      const summary = table.text.trimEnd().split("\n").at(-1) ?? "";
+      Object.defineProperty(report, Symbol.for("Jupyter.display"), {
+        value: () => ({ "text/plain": summary }),
+      });
     } else if (!this.quiet) {
       console.log(table.text);
     }

@@ -83,7 +83,16 @@ export function notebookOf(text: string, file = "lesson"): string {
   };
   // nbformat 4.5 wants a cell id; derive it from the position so output is deterministic.
   nb.cells.forEach((c, i) => Object.assign(c, { id: `cell-${String(i).padStart(3, "0")}` }));
-  return JSON.stringify(nb, null, 1) + "\n";
+  // Keys sorted and one-space indents, as nbformat writes: saving from Jupyter changes nothing.
+  return JSON.stringify(sortKeys(nb), null, 1) + "\n";
+}
+
+function sortKeys(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(sortKeys);
+  if (x === null || typeof x !== "object") return x;
+  return Object.fromEntries(
+    Object.keys(x).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+  );
 }
 
 /** Every lesson file and the notebook it becomes. */
