@@ -1,5 +1,17 @@
-import { ok, throws } from "node:assert/strict";
-import { NDArray, numericalGradient, RandomState, relError, RnnCell } from "../lib/mod.ts";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import {
+  fusedOneMinusSquare,
+  NDArray,
+  numericalGradient,
+  RandomState,
+  readDataJson,
+  relError,
+  RnnCell,
+  torchRnnBackward,
+  torchRnnForward,
+  type TorchRnnParams,
+  ulpOf,
+} from "../lib/mod.ts";
 
 Deno.test("RnnCell backward = central differences (batch 2, 4 steps)", () => {
   const r = new RandomState(5);
@@ -46,4 +58,115 @@ Deno.test("RnnCell errors name the shapes", () => {
     /x \(1,4\) and prev_hidden \(1,3\) must be \(batch, 2\) and \(batch, 3\)/,
   );
   throws(() => c.backward(NDArray.zeros([1, 3])), /more backward steps than forward steps/);
+});
+
+// deno-lint-ignore no-explicit-any
+const torchRuns = readDataJson<any>("torch_rnn/lesson3.json").runs;
+const fromTorch = (v: string[], shape: number[]) => new NDArray(v.map(Number), shape);
+// deno-lint-ignore no-explicit-any
+function torchCase(run: any, seq: "first" | "second") {
+  const s = run[seq];
+  const params: TorchRnnParams = {
+    weight_ih_l0: fromTorch(run.weights.weight_ih_l0, [5, 4]),
+    weight_hh_l0: fromTorch(run.weights.weight_hh_l0, [5, 5]),
+    bias_ih_l0: fromTorch(run.weights.bias_ih_l0, [5]),
+    bias_hh_l0: fromTorch(run.weights.bias_hh_l0, [5]),
+  };
+  return {
+    params,
+    x: fromTorch(s.x, [3, 3, 4]),
+    h0: fromTorch(s.h0, [1, 3, 5]),
+    dh: fromTorch(s.dh, [3, 3, 5]),
+    torch: {
+      hidden: fromTorch(s.output, [3, 3, 5]),
+      dx: fromTorch(s.x_grad, [3, 3, 4]),
+      dh0: fromTorch(s.h0_grad, [1, 3, 5]),
+      dW_ih: fromTorch(s.grads.weight_ih_l0, [5, 4]),
+      dW_hh: fromTorch(s.grads.weight_hh_l0, [5, 5]),
+      db_ih: fromTorch(s.grads.bias_ih_l0, [5]),
+      db_hh: fromTorch(s.grads.bias_hh_l0, [5]),
+    } as Record<string, NDArray>,
+  };
+}
+const sameBits = (a: NDArray, b: NDArray, what: string) =>
+  deepEqual([...a.data], [...b.data], `${what} differs from torch`);
+
+Deno.test("torchRnnForward/Backward = torch's portable kernel, bit for bit, both sequences", () => {
+  for (const seq of ["first", "second"] as const) {
+    const c = torchCase(torchRuns.portable, seq);
+    const hidden = torchRnnForward(c.params, c.x, c.h0);
+    sameBits(hidden, c.torch.hidden, `${seq} hidden`);
+    const g = torchRnnBackward(c.params, c.x, c.h0, hidden, c.dh);
+    for (const [name, v] of Object.entries(g)) sameBits(v, c.torch[name], `${seq} ${name}`);
+  }
+});
+
+Deno.test("torchRnnBackward with the fused 1 − y² = torch's AVX2 kernel (from its hidden states)", () => {
+  for (const seq of ["first", "second"] as const) {
+    const c = torchCase(torchRuns.avx2, seq);
+    const g = torchRnnBackward(c.params, c.x, c.h0, c.torch.hidden, c.dh, { fusedTanhGrad: true });
+    for (const [name, v] of Object.entries(g)) sameBits(v, c.torch[name], `${seq} ${name}`);
+    // Without the fusion some gradients move by a few ULPs: the option matters.
+    const plain = torchRnnBackward(c.params, c.x, c.h0, c.torch.hidden, c.dh);
+    ok(plain.dx.data.some((v, i) => v !== c.torch.dx.data[i]));
+  }
+});
+
+Deno.test("torchRnnBackward = central differences (batch 2, 5 steps, 3 inputs, 4 hidden)", () => {
+  const r = new RandomState(11);
+  const p: TorchRnnParams = {
+    weight_ih_l0: r.randn(4, 3).mul(0.5),
+    weight_hh_l0: r.randn(4, 4).mul(0.5),
+    bias_ih_l0: r.randn(4),
+    bias_hh_l0: r.randn(4),
+  };
+  const x = r.randn(5, 2, 3), h0 = r.randn(1, 2, 4), dh = r.randn(5, 2, 4);
+  const L = () => torchRnnForward(p, x, h0).mul(dh).sum();
+  const g = torchRnnBackward(p, x, h0, torchRnnForward(p, x, h0), dh);
+  const wrt: [string, NDArray, NDArray][] = [
+    ["dx", g.dx, x],
+    ["dh0", g.dh0, h0],
+    ["dW_ih", g.dW_ih, p.weight_ih_l0],
+    ["dW_hh", g.dW_hh, p.weight_hh_l0],
+    ["db_ih", g.db_ih, p.bias_ih_l0],
+    ["db_hh", g.db_hh, p.bias_hh_l0],
+  ];
+  for (const [name, analytic, param] of wrt) {
+    ok(relError(analytic, numericalGradient(L, param)).max() < 1e-7, name);
+  }
+});
+
+Deno.test("fusedOneMinusSquare rounds 1 − y² once", () => {
+  // Exact values from Python's fractions: float(1 - Fraction(y)**2).
+  equal(fusedOneMinusSquare(0.143), 0.979551);
+  equal(fusedOneMinusSquare(0.23), 0.9470999999999999);
+  equal(fusedOneMinusSquare(0.259), 0.9329189999999999);
+  equal(fusedOneMinusSquare(-0.259), 0.9329189999999999);
+  equal(fusedOneMinusSquare(1), 0);
+  equal(fusedOneMinusSquare(0), 1);
+  equal(fusedOneMinusSquare(2 ** -30), 1);
+  // Property: the result is within half an ULP of the exact 1 − y² (checked in exact integers).
+  const r = new RandomState(3);
+  for (let n = 0; n < 2000; n++) {
+    const y = r.uniform(-1, 1) as number;
+    const f = fusedOneMinusSquare(y);
+    const scale = 2n ** 1100n, toBig = (v: number) => BigInt(v * 2 ** 550) * 2n ** 550n;
+    const exact = scale - (toBig(y) * toBig(y)) / scale; // y·2^1100 squared, scaled back: exact
+    const err = toBig(f) - exact;
+    const halfUlp = toBig(ulpOf(f)) / 2n;
+    ok((err < 0n ? -err : err) <= halfUlp, `y = ${y}`);
+  }
+  throws(() => fusedOneMinusSquare(1.5), /outside tanh's range/);
+});
+
+Deno.test("torchRnnForward/Backward name the shapes that do not fit", () => {
+  const c = torchCase(torchRuns.portable, "first");
+  throws(
+    () => torchRnnForward(c.params, NDArray.zeros([3, 3, 5]), c.h0),
+    /torchRnnForward: x \(3,3,5\) and h0 \(1,3,5\) must be \(T, batch, 4\) and \(1, batch, 5\)/,
+  );
+  throws(
+    () => torchRnnBackward(c.params, c.x, c.h0, NDArray.zeros([2, 3, 5]), c.dh),
+    /torchRnnBackward: hidden \(2,3,5\) must be \(3,3,5\) like the output/,
+  );
 });

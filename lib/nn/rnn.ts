@@ -13,6 +13,12 @@
  * stacks, which the document never does — so a second sequence would add its gradients to
  * the first one's.
  *
+ * {@link torchRnnForward} and {@link torchRnnBackward} compute the same layer in exactly the
+ * order torch 1.13's CPU code does (its reference-BLAS products, its grouping of the four
+ * terms, its gradient sums), so that the last-bit differences between the document's class and
+ * torch can be accounted for rather than waved away: they reproduce torch's portable kernel
+ * bit for bit (lesson 3).
+ *
  * ```ts
  * import { RnnCell } from "./rnn.ts";
  * import { NDArray } from "../ndarray.ts";
@@ -28,6 +34,7 @@
  */
 
 import { NDArray, shapeStr } from "../ndarray.ts";
+import type { TorchRnnParams } from "../torch_random.ts";
 
 /** The cell of document 000, with its gradient stacks. */
 export class RnnCell {
@@ -128,4 +135,215 @@ export class RnnCell {
     this.db_stack = [];
     this.prev_dh = null;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same computation in torch's order of operations.
+
+/** Gradients of one sequence through a one-layer tanh RNN, in torch's shapes. */
+export interface RnnGrads {
+  /** ∂L/∂x, (T, batch, input). */
+  dx: NDArray;
+  /** ∂L/∂h₀, (1, batch, hidden) — torch's `h0.grad`. */
+  dh0: NDArray;
+  dW_ih: NDArray;
+  dW_hh: NDArray;
+  db_ih: NDArray;
+  db_hh: NDArray;
+}
+
+/** Options of {@link torchRnnBackward}. */
+export interface TorchKernelOptions {
+  /**
+   * ATen's AVX2 kernel computes tanh's derivative `1 − y²` as one fused multiply-add (a single
+   * rounding); the portable kernel rounds `y²` first. Default false (portable).
+   */
+  fusedTanhGrad?: boolean;
+}
+
+function rnnShapes(p: TorchRnnParams, x: NDArray, h0: NDArray, op: string) {
+  const [H, I] = p.weight_ih_l0.shape;
+  const [T, B] = x.shape;
+  const ok = x.ndim === 3 && x.shape[2] === I && h0.ndim === 3 && h0.shape[0] === 1 &&
+    h0.shape[1] === B && h0.shape[2] === H && p.weight_hh_l0.shape.join() === `${H},${H}` &&
+    p.bias_ih_l0.size === H && p.bias_hh_l0.size === H;
+  if (!ok) {
+    throw new RangeError(
+      `${op}: x ${shapeStr(x.shape)} and h0 ${shapeStr(h0.shape)} must be (T, batch, ${I}) and ` +
+        `(1, batch, ${H}) for weight_ih_l0 ${shapeStr(p.weight_ih_l0.shape)}, weight_hh_l0 ${
+          shapeStr(p.weight_hh_l0.shape)
+        }, bias_ih_l0 ${shapeStr(p.bias_ih_l0.shape)}, bias_hh_l0 ${shapeStr(p.bias_hh_l0.shape)}`,
+    );
+  }
+  return { T, B, I, H };
+}
+
+/**
+ * `1 − y²` rounded once, as `fma(−y, y, 1)` computes it: the exact value in integers
+ * (|y| = m·2⁻ᵠ, so 1 − y² = (2²ᵠ − m²)·2⁻²ᵠ), converted to the nearest double by `Number()`.
+ *
+ * ```ts
+ * import { fusedOneMinusSquare } from "./rnn.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(fusedOneMinusSquare(0.143), 0.979551); // 1 − 0.143² rounded once
+ * equal(1 - 0.143 * 0.143, 0.9795510000000001); // rounding 0.143² first: one ULP off
+ * ```
+ */
+export function fusedOneMinusSquare(y: number): number {
+  let m = Math.abs(y);
+  if (!(m <= 1)) {
+    throw new RangeError(`fusedOneMinusSquare: |y| = ${m} is outside tanh's range [0, 1]`);
+  }
+  if (m < 2 ** -27) return 1; // y² < 2⁻⁵⁴: 1 − y² rounds to 1 (a tie goes to the even 1)
+  let q = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2; // exact
+    q++;
+  }
+  const M = BigInt(m);
+  return Number((1n << BigInt(2 * q)) - M * M) * 2 ** (-2 * q);
+}
+
+/**
+ * ATen's `sum` over the leading dimension of n rows, as torch 1.13 runs it for the small n
+ * here (measured against `torch.sum` for every n < 72; longer sums switch to a cascade):
+ * rows 0…4⌊n/4⌋−1 go round-robin into four accumulators, the last n mod 4 rows into the
+ * first, and the accumulators are added in order.
+ */
+function atenRowSum(row: (i: number) => number, n: number): number {
+  if (n >= 72) throw new RangeError(`atenRowSum: ${n} rows — ATen's cascade is not modelled`);
+  const a = [0, 0, 0, 0];
+  const full = n - (n % 4);
+  for (let i = 0; i < full; i++) a[i % 4] += row(i);
+  for (let i = full; i < n; i++) a[0] += row(i);
+  return a[0] + a[1] + a[2] + a[3];
+}
+
+/**
+ * torch 1.13's CPU `nn.RNN` forward (one layer, tanh, float64), operation for operation:
+ * `h_t = tanh((h_{t−1}·W_hhᵀ + b_hh) + (x_t·W_ihᵀ + b_ih))`, each product a dot product summed
+ * left to right from 0 with the bias added last — what the reference BLAS `dgemm` under
+ * torch's `addmm` does — and the hidden side first (`linear_hh(h).add_(igates)`). Bit for bit
+ * with torch's portable kernel; the AVX2 kernel's vectorised tanh rounds some results
+ * differently. The document's class ({@link RnnCell}) groups the same four terms as
+ * `((x·W_ihᵀ + h·W_hhᵀ) + b_ih) + b_hh`.
+ *
+ * ```ts
+ * import { torchRnnForward } from "./rnn.ts";
+ * import { NDArray } from "../ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * const p = {
+ *   weight_ih_l0: NDArray.full([2, 1], 0.5), weight_hh_l0: NDArray.eye(2),
+ *   bias_ih_l0: NDArray.zeros([2]), bias_hh_l0: NDArray.zeros([2]),
+ * };
+ * const hidden = torchRnnForward(p, NDArray.ones([1, 1, 1]), NDArray.zeros([1, 1, 2]));
+ * equal(hidden.get(0, 0, 0), Math.tanh(0.5));
+ * ```
+ */
+export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDArray {
+  const { T, B, I, H } = rnnShapes(p, x, h0, "torchRnnForward");
+  const wih = p.weight_ih_l0.data, whh = p.weight_hh_l0.data;
+  const bih = p.bias_ih_l0.data, bhh = p.bias_hh_l0.data;
+  const out = NDArray.zeros([T, B, H]);
+  let prev = h0.data.subarray(0, B * H);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < H; j++) {
+        let hh = 0;
+        for (let k = 0; k < H; k++) hh += prev[b * H + k] * whh[j * H + k];
+        let ih = 0;
+        for (let i = 0; i < I; i++) ih += x.data[(t * B + b) * I + i] * wih[j * I + i];
+        out.data[(t * B + b) * H + j] = Math.tanh((hh + bhh[j]) + (ih + bih[j]));
+      }
+    }
+    prev = out.data.subarray(t * B * H, (t + 1) * B * H);
+  }
+  return out;
+}
+
+/**
+ * torch 1.13's autograd for the same RNN, operation for operation, given the hidden states
+ * `hidden` (T, batch, hidden) and the upstream gradient `dh` of every output. Per step, last
+ * first: `g = dh_t + dprev`, `d = g ⊙ (1 − y²)`, `dprev = d·W_hh`, `dx_t = d·W_ih` (dot products
+ * left to right). The hidden side gets one product per step, accumulated last step first
+ * (`dW_hh`, and `db_hh` = each step's batch sum); torch computed the input side for all steps
+ * in one `addmm`, so `dW_ih` is one dot product over all T·batch rows in order, and `db_ih`
+ * one ATen sum over them.
+ *
+ * ```ts
+ * import { torchRnnBackward, torchRnnForward } from "./rnn.ts";
+ * import { NDArray } from "../ndarray.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * const p = {
+ *   weight_ih_l0: NDArray.full([2, 1], 0.5), weight_hh_l0: NDArray.eye(2),
+ *   bias_ih_l0: NDArray.zeros([2]), bias_hh_l0: NDArray.zeros([2]),
+ * };
+ * const x = NDArray.ones([3, 1, 1]), h0 = NDArray.zeros([1, 1, 2]);
+ * const g = torchRnnBackward(p, x, h0, torchRnnForward(p, x, h0), NDArray.ones([3, 1, 2]));
+ * deepEqual(g.dh0.shape, [1, 1, 2]);
+ * ```
+ */
+export function torchRnnBackward(
+  p: TorchRnnParams,
+  x: NDArray,
+  h0: NDArray,
+  hidden: NDArray,
+  dh: NDArray,
+  options: TorchKernelOptions = {},
+): RnnGrads {
+  const { T, B, I, H } = rnnShapes(p, x, h0, "torchRnnBackward");
+  for (const [name, a] of [["hidden", hidden], ["dh", dh]] as const) {
+    if (a.shape.join() !== `${T},${B},${H}`) {
+      throw new RangeError(
+        `torchRnnBackward: ${name} ${shapeStr(a.shape)} must be (${T},${B},${H}) like the output`,
+      );
+    }
+  }
+  const oneMinusSquare = options.fusedTanhGrad ? fusedOneMinusSquare : (y: number) => 1 - y * y;
+  const wih = p.weight_ih_l0.data, whh = p.weight_hh_l0.data;
+  const d = NDArray.zeros([T, B, H]); // ∂L/∂(pre-activation) of every step
+  const dx = NDArray.zeros([T, B, I]);
+  const dW_hh = NDArray.zeros([H, H]);
+  const db_hh = NDArray.zeros([H]);
+  let dprev = new Float64Array(B * H);
+  for (let t = T - 1; t >= 0; t--) {
+    const o = t * B * H;
+    for (let k = 0; k < B * H; k++) {
+      d.data[o + k] = (dh.data[o + k] + dprev[k]) * oneMinusSquare(hidden.data[o + k]);
+    }
+    const next = new Float64Array(B * H);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < H; k++) {
+        let s = 0;
+        for (let j = 0; j < H; j++) s += d.data[o + b * H + j] * whh[j * H + k];
+        next[b * H + k] = s;
+      }
+      for (let i = 0; i < I; i++) {
+        let s = 0;
+        for (let j = 0; j < H; j++) s += d.data[o + b * H + j] * wih[j * I + i];
+        dx.data[(t * B + b) * I + i] = s;
+      }
+    }
+    const prevHidden = t === 0 ? h0.data : hidden.data.subarray((t - 1) * B * H);
+    for (let j = 0; j < H; j++) {
+      for (let k = 0; k < H; k++) {
+        let s = 0;
+        for (let b = 0; b < B; b++) s += d.data[o + b * H + j] * prevHidden[b * H + k];
+        dW_hh.data[j * H + k] += s; // 0 + s is exact: the last step's product is just stored
+      }
+      db_hh.data[j] += atenRowSum((b) => d.data[o + b * H + j], B);
+    }
+    dprev = next;
+  }
+  const dW_ih = NDArray.zeros([H, I]);
+  const db_ih = NDArray.zeros([H]);
+  for (let j = 0; j < H; j++) {
+    for (let i = 0; i < I; i++) {
+      let s = 0;
+      for (let r = 0; r < T * B; r++) s += d.data[r * H + j] * x.data[r * I + i];
+      dW_ih.data[j * I + i] = s;
+    }
+    db_ih.data[j] = atenRowSum((r) => d.data[r * H + j], T * B);
+  }
+  return { dx, dh0: new NDArray(dprev, [1, B, H]), dW_ih, dW_hh, db_ih, db_hh };
 }
