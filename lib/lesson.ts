@@ -22,6 +22,7 @@
 
 import { NDArray } from "./ndarray.ts";
 import { formatArray, inJupyter, pyRepr } from "./display.ts";
+import { flushOutput } from "./jupyter.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 
 /** One row of a lesson's table. */
@@ -243,17 +244,15 @@ export class Lesson {
     reports.push(report);
     const table = renderTable(report);
     if (inJupyter()) {
-      // Awaited, so the table reaches the notebook before the cell finishes.
+      // The verdict first, then the table; the cell shows nothing else (the notebook's last
+      // line is `await flushOutput();`, so the report object is not displayed as a value).
+      const verdict = table.text.trimEnd().split("\n").at(-1) ?? "";
+      const body = table.text.trimEnd().split("\n").slice(0, -2).join("\n");
       // deno-lint-ignore no-explicit-any
-      await (Deno as any).jupyter.display({ "text/plain": table.text, "text/html": table.html }, {
-        raw: true,
-      });
-      // `await lesson.end()` ends the last cell, whose value the kernel shows: one summary line
-      // rather than the whole report object (non-enumerable, so JSON and equality ignore it).
-      const summary = table.text.trimEnd().split("\n").at(-1) ?? "";
-      Object.defineProperty(report, Symbol.for("Jupyter.display"), {
-        value: () => ({ "text/plain": summary }),
-      });
+      await (Deno as any).jupyter.display({
+        "text/plain": `${verdict}\n${body}`,
+        "text/html": table.html,
+      }, { raw: true });
     } else if (!this.quiet) {
       console.log(table.text);
     }
@@ -262,7 +261,11 @@ export class Lesson {
       const msg = `lesson ${this.number}: ${failed.length} check(s) failed: ${
         failed.map((c) => c.name).join(", ")
       }`;
-      if (inJupyter()) throw new Error(msg);
+      if (inJupyter()) {
+        // The cell stops here, before its own `await flushOutput();`: flush first.
+        await flushOutput();
+        throw new Error(msg);
+      }
       if (!this.quiet) console.log(`\n✗ ${msg}`);
       Deno.exitCode = 1;
     }
@@ -322,7 +325,7 @@ export function renderTable(report: Report): { text: string; html: string } {
     summary,
   ].join("\n");
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  const html = `<table><thead><tr>${
+  const html = `<p style="font-weight:bold">${esc(summary)}</p><table><thead><tr>${
     head.map((h) => `<th>${esc(h)}</th>`).join("")
   }</tr></thead><tbody>${
     rows.map((r) =>
@@ -330,6 +333,6 @@ export function renderTable(report: Report): { text: string; html: string } {
         r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
       }</tr>`
     ).join("")
-  }</tbody></table><p>${esc(summary)}</p>`;
+  }</tbody></table>`;
   return { text, html };
 }

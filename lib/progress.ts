@@ -1,7 +1,9 @@
 /**
  * A progress bar for slow loops, written to stderr so it never mixes with a lesson's
- * results (or with `--json` output). On a terminal it redraws one line; elsewhere (CI,
- * notebooks, pipes) it prints a line at every tenth of the way, without timings, so two
+ * results (or with `--json` output). On a terminal it redraws one line; in a Jupyter
+ * notebook it is a display updated in place (`update_display_data`: the kernel forwards
+ * nothing written with `Deno.stderr.writeSync` to a notebook); elsewhere (CI, pipes) it
+ * prints a line at every tenth of the way. Outside a terminal it shows no timings, so two
  * runs print the same bytes.
  *
  * ```ts
@@ -14,7 +16,26 @@
  * @module
  */
 
+import { inJupyter } from "./display.ts";
+
 const encoder = new TextEncoder();
+
+/** One line, shown in a notebook as a display that later lines replace in place. */
+function jupyterLine(): (text: string) => void {
+  const id = `gbh-progress-${crypto.randomUUID()}`;
+  let first = true;
+  return (text: string) => {
+    const esc = text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+    // Sent synchronously, so the bar moves while a long loop runs.
+    // deno-lint-ignore no-explicit-any
+    (Deno as any).jupyter.broadcast(first ? "display_data" : "update_display_data", {
+      data: { "text/plain": text, "text/html": `<pre style="margin:0">${esc}</pre>` },
+      metadata: {},
+      transient: { display_id: id },
+    });
+    first = false;
+  };
+}
 
 function write(s: string): void {
   Deno.stderr.writeSync(encoder.encode(s));
@@ -34,8 +55,9 @@ export function progress(
   label: string,
   options: { quiet?: boolean } = {},
 ): Progress {
-  const tty = !options.quiet && Deno.stderr.isTerminal();
   const quiet = options.quiet ?? false;
+  const notebook = !quiet && inJupyter() ? jupyterLine() : null;
+  const tty = !quiet && !notebook && Deno.stderr.isTerminal();
   const start = performance.now();
   let count = 0;
   let lastDraw = 0;
@@ -52,7 +74,9 @@ export function progress(
       const secs = ((performance.now() - start) / 1000).toFixed(1);
       write(`\r${label} ${bar(frac)} ${pct}% ${count}/${total} ${secs}s ${note}\x1b[K`);
     } else {
-      write(`${label} ${bar(frac)} ${pct}% ${count}/${total}${note ? " " + note : ""}\n`);
+      const line = `${label} ${bar(frac)} ${pct}% ${count}/${total}${note ? " " + note : ""}`;
+      if (notebook) notebook(line);
+      else write(line + "\n");
     }
   };
   return {

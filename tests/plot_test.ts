@@ -14,41 +14,41 @@ import {
   vegaLibraries,
 } from "../lib/plot.ts";
 
+import { DOMParser } from "@xmldom/xmldom";
+
 type Values<T> = { values: T[] };
 
 /**
- * Parses an SVG with Python's XML parser (an independent check that it is well-formed) and
- * returns, per Vega mark container (`<g class="mark-… role-mark …">`), how many elements it
- * holds, plus every text the SVG draws.
+ * Parses an SVG with an XML parser (`@xmldom/xmldom`: an independent check that it is
+ * well-formed; malformed XML throws) and returns, per Vega mark container
+ * (`<g class="mark-… role-mark …">`), how many elements it holds, plus every text it draws.
  */
-async function parseSvg(svg: string): Promise<{ marks: Record<string, number>; texts: string[] }> {
-  const script = `
-import json, sys, xml.dom.minidom
-doc = xml.dom.minidom.parseString(sys.stdin.buffer.read())
-assert doc.documentElement.tagName == "svg", doc.documentElement.tagName
-marks = {}
-for g in doc.getElementsByTagName("g"):
-    cls = g.getAttribute("class").split()
-    if "role-mark" in cls:
-        n = len([e for e in g.childNodes if e.nodeType == e.ELEMENT_NODE])
-        marks[cls[0]] = marks.get(cls[0], 0) + n
-texts = ["".join(t.data for t in e.childNodes if t.nodeType == t.TEXT_NODE)
-         for e in doc.getElementsByTagName("text")]
-print(json.dumps({"marks": marks, "texts": texts}))
-`;
-  const child = new Deno.Command("python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(svg));
-  await writer.close();
-  const out = await child.output();
-  const dec = new TextDecoder();
-  equal(out.code, 0, `the SVG is not well-formed XML:\n${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout));
+function parseSvg(svg: string): Promise<{ marks: Record<string, number>; texts: string[] }> {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    onError: (level: string, msg: string) => {
+      if (level !== "warning") errors.push(msg);
+    },
+  }).parseFromString(svg, "image/svg+xml");
+  equal(errors.join("\n"), "", "the SVG is not well-formed XML");
+  equal(doc.documentElement?.tagName, "svg");
+  const marks: Record<string, number> = {};
+  const gs = doc.getElementsByTagName("g");
+  for (let i = 0; i < gs.length; i++) {
+    const cls = (gs[i].getAttribute("class") ?? "").split(/\s+/);
+    if (!cls.includes("role-mark")) continue;
+    let n = 0;
+    for (let c = gs[i].firstChild; c; c = c.nextSibling) if (c.nodeType === 1) n++;
+    marks[cls[0]] = (marks[cls[0]] ?? 0) + n;
+  }
+  const texts: string[] = [];
+  const ts = doc.getElementsByTagName("text");
+  for (let i = 0; i < ts.length; i++) {
+    let t = "";
+    for (let c = ts[i].firstChild; c; c = c.nextSibling) if (c.nodeType === 3) t += c.nodeValue;
+    texts.push(t);
+  }
+  return Promise.resolve({ marks, texts });
 }
 
 Deno.test("the MIME type and schema name the vega-lite major version that compiles the specs", async () => {
@@ -167,4 +167,9 @@ Deno.test("plot in a terminal writes out/<name>.svg and prints sparklines", asyn
   ]);
   await rejects(() => plot(spec, "../evil"), /plot: bad file name "..\/evil"/);
   match(await toSvg(spec), /^<svg[^>]*>.*<\/svg>$/s);
+});
+
+Deno.test("the SVG check rejects malformed XML", async () => {
+  await rejects(async () => await parseSvg(`<svg><g class="mark-rect role-mark"></svg>`));
+  await rejects(async () => await parseSvg(`<html></html>`));
 });

@@ -20,9 +20,31 @@ interface Cell {
   outputs?: never[];
 }
 
-/** Splits a percent-format lesson into notebook cells. */
-export function cellsOf(text: string, file = "lesson"): Cell[] {
-  const cells: Cell[] = [];
+/** The line the generator appends to every code cell. */
+export const FLUSH_LINE = "await flushOutput();";
+
+/** The set-up cell every notebook starts with; `lib` is the library's path from the notebook. */
+export function setupCell(lib = "../lib"): string[] {
+  return [
+    "// Notebook set-up, added by tools/notebooks.ts: Deno's kernel can send a cell's last\n",
+    '// outputs after the cell has finished, so under "Run All" they would show under the next\n',
+    "// cell. Each code cell below ends with `await flushOutput();`, which waits until they are out.\n",
+    `import { flushOutput } from "${lib}/jupyter.ts";`,
+  ];
+}
+
+/**
+ * Splits a percent-format lesson into notebook cells: the set-up cell first, then the
+ * lesson's cells, each code cell ending with {@link FLUSH_LINE}.
+ */
+export function cellsOf(text: string, file = "lesson", lib = "../lib"): Cell[] {
+  const cells: Cell[] = [{
+    cell_type: "code",
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source: setupCell(lib),
+  }];
   let current: { type: "markdown" | "code"; lines: string[] } | null = null;
   const flush = () => {
     if (!current) return;
@@ -30,6 +52,7 @@ export function cellsOf(text: string, file = "lesson"): Cell[] {
     while (lines.length && lines[0].trim() === "") lines.shift();
     while (lines.length && lines[lines.length - 1].trim() === "") lines.pop();
     if (lines.length) {
+      if (current.type === "code") lines.push("", FLUSH_LINE);
       const source = lines.map((l, i) => (i < lines.length - 1 ? `${l}\n` : l));
       cells.push(
         current.type === "markdown"
@@ -93,6 +116,58 @@ function sortKeys(x: unknown): unknown {
   return Object.fromEntries(
     Object.keys(x).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
   );
+}
+
+/**
+ * What the nbformat 4.5 schema requires of the notebooks we write (no outputs yet), each
+ * problem named; an empty list means valid. Our own reading of the schema, so the test
+ * command needs no Python; CI also checks with Debian's nbformat (.ci/run).
+ */
+export function nbformatProblems(nb: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const isObj = (x: unknown): x is Record<string, unknown> =>
+    typeof x === "object" && x !== null && !Array.isArray(x);
+  const isSource = (x: unknown) =>
+    typeof x === "string" || (Array.isArray(x) && x.every((l) => typeof l === "string"));
+  if (nb.nbformat !== 4) found.push("nbformat must be 4");
+  if (typeof nb.nbformat_minor !== "number" || nb.nbformat_minor < 5) {
+    found.push("nbformat_minor must be ≥ 5 (cell ids)");
+  }
+  const meta = nb.metadata;
+  if (!isObj(meta)) found.push("metadata must be an object");
+  else if (meta.kernelspec !== undefined) {
+    const k = meta.kernelspec;
+    if (!isObj(k) || typeof k.name !== "string" || typeof k.display_name !== "string") {
+      found.push("metadata.kernelspec needs string name and display_name");
+    }
+  }
+  if (!Array.isArray(nb.cells)) return [...found, "cells must be an array"];
+  const ids = new Set<string>();
+  nb.cells.forEach((c: unknown, i: number) => {
+    if (!isObj(c)) return found.push(`cell ${i}: not an object`);
+    const allowed: Record<string, string[]> = {
+      markdown: ["attachments", "cell_type", "id", "metadata", "source"],
+      code: ["cell_type", "execution_count", "id", "metadata", "outputs", "source"],
+    };
+    const keys = allowed[String(c.cell_type)];
+    if (!keys) return found.push(`cell ${i}: cell_type ${JSON.stringify(c.cell_type)}`);
+    for (const k of Object.keys(c)) {
+      if (!keys.includes(k)) found.push(`cell ${i}: unexpected property ${k}`);
+    }
+    if (typeof c.id !== "string" || !/^[a-zA-Z0-9-_]{1,64}$/.test(c.id)) {
+      found.push(`cell ${i}: id must match ^[a-zA-Z0-9-_]{1,64}$`);
+    } else if (ids.has(c.id)) found.push(`duplicate cell id ${c.id}`);
+    else ids.add(c.id);
+    if (!isObj(c.metadata)) found.push(`cell ${i}: metadata must be an object`);
+    if (!isSource(c.source)) found.push(`cell ${i}: source must be a string or list of strings`);
+    if (c.cell_type === "code") {
+      if (!Array.isArray(c.outputs)) found.push(`cell ${i}: outputs must be an array`);
+      if (c.execution_count !== null && !Number.isInteger(c.execution_count)) {
+        found.push(`cell ${i}: execution_count must be null or an integer`);
+      }
+    }
+  });
+  return found;
 }
 
 /** Every lesson file and the notebook it becomes. */

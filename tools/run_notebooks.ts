@@ -1,0 +1,452 @@
+/**
+ * Executes notebooks on Deno's kernel the way front-ends do, and checks what each cell got.
+ *
+ * `deno task notebooks:run [--repeat K] [--jobs N] [--write DIR] [notebooks…]`
+ *
+ * For each notebook it starts a kernel (working directory: the notebook's folder, as
+ * Jupyter does) and sends **every code cell at once**, as "Run All" does in the classic
+ * Notebook, JupyterLab and VS Code. Each iopub message is filed under the cell its parent
+ * id names; an output that arrives after that cell's `idle` status is **lost** — nbclient
+ * and JupyterLab stop listening at `idle`, and the classic Notebook files it under whatever
+ * cell is running. Then it runs the same notebook again in a new kernel cell by cell (each
+ * cell sent after the previous one's `idle`) and compares the two runs cell for cell.
+ *
+ * A notebook fails, naming the cell (1-based, counting markdown cells, as Jupyter lists
+ * them), when a cell raises or the kernel dies or times out (`GBH_CELL_TIMEOUT` seconds per
+ * cell, default 300); an output arrives after its cell's `idle`, or under no cell of ours;
+ * the Run All outputs of a cell differ from its cell-by-cell outputs; a line starts with ✗;
+ * a cell writes a warning or an error to stderr; the published-value table is missing or not
+ * an HTML table; a display lacks its rich form (arrays and tables: HTML; charts: Vega-Lite
+ * spec and SVG); or a file appears in the notebook's folder. `--write DIR` saves each
+ * executed notebook (Run All outputs) into DIR. The committed notebooks are never modified.
+ *
+ * Prints one ✓/✗ line per notebook run and a closing `N passed, M failed`; exit code 1 if
+ * any failed, 2 on bad usage.
+ *
+ * @module
+ */
+
+import { Kernel, type Message } from "./jupyter_client.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+const STDERR_PROBLEM = /warning|error|panic|uncaught/i;
+
+/** A cell output in nbformat's shape. */
+export type Output =
+  | { output_type: "stream"; name: string; text: string }
+  | { output_type: "display_data"; data: Record<string, unknown>; metadata: unknown }
+  | {
+    output_type: "execute_result";
+    data: Record<string, unknown>;
+    metadata: unknown;
+    execution_count: number | null;
+  }
+  | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
+
+interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+  execution_count?: number | null;
+  [k: string]: unknown;
+}
+
+/** What one code cell received. */
+export interface CellResult {
+  /** 1-based position in the notebook, markdown cells counted. */
+  cell: number;
+  outputs: Output[];
+  /** Outputs that arrived after the cell's `idle` (lost to front-ends that stop there). */
+  late: Output[];
+  status: string;
+  executionCount: number | null;
+  error?: string;
+}
+
+/** A notebook run. */
+export interface NotebookRun {
+  name: string;
+  mode: "all" | "serial";
+  cells: CellResult[];
+  /** Output messages whose parent is none of our requests. */
+  orphans: number;
+  seconds: number;
+  kernelStderr: string;
+}
+
+function text(source: string | string[]): string {
+  return Array.isArray(source) ? source.join("") : source;
+}
+
+/** Turns an iopub message into an output (nbformat's `output_from_msg`), or null. */
+function outputOf(m: Message): Output | null {
+  const c = m.content;
+  switch (m.header.msg_type) {
+    case "stream":
+      return { output_type: "stream", name: String(c.name), text: String(c.text) };
+    case "display_data":
+      return {
+        output_type: "display_data",
+        data: c.data as Record<string, unknown>,
+        metadata: c.metadata ?? {},
+      };
+    case "execute_result":
+      return {
+        output_type: "execute_result",
+        data: c.data as Record<string, unknown>,
+        metadata: c.metadata ?? {},
+        execution_count: (c.execution_count as number) ?? null,
+      };
+    case "error":
+      return {
+        output_type: "error",
+        ename: String(c.ename),
+        evalue: String(c.evalue),
+        traceback: (c.traceback as string[]) ?? [],
+      };
+  }
+  return null;
+}
+
+/** Appends an output, merging consecutive stream text of one name as nbformat stores it. */
+function append(outputs: Output[], o: Output): void {
+  const last = outputs.at(-1);
+  if (o.output_type === "stream" && last?.output_type === "stream" && last.name === o.name) {
+    last.text += o.text;
+  } else outputs.push(structuredClone(o));
+}
+
+/** Runs one notebook on a new kernel; "all" sends every cell at once, "serial" one by one. */
+export async function runNotebook(
+  path: string,
+  mode: "all" | "serial",
+  options: { deno?: string; timeoutSeconds?: number } = {},
+): Promise<NotebookRun> {
+  const nb = JSON.parse(Deno.readTextFileSync(path));
+  const cells: NotebookCell[] = nb.cells;
+  const timeout = (options.timeoutSeconds ?? Number(Deno.env.get("GBH_CELL_TIMEOUT") ?? 300)) *
+    1000;
+  const dir = path.replace(/[^/]*$/, "") || ".";
+  const kernel = await Kernel.start({
+    deno: options.deno ?? Deno.execPath(),
+    cwd: dir,
+    dir: new URL("out/jupyter/", ROOT).pathname,
+  });
+  const start = performance.now();
+  const results: CellResult[] = [];
+  const byId = new Map<string, { result: CellResult; idle: boolean }>();
+  // display_id → the output it created, so update_display_data changes it in place (as every
+  // front-end does); ids never displayed (flushOutput's markers) change nothing.
+  const displays = new Map<string, Output>();
+  let orphans = 0;
+  const waiting = new Map<string, () => void>();
+  const stop = kernel.onIopub((m) => {
+    const entry = byId.get(m.parent_header.msg_id ?? "");
+    if (m.header.msg_type === "status") {
+      if (entry && m.content.execution_state === "idle") {
+        entry.idle = true;
+        waiting.get(m.parent_header.msg_id!)?.();
+      }
+      return;
+    }
+    if (m.header.msg_type === "update_display_data") {
+      const id = (m.content.transient as { display_id?: string } | undefined)?.display_id;
+      const target = id ? displays.get(id) : undefined;
+      if (target && "data" in target) target.data = m.content.data as Record<string, unknown>;
+      return;
+    }
+    const out = outputOf(m);
+    if (!out) return;
+    if (!entry) {
+      orphans++;
+      return;
+    }
+    append(entry.idle ? entry.result.late : entry.result.outputs, out);
+    const id = (m.content.transient as { display_id?: string } | undefined)?.display_id;
+    if (id && !entry.idle) displays.set(id, entry.result.outputs.at(-1)!);
+  });
+  const idleOf = (id: string) =>
+    new Promise<void>((resolve) => {
+      if (byId.get(id)?.idle) resolve();
+      else waiting.set(id, resolve);
+    });
+  try {
+    const sent: { id: string; result: CellResult }[] = [];
+    const send = async (n: number) => {
+      const result: CellResult = {
+        cell: n + 1,
+        outputs: [],
+        late: [],
+        status: "sent",
+        executionCount: null,
+      };
+      results.push(result);
+      const id = crypto.randomUUID();
+      byId.set(id, { result, idle: false });
+      await kernel.execute(text(cells[n].source), id);
+      sent.push({ id, result });
+      return id;
+    };
+    const finish = async ({ id, result }: { id: string; result: CellResult }) => {
+      const reply = await Promise.race([
+        Promise.all([kernel.waitReply(id, timeout), idleOf(id)]).then(([r]) => r),
+        new Promise<null>((r) => setTimeout(() => r(null), timeout)),
+      ]);
+      if (!reply) {
+        result.status = (await kernel.alive()) ? "timeout" : "dead";
+        result.error = result.status === "dead"
+          ? "the kernel died"
+          : `no result after ${timeout / 1000} s (GBH_CELL_TIMEOUT)`;
+        return false;
+      }
+      result.status = String(reply.content.status);
+      result.executionCount = (reply.content.execution_count as number) ?? null;
+      if (result.status !== "ok") {
+        result.error = `${reply.content.ename}: ${reply.content.evalue}`;
+      }
+      return true;
+    };
+    const code = cells.map((c, n) => (c.cell_type === "code" ? n : -1)).filter((n) => n >= 0);
+    if (mode === "all") {
+      // Reply waiters are registered before anything can answer: send, then wait in order.
+      const ids: Promise<boolean>[] = [];
+      for (const n of code) {
+        await send(n);
+        const last = sent.at(-1)!;
+        ids.push(finish(last));
+      }
+      for (const p of ids) if (!(await p)) break;
+    } else {
+      for (const n of code) {
+        await send(n);
+        if (!(await finish(sent.at(-1)!))) break;
+      }
+    }
+    // Anything still on its way is late by definition; give it a moment to show itself.
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    stop();
+    await kernel.shutdown();
+  }
+  return {
+    name: path.split("/").at(-1)!,
+    mode,
+    cells: results,
+    orphans,
+    seconds: (performance.now() - start) / 1000,
+    kernelStderr: kernel.stderr,
+  };
+}
+
+function plainText(o: Output): string {
+  if (o.output_type === "stream") return o.text;
+  if (o.output_type === "error") return `${o.ename}: ${o.evalue}`;
+  return String(o.data["text/plain"] ?? "");
+}
+
+/** Everything wrong with a run, its summary line, and counts of rich displays. */
+export function problems(
+  run: NotebookRun,
+): { found: string[]; summary: string; html: number; charts: number } {
+  const found: string[] = [];
+  let summary = "";
+  let html = 0, charts = 0, tableHtml = false;
+  for (const r of run.cells) {
+    if (r.status !== "ok") {
+      const tb = r.outputs.filter((o) => o.output_type === "error")
+        .flatMap((o) => (o as { traceback: string[] }).traceback.slice(-8));
+      found.push(
+        `cell ${r.cell}: ${r.error ?? r.status}${tb.length ? "\n    " + tb.join("\n    ") : ""}`,
+      );
+    }
+    if (r.late.length) {
+      found.push(
+        `cell ${r.cell}: ${r.late.length} output(s) arrived after its idle (lost): ` +
+          JSON.stringify(plainText(r.late[0]).slice(0, 80)),
+      );
+    }
+    for (const o of r.outputs) {
+      if (o.output_type === "stream" && o.name === "stderr") {
+        for (const line of o.text.split("\n")) {
+          if (STDERR_PROBLEM.test(line)) {
+            found.push(`cell ${r.cell} wrote to stderr: ${line.trim().slice(0, 200)}`);
+          }
+        }
+      }
+      if (o.output_type === "display_data" || o.output_type === "execute_result") {
+        if ("text/html" in o.data) {
+          html++;
+          tableHtml ||= String(o.data["text/html"]).includes("reference checks passed");
+        }
+        if (VEGA_LITE_MIME in o.data || "image/svg+xml" in o.data) {
+          charts++;
+          if (
+            !(VEGA_LITE_MIME in o.data) || !String(o.data["image/svg+xml"] ?? "").startsWith("<svg")
+          ) {
+            found.push(`cell ${r.cell}: a chart without both ${VEGA_LITE_MIME} and SVG`);
+          }
+        } else if (o.output_type === "display_data" && !("text/html" in o.data)) {
+          found.push(
+            `cell ${r.cell}: a display without its rich form: ${
+              JSON.stringify(plainText(o).slice(0, 80))
+            }`,
+          );
+        }
+      }
+      for (const line of plainText(o).split("\n")) {
+        if (line.startsWith("✗")) found.push(`cell ${r.cell}: ${line.trim().slice(0, 200)}`);
+        if (line.includes("published values reproduced")) summary = line.trim();
+      }
+    }
+  }
+  if (run.orphans) found.push(`${run.orphans} output(s) arrived under no cell of this notebook`);
+  if (!summary) found.push("no published-value table in the outputs");
+  else if (!tableHtml) found.push("the published-value table was not shown as HTML");
+  return { found, summary, html, charts };
+}
+
+/** Cells whose outputs differ between two runs of one notebook, described. */
+export function differences(a: NotebookRun, b: NotebookRun): string[] {
+  const out: string[] = [];
+  const n = Math.max(a.cells.length, b.cells.length);
+  for (let i = 0; i < n; i++) {
+    const x = JSON.stringify(a.cells[i]?.outputs ?? null);
+    const y = JSON.stringify(b.cells[i]?.outputs ?? null);
+    if (x !== y) {
+      const cell = a.cells[i]?.cell ?? b.cells[i]?.cell;
+      let at = 0;
+      while (at < x.length && x[at] === y[at]) at++;
+      out.push(
+        `cell ${cell}: ${a.mode} and ${b.mode} runs differ: …${
+          x.slice(Math.max(0, at - 30), at + 50)
+        }… vs …${y.slice(Math.max(0, at - 30), at + 50)}…`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The notebook with a run's outputs filled in (what `--write` saves). */
+export function executed(path: string, run: NotebookRun): string {
+  const nb = JSON.parse(Deno.readTextFileSync(path));
+  let k = 0;
+  for (const c of nb.cells as NotebookCell[]) {
+    if (c.cell_type !== "code") continue;
+    const r = run.cells[k++];
+    c.outputs = (r?.outputs ?? []).map((o) => {
+      if (o.output_type !== "stream") return o;
+      const lines = o.text.split(/(?<=\n)/);
+      return { ...o, text: lines };
+    }) as Output[];
+    c.execution_count = r?.executionCount ?? null;
+  }
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
+async function pool<T, R>(items: T[], jobs: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+function usage(why: string): never {
+  console.error(
+    `run_notebooks: ${why}\nusage: deno task notebooks:run [--repeat K] [--jobs N] [--write DIR] [notebook.ipynb…]`,
+  );
+  Deno.exit(2);
+}
+
+if (import.meta.main) {
+  const args = [...Deno.args];
+  let repeat = 1, jobs = navigator.hardwareConcurrency || 2, write = "";
+  const paths: string[] = [];
+  while (args.length) {
+    const a = args.shift()!;
+    const num = (name: string) => {
+      const v = Number(args.shift());
+      if (!Number.isInteger(v) || v < 1) usage(`${name} takes a whole number ≥ 1`);
+      return v;
+    };
+    if (a === "--repeat") repeat = num("--repeat");
+    else if (a === "--jobs") jobs = num("--jobs");
+    else if (a === "--write") write = args.shift() ?? usage("--write takes a folder");
+    else if (a.startsWith("--")) usage(`unknown option ${a}`);
+    else paths.push(a);
+  }
+  if (!paths.length) {
+    for (const e of Deno.readDirSync(new URL("notebooks/", ROOT))) {
+      if (e.name.endsWith(".ipynb")) paths.push(new URL(`notebooks/${e.name}`, ROOT).pathname);
+    }
+    paths.sort();
+  }
+  const missing = paths.filter((p) => {
+    try {
+      return !Deno.statSync(p).isFile;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) usage(`no such notebook: ${missing.join(", ")}`);
+  const dirs = [...new Set(paths.map((p) => p.replace(/[^/]*$/, "") || "."))];
+  const listing = (d: string) => [...Deno.readDirSync(d)].map((e) => e.name).sort();
+  const before = new Map(dirs.map((d) => [d, listing(d)]));
+  // Longest first (a rough guess: the largest file), so it does not run alone at the end.
+  const jobsList = paths.flatMap((p) => Array.from({ length: repeat }, (_, r) => ({ p, r })))
+    .sort((a, b) => Deno.statSync(b.p).size - Deno.statSync(a.p).size);
+  let passed = 0, failed = 0;
+  await pool(jobsList, jobs, async ({ p, r }) => {
+    const label = `${p.split("/").at(-1)}${repeat > 1 ? ` (run ${r + 1} of ${repeat})` : ""}`;
+    try {
+      const all = await runNotebook(p, "all");
+      const serial = await runNotebook(p, "serial");
+      const { found, summary, html, charts } = problems(all);
+      const serialProblems = problems(serial).found.map((f) => `cell by cell: ${f}`);
+      const found2 = [...found, ...serialProblems, ...differences(all, serial)];
+      if (write && r === 0) {
+        Deno.mkdirSync(write, { recursive: true });
+        Deno.writeTextFileSync(`${write}/${p.split("/").at(-1)}`, executed(p, all));
+      }
+      if (found2.length) {
+        failed++;
+        const stderr = all.kernelStderr.split("\n").filter((l) => l && !/is unstable/.test(l));
+        console.log(
+          `✗ ${label}: ` + found2.slice(0, 8).join("\n    ") +
+            (stderr.length ? "\n    kernel: " + stderr.slice(-10).join("\n    kernel: ") : ""),
+        );
+      } else {
+        passed++;
+        const cellsN = all.cells.length;
+        console.log(
+          `✓ ${label}: ${summary} (${cellsN} code cells, Run All and cell by cell identical, none late; ` +
+            `${html} HTML displays, ${charts} charts; ${all.seconds.toFixed(1)} s + ${
+              serial.seconds.toFixed(1)
+            } s)`,
+        );
+      }
+    } catch (e) {
+      failed++;
+      console.log(`✗ ${label}: ${(e as Error).message}`);
+    }
+  });
+  for (const d of dirs) {
+    const now = listing(d);
+    const added = now.filter((n) => !before.get(d)!.includes(n));
+    if (added.length) {
+      failed++;
+      console.log(
+        `✗ the notebooks wrote ${added.join(", ")} into ${d} (lessons write only under out/)`,
+      );
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  Deno.exit(failed ? 1 : 0);
+}
