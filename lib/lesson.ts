@@ -123,7 +123,14 @@ export class Lesson {
     this.quiet = options.quiet ?? false;
     if (!this.quiet) {
       console.log(`Lesson ${this.number} · ${this.title}`);
-      console.log(`Source: “${this.source.title}” (document ${this.source.document})\n`);
+      // The title may already name its document; notebooks wrap text at ~110 characters.
+      const doc = `document ${this.source.document}`;
+      const title = this.source.title.includes(doc)
+        ? this.source.title
+        : `${this.source.title} (${doc})`;
+      console.log(
+        `Source: “${title}”`.length > 100 ? `Source:\n  “${title}”\n` : `Source: “${title}”\n`,
+      );
     }
   }
 

@@ -129,6 +129,20 @@ export interface HeatmapOptions {
   colorTitle?: string;
   /** The label written in each cell (default: `v.toExponential(1)`, and "0" for zero). */
   format?: (v: number) => string;
+  /** The widest the whole chart may be, in pixels (default 960: the classic Notebook's output area). */
+  maxWidth?: number;
+}
+
+/** Greedy word wrap of a label into lines of at most `chars` characters (long words kept). */
+function wrapLabel(label: string, chars: number): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(" ")) {
+    const last = lines.at(-1);
+    if (last !== undefined && [...last].length + 1 + [...word].length <= chars) {
+      lines[lines.length - 1] = `${last} ${word}`;
+    } else lines.push(word);
+  }
+  return lines;
 }
 
 /** A heat map of a table of numbers, each cell labelled with its value. */
@@ -155,7 +169,21 @@ export function heatmap(o: HeatmapOptions): Spec {
   // 0.8·fontSize per character); labels white on the darker half of the colour scale.
   const longest = Math.max(0, ...values.map((e) => e.label.length));
   const longestCol = Math.max(0, ...o.cols.map((c) => c.length));
-  const step = Math.max(48, 7 * longest + 12, Math.min(8 * longestCol + 12, 200));
+  const longestRow = Math.max(0, ...o.rows.map((r) => [...r].length));
+  const cellMin = Math.max(48, 7 * longest + 12);
+  // The whole chart fits `maxWidth`: row labels (Vega: 8 px a character at 10 px, at most 320),
+  // the cells, the colour legend (~100 px). Column labels that do not fit their cell wrap.
+  const budget = (o.maxWidth ?? 960) - Math.min(320, 8 * longestRow + 16) - 110;
+  const step = Math.max(
+    cellMin,
+    Math.min(Math.min(8 * longestCol + 12, 200), Math.floor(budget / Math.max(1, o.cols.length))),
+  );
+  // Vega estimates a 10 px label at 8 px a character (no canvas here) and cuts what is longer.
+  const perLine = Math.max(4, Math.floor((step - 6) / 8));
+  const wrapped = Object.fromEntries(
+    o.cols.filter((c) => [...c].length > perLine).map((c) => [c, wrapLabel(c, perLine)]),
+  );
+  const wraps = Object.keys(wrapped).length > 0;
   const shades = values.map((e) => e.value);
   const middle = (Math.min(...shades) + Math.max(...shades)) / 2;
   return {
@@ -170,7 +198,15 @@ export function heatmap(o: HeatmapOptions): Spec {
         type: "nominal",
         sort: o.cols,
         title: null,
-        axis: { labelAngle: 0, labelLimit: step - 4, orient: "top" },
+        // Wrapped labels read downwards, so they go below the cells.
+        axis: {
+          labelAngle: 0,
+          labelLimit: step - 4,
+          orient: wraps ? "bottom" : "top",
+          ...(wraps
+            ? { labelExpr: `(${JSON.stringify(wrapped)})[datum.label] || datum.label` }
+            : {}),
+        },
       },
       y: { field: "row", type: "nominal", sort: o.rows, title: null, axis: { labelLimit: 320 } },
     },

@@ -173,3 +173,28 @@ Deno.test("the SVG check rejects malformed XML", async () => {
   await rejects(async () => await parseSvg(`<svg><g class="mark-rect role-mark"></svg>`));
   await rejects(async () => await parseSvg(`<html></html>`));
 });
+
+Deno.test("a heat map fits the classic Notebook's 960 px, wrapping column labels it must", async () => {
+  const cols = ["sequential", "4 lanes", "compensated", "numpy a⟨t⟩, 4 lanes", "numpy here"];
+  const spec = heatmap({
+    title: "ULPs",
+    rows: ["da_prev[2][3] (a long row label)", "b"],
+    cols,
+    values: [[1, -30, 3, 4, 5], [0, 0, 0, 0, 0]],
+    absolute: true,
+  });
+  const svg = await toSvg(spec);
+  const width = Number(svg.match(/<svg[^>]* width="([0-9.]+)"/)![1]);
+  ok(width <= 960, `the SVG is ${width} px wide`);
+  // Every column label is drawn whole (wrapped lines joined back), none cut with "…".
+  const { texts } = await parseSvg(svg);
+  ok(!texts.some((t) => t.includes("…")), texts.join(" | "));
+  const wide = heatmap({
+    title: "w",
+    rows: ["r"],
+    cols,
+    values: [[1, 2, 3, 4, 5]],
+    maxWidth: 2000,
+  });
+  equal(JSON.stringify(wide).includes("labelExpr"), false, "no wrapping when there is room");
+});
