@@ -37,6 +37,7 @@ import {
   RandomState,
   readDataJson,
   relError,
+  showTable,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 import { lineChart, plot } from "../lib/plot.ts";
@@ -274,7 +275,7 @@ for (const seed of seeds) {
   bar.tick();
 }
 bar.done();
-console.table(analysis);
+await showTable(analysis, { title: "the question's check and ours, per seed:" });
 lesson.value("tolerance_analysis", analysis);
 for (const a of analysis) {
   lesson.check(
@@ -398,14 +399,21 @@ for (let it = 0; it < 5000; it++) {
   trainBar.tick(1, `ema ${ema.toFixed(4)}`);
 }
 trainBar.done(`ema ${ema.toFixed(4)}`);
-console.log(trace.map((v) => v.toFixed(4)).join("\n"));
+const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);
+// Every 500th iteration here; all 50 points are in the chart and in `--json`.
+await showTable(
+  trace.flatMap((v, i) =>
+    i % 5 === 0 ? [{ iteration: i * 100, "EMA (ours)": v, "EMA (numpy)": numpyTrace[i] }] : []
+  ),
+  { format: (v, c) => (c === "iteration" ? String(v) : v.toFixed(4)) },
+);
 lesson.value("ema_every_100", trace);
 await plot(
   lineChart({
     title: "test_sin: EMA of the loss",
     series: {
       "ours (TypeScript)": trace,
-      "numpy (same run)": (ref.training.ema_every_100 as string[]).map(Number),
+      "numpy (same run)": numpyTrace,
     },
     x: trace.map((_, i) => i * 100),
     xTitle: "iteration",
@@ -415,7 +423,6 @@ await plot(
   "lesson05_sine_training",
 );
 
-const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);
 lesson.check(
   "first three training losses = numpy's",
   firstLosses,

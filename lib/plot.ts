@@ -269,11 +269,23 @@ export function sparkline(
     .join("");
 }
 
+/** Averages `values` into at most `n` buckets of consecutive values (a shorter sparkline). */
+export function downsample(values: readonly number[], n: number): number[] {
+  if (values.length <= n) return [...values];
+  return Array.from({ length: n }, (_, i) => {
+    const from = Math.floor((i * values.length) / n);
+    const to = Math.floor(((i + 1) * values.length) / n);
+    const part = values.slice(from, to).filter(Number.isFinite);
+    return part.reduce((a, b) => a + b, 0) / part.length;
+  });
+}
+
 /**
  * One sparkline per line series of a {@link lineChart} spec (none for other charts), all on
- * the chart's common y scale.
+ * the chart's common y scale, each line at most `width` characters (longer series are
+ * averaged into buckets; default 100, what a terminal and a notebook show unwrapped).
  */
-export function sparklines(spec: Spec): string[] {
+export function sparklines(spec: Spec, width = 100): string[] {
   const values = ((spec.data as { values?: { series?: string; y?: number }[] })?.values) ?? [];
   const bySeries = new Map<string, number[]>();
   for (const p of values) {
@@ -284,8 +296,11 @@ export function sparklines(spec: Spec): string[] {
   const log = ((spec.encoding as { y?: { scale?: { type?: string } } })?.y?.scale?.type) === "log";
   const all = [...bySeries.values()].flat();
   const range = [Math.min(...all), Math.max(...all)] as const;
-  const width = Math.max(24, ...[...bySeries.keys()].map((s) => s.length));
-  return [...bySeries].map(([s, ys]) => `  ${s.padEnd(width)} ${sparkline(ys, log, range)}`);
+  const labels = Math.max(24, ...[...bySeries.keys()].map((s) => s.length));
+  const room = Math.max(8, width - labels - 3);
+  return [...bySeries].map(([s, ys]) =>
+    `  ${s.padEnd(labels)} ${sparkline(downsample(ys.filter(Number.isFinite), room), log, range)}`
+  );
 }
 
 /** The Jupyter bundle for a chart: the Vega-Lite spec, its SVG and a text fallback. */
@@ -314,6 +329,9 @@ export async function plot(spec: Spec, name: string): Promise<void> {
   const dir = new URL("../out/", import.meta.url);
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(new URL(`${name}.svg`, dir), svg);
-  console.log(`[plot “${spec.title ?? name}” written to out/${name}.svg]`);
+  const line = `[plot “${spec.title ?? name}” written to out/${name}.svg]`;
+  console.log(
+    line.length > 100 ? `[plot “${spec.title ?? name}”\n  written to out/${name}.svg]` : line,
+  );
   for (const line of sparklines(spec)) console.log(line);
 }
