@@ -36,6 +36,7 @@ import {
   RnnCell,
   rnnInit,
   show,
+  showTable,
   TorchGenerator,
   torchRnnBackward,
   torchRnnForward,
@@ -345,7 +346,7 @@ for (const name of names) {
   }
   table[name] = row;
 }
-console.table(table);
+await showTable(Object.entries(table).map(([quantity, row]) => ({ quantity, ...row })));
 lesson.value("max_abs_differences", table);
 const columns = ["torch (float64)", "TF.js (float32)", "central differences (max rel)"];
 await plot(
@@ -378,6 +379,8 @@ await plot(
 
 // %%
 type BitCount = { differing: string; "max ULPs": number };
+const rowsOf = (counts: Record<Name, BitCount>) =>
+  Object.entries(counts).map(([quantity, c]) => ({ quantity, ...c }));
 function bits(a: Quantities, b: Quantities): Record<Name, BitCount> {
   const out = {} as Record<Name, BitCount>;
   for (const name of names) {
@@ -398,9 +401,9 @@ const cellPortable = new RnnCell(
 );
 const oursPortable = runSequence(cellPortable, x, h, dh);
 console.log("the document's class against torch, AVX2 kernel:");
-console.table(bits(ours, torchValues));
+await showTable(rowsOf(bits(ours, torchValues)));
 console.log("the document's class against torch, portable kernel (its weights):");
-console.table(bits(oursPortable, torchPortable));
+await showTable(rowsOf(bits(oursPortable, torchPortable)));
 
 // %% [markdown]
 // Where do the differences come from? torch 1.13 on the CPU computes the layer as
@@ -422,7 +425,7 @@ const replica: Quantities = (() => {
   return { hidden, ...torchRnnBackward(paramsPortable, x, h, hidden, dh) };
 })();
 console.log("torch's order against torch, portable kernel:");
-console.table(bits(replica, torchPortable));
+await showTable(rowsOf(bits(replica, torchPortable)));
 for (const name of names) {
   lesson.check(
     `torch's order = torch, portable kernel: ${name}`,

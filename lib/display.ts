@@ -145,6 +145,26 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/**
+ * What kind of text is being printed right now, outside Jupyter: `"display"` while a rich
+ * display's text form is printed (in a notebook it would be an HTML table or a chart),
+ * `"table"` while a lesson's published-value table is, `null` for ordinary output. The
+ * lesson runner reads it (`--quiet` keeps only the table; the notebook comparison test
+ * compares only ordinary output).
+ */
+export let printing: "display" | "table" | null = null;
+
+/** Prints the text form of something that is a rich display in Jupyter (see {@link printing}). */
+export function printRich(text: string, kind: "display" | "table" = "display"): void {
+  const before = printing;
+  printing = kind;
+  try {
+    console.log(text);
+  } finally {
+    printing = before;
+  }
+}
+
 /** A MIME bundle for Jupyter's rich display; `text/plain` is always included. */
 export type MimeBundle = Record<string, unknown> & { "text/plain": string };
 
@@ -158,7 +178,7 @@ export async function display(bundle: MimeBundle): Promise<void> {
     const jupyter = (Deno as any).jupyter;
     await jupyter.display(bundle, { raw: true });
   } else {
-    console.log(bundle["text/plain"]);
+    printRich(bundle["text/plain"]);
   }
 }
 
@@ -173,8 +193,12 @@ export async function show(
 ): Promise<void> {
   const text = formatArray(value, options);
   const plain = text.includes("\n") ? `${label} =\n${text}` : `${label} = ${text}`;
-  if (!inJupyter() || typeof value === "number" || value.ndim === 0 || value.ndim > 2) {
+  if (typeof value === "number" || value.ndim === 0 || value.ndim > 2) {
     console.log(plain);
+    return;
+  }
+  if (!inJupyter()) {
+    printRich(plain); // an HTML table in a notebook
     return;
   }
   const rows = value.ndim === 1
@@ -214,7 +238,7 @@ function cellText(v: unknown, column: string, options: TableOptions): string {
 /**
  * Shows rows of named values as a table: aligned text columns in a terminal (numbers right,
  * text left, no frame: narrower than `console.table`), an HTML table in Jupyter. Every row
- * is laid out with the columns of the first row.
+ * has every column that any row has (blank where a row has none), in order of appearance.
  *
  * ```ts
  * import { showTable } from "./display.ts";
@@ -228,9 +252,9 @@ export async function showTable(
   rows: readonly Record<string, unknown>[],
   options: TableOptions = {},
 ): Promise<void> {
-  const columns = rows.length ? Object.keys(rows[0]) : [];
-  const cells = rows.map((r) => columns.map((c) => cellText(r[c], c, options)));
-  const numeric = columns.map((c) => rows.every((r) => typeof r[c] === "number"));
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cells = rows.map((r) => columns.map((c) => (c in r ? cellText(r[c], c, options) : "")));
+  const numeric = columns.map((c) => rows.every((r) => !(c in r) || typeof r[c] === "number"));
   const width = columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
   const pad = (s: string, j: number) => (numeric[j] ? s.padStart(width[j]) : s.padEnd(width[j]));
   const lines = [columns.map(pad), ...cells.map((r) => r.map(pad))].map((r) =>

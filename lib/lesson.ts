@@ -21,7 +21,7 @@
  */
 
 import { NDArray } from "./ndarray.ts";
-import { formatArray, inJupyter, pyRepr } from "./display.ts";
+import { formatArray, inJupyter, printRich, pyRepr } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 
@@ -261,7 +261,7 @@ export class Lesson {
         "text/html": table.html,
       }, { raw: true });
     } else if (!this.quiet) {
-      console.log(table.text);
+      printRich(table.text, "table");
     }
     const failed = report.checks.filter((c) => !c.ok);
     if (failed.length) {

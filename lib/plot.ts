@@ -24,7 +24,7 @@
  */
 
 import process from "node:process";
-import { inJupyter, type MimeBundle } from "./display.ts";
+import { inJupyter, type MimeBundle, printRich } from "./display.ts";
 
 /** A Vega-Lite specification (plain JSON). */
 export type Spec = Record<string, unknown>;
@@ -330,8 +330,8 @@ export async function plot(spec: Spec, name: string): Promise<void> {
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(new URL(`${name}.svg`, dir), svg);
   const line = `[plot “${spec.title ?? name}” written to out/${name}.svg]`;
-  console.log(
-    line.length > 100 ? `[plot “${spec.title ?? name}”\n  written to out/${name}.svg]` : line,
-  );
-  for (const line of sparklines(spec)) console.log(line);
+  const head = line.length > 100
+    ? `[plot “${spec.title ?? name}”\n  written to out/${name}.svg]`
+    : line;
+  printRich([head, ...sparklines(spec)].join("\n"));
 }

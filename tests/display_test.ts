@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { formatArray, pyRepr } from "../lib/display.ts";
+import { formatArray, pyRepr, showTable } from "../lib/display.ts";
 import { NDArray } from "../lib/ndarray.ts";
 
 interface Case {
@@ -28,4 +28,19 @@ Deno.test("pyRepr prints like Python's repr(float)", () => {
   equal(pyRepr(3), "3.0");
   equal(pyRepr(-0), "-0.0");
   equal(pyRepr(0.0001), "0.0001");
+});
+
+Deno.test("showTable: aligned columns, the union of every row's keys, numbers right-aligned", async () => {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => printed.push(s);
+  try {
+    await showTable([{ name: "a", x: 1.5e-9 }, { name: "bb", x: 2, y: 0.25 }], { title: "T" });
+  } finally {
+    console.log = log;
+  }
+  equal(
+    printed.join("\n"),
+    ["T", "name        x      y", "a     1.50e-9", "bb          2  0.250"].join("\n"),
+  );
 });

@@ -33,36 +33,36 @@ export function setupCell(lib = "../lib"): string[] {
   ];
 }
 
-/**
- * Splits a percent-format lesson into notebook cells: the set-up cell first, then the
- * lesson's cells, each code cell ending with {@link FLUSH_LINE}.
- */
-export function cellsOf(text: string, file = "lesson", lib = "../lib"): Cell[] {
-  const cells: Cell[] = [{
-    cell_type: "code",
-    execution_count: null,
-    metadata: {},
-    outputs: [],
-    source: setupCell(lib),
-  }];
-  let current: { type: "markdown" | "code"; lines: string[] } | null = null;
+/** A cell of a percent-format file: its kind, its lines (markdown without `// `), where it is. */
+export interface Span {
+  type: "markdown" | "code";
+  lines: string[];
+  /** 1-based line numbers in the file of its first and last line (blank edges trimmed). */
+  first: number;
+  last: number;
+}
+
+/** Splits a percent-format lesson into its cells, with their line numbers (empty cells dropped). */
+export function spansOf(text: string, file = "lesson"): Span[] {
+  const spans: Span[] = [];
+  let current: { type: "markdown" | "code"; lines: { text: string; n: number }[] } | null = null;
   const flush = () => {
     if (!current) return;
     const lines = [...current.lines];
-    while (lines.length && lines[0].trim() === "") lines.shift();
-    while (lines.length && lines[lines.length - 1].trim() === "") lines.pop();
+    while (lines.length && lines[0].text.trim() === "") lines.shift();
+    while (lines.length && lines[lines.length - 1].text.trim() === "") lines.pop();
     if (lines.length) {
-      if (current.type === "code") lines.push("", FLUSH_LINE);
-      const source = lines.map((l, i) => (i < lines.length - 1 ? `${l}\n` : l));
-      cells.push(
-        current.type === "markdown"
-          ? { cell_type: "markdown", metadata: {}, source }
-          : { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source },
-      );
+      spans.push({
+        type: current.type,
+        lines: lines.map((l) => l.text),
+        first: lines[0].n,
+        last: lines[lines.length - 1].n,
+      });
     }
     current = null;
   };
-  text.split("\n").forEach((line, n) => {
+  text.split("\n").forEach((line, i) => {
+    const n = i + 1;
     if (/^\/\/ %% \[markdown\]\s*$/.test(line)) {
       flush();
       current = { type: "markdown", lines: [] };
@@ -71,19 +71,43 @@ export function cellsOf(text: string, file = "lesson", lib = "../lib"): Cell[] {
       current = { type: "code", lines: [] };
     } else if (current === null) {
       if (line.trim() !== "") {
-        throw new Error(`${file}:${n + 1}: text before the first "// %%" cell marker`);
+        throw new Error(`${file}:${n}: text before the first "// %%" cell marker`);
       }
     } else if (current.type === "markdown") {
       if (line !== "//" && !line.startsWith("// ") && line.trim() !== "") {
-        throw new Error(`${file}:${n + 1}: a markdown cell line must start with "// "`);
+        throw new Error(`${file}:${n}: a markdown cell line must start with "// "`);
       }
-      current.lines.push(line === "//" ? "" : line.replace(/^\/\/ ?/, ""));
+      current.lines.push({ text: line === "//" ? "" : line.replace(/^\/\/ ?/, ""), n });
     } else {
-      current.lines.push(line);
+      current.lines.push({ text: line, n });
     }
   });
   flush();
-  return cells;
+  return spans;
+}
+
+/**
+ * Splits a percent-format lesson into notebook cells: the set-up cell first, then the
+ * lesson's cells, each code cell ending with {@link FLUSH_LINE}.
+ */
+export function cellsOf(text: string, file = "lesson", lib = "../lib"): Cell[] {
+  const setup: Cell = {
+    cell_type: "code",
+    execution_count: null,
+    metadata: {},
+    outputs: [],
+    source: setupCell(lib),
+  };
+  return [
+    setup,
+    ...spansOf(text, file).map((span): Cell => {
+      const lines = span.type === "code" ? [...span.lines, "", FLUSH_LINE] : span.lines;
+      const source = lines.map((l, i) => (i < lines.length - 1 ? `${l}\n` : l));
+      return span.type === "markdown"
+        ? { cell_type: "markdown", metadata: {}, source }
+        : { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source };
+    }),
+  ];
 }
 
 /** The notebook JSON for a lesson's text, formatted the way Jupyter writes it. */
