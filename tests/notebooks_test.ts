@@ -1,7 +1,10 @@
 import { equal, ok } from "node:assert/strict";
-import { FLUSH_LINE, nbformatProblems, notebookOf, pairs } from "../tools/notebooks.ts";
+import { FLUSH_LINE, nbformatProblems, notebookOf, pairs, spansOf } from "../tools/notebooks.ts";
+import { runLessonCli } from "./_run_lesson.ts";
 
 const ROOT = new URL("../", import.meta.url);
+/** Where the execution test saves the executed notebooks (Run All outputs) for the next test. */
+const EXECUTED = "out/notebooks-test";
 
 Deno.test("every lesson has an up-to-date notebook, and every notebook a lesson", () => {
   const lessons = pairs();
@@ -90,6 +93,8 @@ Deno.test({
         "--allow-sys",
         "--allow-net=127.0.0.1",
         "tools/run_notebooks.ts",
+        "--write",
+        EXECUTED,
         ...notebooks,
       ],
       cwd: ROOT,
@@ -105,5 +110,38 @@ Deno.test({
       `notebook execution failed:\n${stdout}\n${dec.decode(out.stderr).slice(-3000)}`,
     );
     equal(stdout.split("\n").filter((l) => l.startsWith("✓")).length, notebooks.length);
+  },
+});
+
+Deno.test({
+  name: "each notebook cell prints the same text as that cell does in the terminal run",
+  // Reads the notebooks the previous test executed; rich displays (HTML tables, charts, the
+  // published-value table, progress bars) are compared by the execution test, not here.
+  ignore: Deno.env.get("GBH_SKIP_NOTEBOOKS") === "1",
+  fn: async () => {
+    for (const p of pairs()) {
+      const n = Number(p.name.slice(0, 2));
+      const nb = JSON.parse(Deno.readTextFileSync(new URL(`${EXECUTED}/${p.name}.ipynb`, ROOT)));
+      // The notebook's code cells after the set-up cell, in order, with their stdout text.
+      const notebook: string[] = nb.cells.filter((c: { cell_type: string }) =>
+        c.cell_type === "code"
+      )
+        .slice(1).map((c: { outputs: { output_type: string; name?: string; text?: string[] }[] }) =>
+          c.outputs.filter((o) => o.output_type === "stream" && o.name === "stdout")
+            .map((o) => (o.text ?? []).join("")).join("")
+        );
+      const run = await runLessonCli(String(n), "--cells");
+      equal(run.code, 0, run.stderr.slice(-2000));
+      const cells: { cell: number; stdout: string }[] = JSON.parse(run.stdout).cells;
+      const spans = spansOf(Deno.readTextFileSync(p.lesson));
+      const codeIndex = spans.map((s, i) => (s.type === "code" ? i : -1)).filter((i) => i >= 0);
+      const terminal = codeIndex.map((i) =>
+        cells.filter((c) => c.cell === i).map((c) => c.stdout).join("")
+      );
+      equal(terminal.length, notebook.length, `${p.name}: code cells`);
+      terminal.forEach((t, k) =>
+        equal(notebook[k], t, `${p.name}: code cell ${k + 1} prints other text in the notebook`)
+      );
+    }
   },
 });

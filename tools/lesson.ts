@@ -1,8 +1,11 @@
 /**
- * The lesson runner: `deno task lesson` lists the lessons, `deno task lesson N` runs one
- * and ends with its table of published values, `deno task lesson all` runs every lesson,
- * and `--json` prints the table(s) as JSON on stdout (the lessons' narrative then goes to
- * stderr, so stdout stays machine-readable).
+ * The lesson runner: `deno task lesson` lists the lessons, `deno task lesson N` runs one as a
+ * notebook reads — each markdown cell rendered for the terminal, followed by what the code
+ * after it prints — and ends with its table of published values; `deno task lesson all` runs
+ * every lesson; `--quiet` prints only the table; `--json` prints the table(s) as JSON on
+ * stdout (the lessons' outputs then go to stderr, so stdout stays machine-readable);
+ * `--cells` prints, as JSON, each code cell's ordinary output (what the notebook test
+ * compares with the notebook's, cell for cell).
  *
  * Exit status: 0 when every check reproduced, 1 when a check failed or a lesson threw,
  * 2 for a bad command line.
@@ -11,14 +14,21 @@
  */
 
 import { type Report, reports } from "../lib/lesson.ts";
+import { renderMarkdown } from "../lib/terminal_markdown.ts";
+import { consoleText, narrate, type Sink } from "./narrate.ts";
+import { spansOf } from "./notebooks.ts";
 
 const LESSONS_DIR = new URL("../lessons/", import.meta.url);
-const USAGE = `usage: deno task lesson [N | all] [--json]
+const USAGE = `usage: deno task lesson [N | all] [--quiet | --json | --cells]
   (no argument)   list the lessons
-  N               run lesson N, e.g. \`deno task lesson 1\`
+  N               run lesson N, e.g. \`deno task lesson 1\`: its text and its outputs
   all             run every lesson in order
+  --quiet         print only the published-value table(s)
   --json          print the published-value table(s) as JSON on stdout
+  --cells         print each code cell's output as JSON (for the notebook comparison test)
   --help          show this help`;
+
+type Mode = "narrative" | "quiet" | "json" | "cells";
 
 interface LessonFile {
   number: number;
@@ -54,28 +64,67 @@ class UsageError extends Error {}
 export function parseArgs(
   args: string[],
   lessons: LessonFile[],
-): { run: LessonFile[]; json: boolean } {
-  let json = false;
+): { run: LessonFile[]; json: boolean; mode: Mode } {
+  const modes: Mode[] = [];
   const picks: string[] = [];
   for (const a of args) {
-    if (a === "--json") json = true;
+    if (a === "--json") modes.push("json");
+    else if (a === "--quiet") modes.push("quiet");
+    else if (a === "--cells") modes.push("cells");
     else if (a === "--help" || a === "-h") throw new UsageError("");
     else if (a.startsWith("-")) {
-      throw new UsageError(`unknown flag "${a}"; valid flags: --json, --help`);
+      throw new UsageError(
+        `unknown flag "${a}"; valid flags: --quiet, --json, --cells, --help`,
+      );
     } else picks.push(a);
   }
+  if (new Set(modes).size > 1) {
+    throw new UsageError(`give one of --quiet, --json, --cells, not ${modes.join(" ")}`);
+  }
+  const mode: Mode = modes[0] ?? "narrative";
+  const json = mode === "json";
   const valid = lessons.map((l) => String(l.number)).join(", ");
   if (picks.length > 1) {
     throw new UsageError(`give one lesson number or "all", not ${picks.join(" ")}`);
   }
-  if (picks.length === 0) return { run: [], json };
-  if (picks[0] === "all") return { run: lessons, json };
+  if (picks.length === 0) return { run: [], json, mode };
+  if (picks[0] === "all") return { run: lessons, json, mode };
   const n = /^\d+$/.test(picks[0]) ? Number(picks[0]) : NaN;
   const lesson = lessons.find((l) => l.number === n);
   if (!lesson) {
     throw new UsageError(`no lesson "${picks[0]}"; valid lessons: ${valid}, or "all"`);
   }
-  return { run: [lesson], json };
+  return { run: [lesson], json, mode };
+}
+
+/** What each mode does with a lesson's markdown and outputs. */
+function sinkFor(mode: Mode, cells: { cell: number; stdout: string }[]): Sink {
+  const tty = Deno.stdout.isTerminal();
+  const width = tty ? Math.min(Deno.consoleSize().columns, 120) : 100;
+  const color = tty && !Deno.env.get("NO_COLOR");
+  let lastWasMarkdown = false;
+  return {
+    markdown(lines, _index, write) {
+      if (mode !== "narrative") return;
+      write((lastWasMarkdown ? "" : "\n") + renderMarkdown(lines.join("\n"), { width, color }));
+      lastWasMarkdown = true;
+    },
+    output(cell, stream, kind, args, print, write) {
+      if (mode === "quiet" && kind !== "table") return;
+      if (mode === "cells") {
+        if (kind === null && stream === "stdout") {
+          const last = cells.at(-1);
+          const text = consoleText(args) + "\n";
+          if (last?.cell === cell) last.stdout += text;
+          else cells.push({ cell, stdout: text });
+        }
+        return;
+      }
+      if (lastWasMarkdown) write("");
+      lastWasMarkdown = false;
+      print();
+    },
+  };
 }
 
 async function main(args: string[]): Promise<number> {
@@ -107,14 +156,24 @@ async function main(args: string[]): Promise<number> {
   let failed = false;
   for (const l of parsed.run) {
     const before = reports.length;
+    const cellOutputs: { cell: number; stdout: string }[] = [];
+    const spans = spansOf(Deno.readTextFileSync(l.url), `lessons/${l.slug}.ts`);
+    const stop = parsed.mode === "json"
+      ? () => {}
+      : narrate(l.url, spans, sinkFor(parsed.mode, cellOutputs));
     try {
       await import(l.url.href);
     } catch (e) {
+      stop();
       failed = true;
       console.error(
         `\n✗ lesson ${l.number} (${l.slug}) stopped with an error:\n${(e as Error).stack ?? e}`,
       );
       continue;
+    }
+    stop();
+    if (parsed.mode === "cells") {
+      stdoutLog(JSON.stringify({ lesson: l.number, cells: cellOutputs }, null, 1));
     }
     const mine = reports.slice(before);
     if (mine.length === 0) {
@@ -125,7 +184,7 @@ async function main(args: string[]): Promise<number> {
       results.push(r);
       if (!r.ok) failed = true;
     }
-    if (parsed.run.length > 1) console.log("");
+    if (parsed.run.length > 1 && parsed.mode !== "cells") console.log("");
   }
   if (parsed.json) {
     const out = parsed.run.length === 1 && results.length === 1 ? results[0] : results;
