@@ -253,7 +253,8 @@ for (
 publish("delta_1", grads.delta.take(0, 0));
 publish("my_delta_1", grads.delta.take(0, 0));
 console.log("largest distance from the printed value, in float32 ULPs:");
-console.log(Object.entries(distances).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", "));
+const entries = Object.entries(distances).map(([k, v]) => `${k} ${v.toFixed(1)}`);
+for (let i = 0; i < entries.length; i += 6) console.log("  " + entries.slice(i, i + 6).join(", "));
 lesson.value("distance_float32_ulps", distances);
 
 // %% [markdown]

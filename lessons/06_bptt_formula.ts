@@ -46,6 +46,7 @@ import {
   readDataJson,
   relError,
   show,
+  showTable,
   UNIT_ROUNDOFF,
   vanillaRnnBackward,
   vanillaRnnForward,
@@ -526,19 +527,23 @@ for (let i = 0; i < names.length; i++) {
 }
 const fmt = (v: number) => (v === 0 ? "0" : v.toExponential(1));
 const relTable: Record<string, Record<string, { max: number; norm: number }>> = {};
-console.log(`${"pair".padEnd(28)}${KEYS.map((k) => `∂L/∂${k}`.padEnd(19)).join("")}`);
-console.log(`${"".padEnd(28)}${KEYS.map(() => "max / norm".padEnd(19)).join("")}`);
 for (const [a, bName] of pairs) {
   const label = `${a} | ${bName}`;
   relTable[label] = {};
-  let line = label.padEnd(28);
   for (const key of KEYS) {
     const m = maxRel(four[a][key], four[bName][key]);
     const n = normRel(four[a][key], four[bName][key]);
     relTable[label][key] = { max: m, norm: n };
-    line += `${fmt(m)} / ${fmt(n)}`.padEnd(19);
   }
-  console.log(line);
+}
+for (const which of ["max", "norm"] as const) {
+  await showTable(
+    Object.entries(relTable).map(([pair, row]) => ({
+      pair,
+      ...Object.fromEntries(KEYS.map((k) => [`∂L/∂${k}`, fmt(row[k][which])])),
+    })),
+    { title: which === "max" ? "largest entrywise relative error:" : "norm-wise relative error:" },
+  );
 }
 lesson.value(
   "gradients",

@@ -87,7 +87,9 @@ for (const rho of rhos) {
   console.log(
     `ρ = ${rho}: ‖∂h_T/∂h_k‖ at T−k = 1, 10, 20, 39: ${
       [0, 9, 19, 38].map((i) => ns[i].toExponential(2)).join(", ")
-    }   (ρ^(T−k): ${[1, 10, 20, 39].map((d) => (rho ** d).toExponential(2)).join(", ")})`,
+    }\n${" ".repeat(29)}ρ^(T−k): ${
+      [1, 10, 20, 39].map((d) => (rho ** d).toExponential(2)).join(", ")
+    }`,
   );
 }
 lesson.value("jacobian_norms", norms);
