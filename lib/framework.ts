@@ -16,7 +16,11 @@
  * @module
  */
 
-import * as tf from "@tensorflow/tfjs";
+// The version is pinned here, not in deno.json's import map: `deno task` installs every package
+// of the import map before it runs anything, and TensorFlow.js is 272 MB that lessons 1 and 2
+// never load. Imported from this file only.
+// deno-lint-ignore no-import-prefix
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { NDArray } from "./ndarray.ts";
 
 await tf.setBackend("cpu");

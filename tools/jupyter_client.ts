@@ -9,7 +9,10 @@
  * @module
  */
 
-import * as zmq from "zeromq";
+// Pinned here rather than in deno.json's import map (34 MB of prebuilt addons that only the
+// notebook tests load; `deno task` installs every package of the map): see lib/framework.ts.
+// deno-lint-ignore no-import-prefix
+import * as zmq from "npm:zeromq@6.8.0";
 
 /** A message of the Jupyter protocol, as the runner sees it. */
 export interface Message {

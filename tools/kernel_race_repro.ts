@@ -30,7 +30,7 @@ for (let run = 1; run <= runs; run++) {
     cwd: Deno.cwd(),
     dir: new URL("../out/jupyter/", import.meta.url).pathname,
   });
-  const ids = cells.map(() => crypto.randomUUID());
+  const ids: string[] = cells.map(() => crypto.randomUUID());
   const idle = new Set<string>();
   let lost = 0;
   const lines: string[] = [];
