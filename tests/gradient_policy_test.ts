@@ -1,0 +1,127 @@
+import { equal, ok, throws } from "node:assert/strict";
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import {
+  dlstmLoss,
+  initLstmParams,
+  lstmLoss,
+  NDArray,
+  RandomState,
+  rnnBackward,
+  rnnCellBackward,
+  rnnCellForward,
+  rnnForward,
+} from "../lib/mod.ts";
+
+function cellCase(seed: number) {
+  const r = new RandomState(seed);
+  const xt = r.randn(3, 10), a_prev = r.randn(5, 10);
+  const P = {
+    Wax: r.randn(5, 3),
+    Waa: r.randn(5, 5),
+    Wya: r.randn(2, 5),
+    ba: r.randn(5, 1),
+    by: r.randn(2, 1),
+  };
+  const da = r.randn(5, 10);
+  const g = rnnCellBackward(da, rnnCellForward(xt, a_prev, P).cache);
+  const params = { xt, a_prev, Wax: P.Wax, Waa: P.Waa, ba: P.ba };
+  const grads = { xt: g.dxt, a_prev: g.da_prev, Wax: g.dWax, Waa: g.dWaa, ba: g.dba };
+  const loss = () => rnnCellForward(xt, a_prev, P).a_next.mul(da).sum();
+  return { params, grads, loss };
+}
+
+Deno.test("the gradient policy passes a correct RNN cell, sequence and LSTM gradient on several seeds", () => {
+  for (const seed of [1, 2, 3]) {
+    const c = cellCase(seed);
+    const v = checkGradients(c.loss, c.params, c.grads);
+    ok(v.ok, `cell, seed ${seed}: ${v.summary}`);
+    ok(v.smallestDetectable < 1e-8, v.summary);
+  }
+  const r = new RandomState(4);
+  const x = r.randn(3, 10, 4), a0 = r.randn(5, 10);
+  const Q = {
+    Waa: r.randn(5, 5),
+    Wax: r.randn(5, 3),
+    Wya: r.randn(2, 5),
+    ba: r.randn(5, 1),
+    by: r.randn(2, 1),
+  };
+  const dA = r.randn(5, 10, 4);
+  const G = rnnBackward(dA, rnnForward(x, a0, Q).caches);
+  const seq = checkGradients(
+    () => rnnForward(x, a0, Q).a.mul(dA).sum(),
+    { x, a0, Wax: Q.Wax, Waa: Q.Waa, ba: Q.ba },
+    { x: G.dx, a0: G.da0, Wax: G.dWax, Waa: G.dWaa, ba: G.dba },
+  );
+  ok(seq.ok, seq.summary);
+  for (const seed of [0, 2]) {
+    const rng = new RandomState(seed);
+    const p = initLstmParams(rng, 1, 5, 1);
+    const inputs = NDArray.linspace(0, 4 * Math.PI, 40).map(Math.sin).reshape(-1, 1);
+    const n = inputs.shape[0];
+    const targets = new NDArray(
+      inputs.data.map((_, t) => inputs.data[(t - 1 + n) % n]),
+      inputs.shape,
+    );
+    const zeros = () => new Float64Array(5);
+    const run = lstmLoss(p, zeros(), zeros(), inputs, targets);
+    const g = dlstmLoss(p, inputs, targets, run.outputs, run.caches);
+    const v = checkGradients(
+      () => lstmLoss(p, zeros(), zeros(), inputs, targets).loss,
+      p as unknown as Record<string, NDArray>,
+      g as unknown as Record<string, NDArray>,
+    );
+    ok(v.ok, `LSTM, seed ${seed}: ${v.summary}`);
+    // Lesson 5's bug: the numerical losses start from the final state.
+    const buggy = checkGradients(
+      () => lstmLoss(p, run.h, run.c, inputs, targets).loss,
+      p as unknown as Record<string, NDArray>,
+      g as unknown as Record<string, NDArray>,
+    );
+    equal(buggy.ok, false, "the unreset-state bug must fail");
+  }
+});
+
+Deno.test("the gradient policy flags planted mistakes: a transposed gradient, 1e-3 and 1e-7 scale errors", () => {
+  const c = cellCase(7);
+  for (
+    const [what, grads] of [
+      ["transposed dWaa", plantedBugs.transposed(c.grads, "Waa")],
+      ["scaled by 1 + 1e-3", plantedBugs.scaled(c.grads, 1e-3)],
+      ["scaled by 1 + 1e-7", plantedBugs.scaled(c.grads, 1e-7)],
+    ] as const
+  ) {
+    const v = checkGradients(c.loss, c.params, grads);
+    equal(v.ok, false, `${what} passed: ${v.summary}`);
+  }
+});
+
+Deno.test("the gradient policy never passes NaN or infinity, and names where it is", () => {
+  const c = cellCase(1);
+  for (const bad of [NaN, Infinity]) {
+    const dWaa = c.grads.Waa.mul(1);
+    dWaa.data[7] = bad;
+    const v = checkGradients(c.loss, c.params, { ...c.grads, Waa: dWaa });
+    equal(v.ok, false);
+    const p = v.params.find((q) => q.name === "Waa")!;
+    equal(p.nonFinite?.index, 7);
+    ok(v.summary.includes("Waa[7] is not finite"), v.summary);
+  }
+  const nanLoss = checkGradients(() => NaN, c.params, c.grads);
+  equal(nanLoss.ok, false);
+});
+
+Deno.test("the gradient policy refuses what it cannot check", () => {
+  const c = cellCase(1);
+  throws(() => checkGradients(c.loss, {}, {}), /no parameters/);
+  throws(() => checkGradients(c.loss, { Waa: c.params.Waa }, {}), /no analytic gradient for "Waa"/);
+  throws(
+    () => checkGradients(c.loss, { Waa: c.params.Waa }, { Waa: c.grads.Wax }),
+    /gradient of "Waa" has shape \(5,3\), parameter has \(5,5\)/,
+  );
+  throws(
+    () => checkGradients(() => 0, { e: NDArray.zeros([0, 3]) }, { e: NDArray.zeros([0, 3]) }),
+    /parameter "e" is empty/,
+  );
+  throws(() => checkGradients(c.loss, c.params, c.grads, { h: -1 }), /step h must be a positive/);
+});
