@@ -161,7 +161,7 @@ Deno.test("plot in a terminal writes out/<name>.svg and prints sparklines", asyn
   }
   const file = new URL("../out/plot_test_decay.svg", import.meta.url);
   equal(Deno.readTextFileSync(file), await toSvg(spec));
-  deepEqual(printed, [
+  deepEqual(printed.join("\n").split("\n"), [
     "[plot “decay” written to out/plot_test_decay.svg]",
     `  ${"e".padEnd(24)} █▆▃▁`,
   ]);

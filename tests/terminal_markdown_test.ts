@@ -1,0 +1,70 @@
+import { equal, ok } from "node:assert/strict";
+import { displayWidth, latexToUnicode, renderMarkdown } from "../lib/terminal_markdown.ts";
+import { pairs, spansOf } from "../tools/notebooks.ts";
+
+const plain = { width: 60, color: false };
+
+Deno.test("LaTeX becomes readable Unicode: Greek, scripts, fractions, norms, operators", () => {
+  equal(latexToUnicode(String.raw`a^{\langle t\rangle} = \tanh(W_{ax}x)`), "a^⟨t⟩ = tanh(Wₐₓx)");
+  equal(latexToUnicode(String.raw`\frac{\partial L}{\partial W}`), "∂L/∂W");
+  equal(latexToUnicode(String.raw`\frac{a+b}{2}`), "(a+b)/2");
+  equal(latexToUnicode(String.raw`\lVert g\rVert \le 1`), "‖g‖ ≤ 1");
+  equal(latexToUnicode(String.raw`x_t^2 \odot y`), "xₜ² ⊙ y");
+  equal(latexToUnicode(String.raw`W^\top`), "Wᵀ");
+  equal(
+    latexToUnicode(String.raw`\rho^{T-k}`),
+    "ρ^(T−k)",
+    "a capital T superscript would read as a transpose",
+  );
+  equal(latexToUnicode(String.raw`\sigma_{\max}(W)`), "σₘₐₓ(W)");
+  equal(latexToUnicode(String.raw`\mathbb R^3`), "ℝ³");
+});
+
+Deno.test("markdown: headings, emphasis, code, lists, tables, links, and what cannot render", () => {
+  equal(renderMarkdown("# Title", plain), "Title\n═════");
+  equal(renderMarkdown("## Sub", plain), "Sub\n───");
+  equal(renderMarkdown("Use `np.dot` and **bold** *it*.", plain), "Use `np.dot` and bold it.");
+  equal(renderMarkdown("- one\n- two", plain), "• one\n• two");
+  equal(renderMarkdown("1. a\n2. b", plain), "1. a\n2. b");
+  equal(renderMarkdown("see [the docs](https://x.org)", plain), "see the docs (https://x.org)");
+  equal(renderMarkdown("| a | b |\n|---|---|\n| 1 | 22 |", plain), "a  b\n─────\n1  22");
+  // An environment is shown as its source, not garbled.
+  const env = String.raw`$$\begin{pmatrix}1 & 2\end{pmatrix}$$`;
+  ok(renderMarkdown(env, plain).includes(String.raw`\begin{pmatrix}`));
+  // Colour only when asked for.
+  ok(renderMarkdown("**b** `c`", { width: 40, color: true }).includes("\x1b["));
+  equal(renderMarkdown("**b** `c` $x$", plain).includes("\x1b["), false);
+});
+
+Deno.test("paragraphs wrap to the width, counting wide characters as two columns", () => {
+  equal(displayWidth("我的 LSTM"), 9);
+  const text = "我的 LSTM 学习,损失减少,但数值梯度与分析梯度不匹配 ".repeat(4);
+  for (const line of renderMarkdown(text, { width: 30, color: false }).split("\n")) {
+    ok(displayWidth(line) <= 30 || !line.includes(" "), `too wide: ${line}`);
+  }
+});
+
+Deno.test("every lesson's markdown renders at 80 and 100 columns, with no stray LaTeX commands", () => {
+  for (const p of pairs()) {
+    for (const s of spansOf(Deno.readTextFileSync(p.lesson))) {
+      if (s.type !== "markdown") continue;
+      for (const width of [80, 100]) {
+        const out = renderMarkdown(s.lines.join("\n"), { width, color: false });
+        let verbatim = false; // inside a display formula shown as source, fenced by $$ lines
+        for (const line of out.split("\n")) {
+          if (line.trim() === "$$") verbatim = !verbatim;
+          if (verbatim || line.trim() === "$$") continue;
+          // Outside formulas shown as source on purpose ($…$), no backslash command survives.
+          const outside = line.replace(/\$\$?[^$]*\$?\$?/g, "").replace(/`[^`]*`/g, "");
+          ok(!/\\[a-zA-Z]+/.test(outside), `${p.name}: a LaTeX command leaked: ${line}`);
+          const words = line.trim().split(/\s+/);
+          ok(
+            displayWidth(line) <= width || words.some((w) => displayWidth(w) > width / 3) ||
+              line.includes("$"),
+            `${p.name}: a line of ${displayWidth(line)} columns at width ${width}: ${line}`,
+          );
+        }
+      }
+    }
+  }
+});
