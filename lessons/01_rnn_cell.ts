@@ -143,8 +143,10 @@ for (const [label, ba] of Object.entries(candidates)) {
 }
 
 // %% [markdown]
-// Only the `ba` of the `rnn_forward` test reproduces the printout (to the last digit, as we
-// measure next). That is the state the printed code does not show. From here on we use it.
+// Only the `ba` of the `rnn_forward` test reproduces the printout, to within rounding: not
+// to the last digit (the ULP table below says how far each value is, and why), but far
+// closer than any other candidate. That is the state the printed code does not show. From
+// here on we use it. Which arithmetic printed the very last digits is lesson 8's question.
 
 // %%
 const ba = baLeftBy("rnn_forward test");

@@ -78,6 +78,13 @@ const columnSums = (y: NDArray) => y.take(2, 0).sum(0);
 await show("document's softmax: column sums at t=0", columnSums(wrong));
 await show("notebook's softmax: column sums at t=0", columnSums(y_pred));
 console.log("document's softmax: sum over the whole batch at t=0 =", wrong.take(2, 0).sum());
+const wrongSums = [...columnSums(wrong).data];
+console.log(
+  "document's softmax: column sums at t=0 range from",
+  Math.min(...wrongSums).toFixed(3),
+  "to",
+  Math.max(...wrongSums).toFixed(3),
+);
 await plot(
   lineChart({
     title: "probabilities per example at t=0: the sum over the 2 classes",
@@ -93,10 +100,11 @@ await plot(
 );
 
 // %% [markdown]
-// With the document's version every column sums to roughly $1/m$, and only the whole
-// batch sums to 1: the examples leak into each other's normalisation, so a prediction
-// depends on what else is in the batch. For a single column ($m=1$) the two agree, which is
-// how such a slip survives: check it with $m = 1$.
+// With the document's version no column sums to 1 — the sums spread over the range printed
+// above, wherever the batch's largest scores happen to be — and only the whole batch sums to
+// 1: the examples leak into each other's normalisation, so a prediction depends on what else
+// is in the batch. For a single column ($m=1$) the two agree, which is how such a slip
+// survives: a test with one example cannot catch it. Test with $m \ge 2$.
 
 // %%
 const single = NDArray.from([[0.3], [-1.2]]);

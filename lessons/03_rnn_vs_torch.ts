@@ -42,6 +42,7 @@ import {
   torchRnnForward,
   type TorchRnnParams,
   ulpDistance,
+  ulpDistance32,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 import { heatmap, plot } from "../lib/plot.ts";
@@ -117,6 +118,8 @@ const params: TorchRnnParams = rnnInit(new TorchGenerator(123), 4, 5);
 const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
 const avx2Weights = torchParams(torchRuns.avx2), portableWeights = torchParams(torchRuns.portable);
 let kernelDiffers = 0;
+const kernelUlps: number[] = [];
+const kernelAbs: number[] = [];
 for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray][]) {
   const printed = torchPrint(p);
   console.log(`${name}\n${printed}`);
@@ -141,10 +144,17 @@ for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray
     },
   );
   kernelDiffers += p.data.filter((v, i) => v !== paramsPortable[name].data[i]).length;
+  p.data.forEach((v, i) => {
+    const d = Math.abs(ulpDistance32(v, paramsPortable[name].data[i]));
+    if (d > 0) kernelUlps.push(d);
+    if (d > 0) kernelAbs.push(Math.abs(v - paramsPortable[name].data[i]));
+  });
 }
 console.log(
-  `\nThe two kernels' weights differ in ${kernelDiffers} of 55 entries, each by one float32 ` +
-    `step — invisible at 4 decimals.`,
+  `\nThe two kernels' weights differ in ${kernelDiffers} of 55 entries, by ` +
+    `${Math.min(...kernelUlps)} to ${Math.max(...kernelUlps)} float32 ULPs of the weight\n` +
+    `(|difference| ${Math.min(...kernelAbs).toExponential(1)} to ` +
+    `${Math.max(...kernelAbs).toExponential(1)}) — invisible at 4 decimals.`,
 );
 lesson.value(
   "initial_weights",
@@ -462,7 +472,7 @@ for (let t = 0; t < nums; t++) {
 const tanhUlps = [...oneStep.data].map((v, i) => Math.abs(ulpDistance(v, torchHidden.data[i])));
 console.log(
   `one step from torch's own state: ${tanhUlps.filter((u) => u > 0).length} of 45 outputs ` +
-    `differ, by at most ${Math.max(...tanhUlps)} ULP — the two tanh implementations`,
+    `differ,\nby at most ${Math.max(...tanhUlps)} ULP — the two tanh implementations`,
 );
 lesson.check("AVX2: one step from torch's state, max ULPs (tanh only)", Math.max(...tanhUlps), 0, {
   tolerance: 3,

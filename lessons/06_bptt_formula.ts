@@ -1034,7 +1034,7 @@ for (const key of ["U", "W", "b"] as const) {
   lastStepTable[key] = normRel(interleavedLast[key], numeric[key]);
 }
 console.log(
-  "interleaved formula for the last step only, against ∂(Σ_t L_t): " +
+  "interleaved formula for the last step only, against ∂(Σ_t L_t):\n  " +
     Object.entries(lastStepTable).map(([k, v]) => `∂L/∂${k} ${fmt(v)}`).join(", "),
 );
 lesson.value("last_step_only_vs_full_loss", lastStepTable);

@@ -192,7 +192,10 @@ export async function show(
   options: PrintOptions = {},
 ): Promise<void> {
   const text = formatArray(value, options);
-  const plain = text.includes("\n") ? `${label} =\n${text}` : `${label} = ${text}`;
+  // The value on a line of its own when it is several lines, or would not fit 100 columns.
+  const plain = text.includes("\n") || [...label].length + text.length + 3 > 100
+    ? `${label} =\n${text}`
+    : `${label} = ${text}`;
   if (typeof value === "number" || value.ndim === 0 || value.ndim > 2) {
     console.log(plain);
     return;

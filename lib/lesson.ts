@@ -23,6 +23,7 @@
 import { NDArray } from "./ndarray.ts";
 import { formatArray, inJupyter, printRich, pyRepr } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
+import { displayWidth } from "./terminal_markdown.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 
 /** One row of a lesson's table. */
@@ -39,6 +40,12 @@ export interface Check {
   /** The measured max |ours − theirs| (or max relative error). */
   diff: number;
   relative: boolean;
+  /**
+   * A one-sided check ({@link Lesson.atMost}, {@link Lesson.atLeast}): `published` is the
+   * threshold, `reproduced` the measured value, `diff` the margin (how far inside the bound,
+   * negative when outside) and `tolerance` 0.
+   */
+  bound?: "≤" | "≥";
   /** Where the reference came from, or why the tolerance is what it is. */
   against: string;
   ok: boolean;
@@ -122,14 +129,16 @@ export class Lesson {
     this.published_ = new Map(file.values.map((v) => [v.name, v]));
     this.quiet = options.quiet ?? false;
     if (!this.quiet) {
-      console.log(`Lesson ${this.number} · ${this.title}`);
-      // The title may already name its document; notebooks wrap text at ~110 characters.
+      // The lesson's own heading (its first markdown cell) gives the title; this names the
+      // source. The title may already name its document; notebooks wrap at ~110 characters.
       const doc = `document ${this.source.document}`;
       const title = this.source.title.includes(doc)
         ? this.source.title
         : `${this.source.title} (${doc})`;
       console.log(
-        `Source: “${title}”`.length > 100 ? `Source:\n  “${title}”\n` : `Source: “${title}”\n`,
+        `Source: “${title}”`.length > 100
+          ? `Source:\n${wrapWords(`“${title}”`, TABLE_WIDTH - 8, "  ", "  ").join("\n")}\n`
+          : `Source: “${title}”\n`,
       );
     }
   }
@@ -223,6 +232,52 @@ export class Lesson {
     return ok;
   }
 
+  /**
+   * A one-sided check: passes when `value ≤ threshold`. The table shows the value, the
+   * threshold and the margin `threshold − value`, so how much room a claim has is visible.
+   * NaN never passes; a non-finite threshold is a harness error.
+   */
+  atMost(name: string, value: number, threshold: number, options: { against: string }): boolean {
+    return this.oneSided(name, value, threshold, "≤", options.against);
+  }
+
+  /** A one-sided check: passes when `value ≥ threshold`; see {@link Lesson.atMost}. */
+  atLeast(name: string, value: number, threshold: number, options: { against: string }): boolean {
+    return this.oneSided(name, value, threshold, "≥", options.against);
+  }
+
+  private oneSided(
+    name: string,
+    value: number,
+    threshold: number,
+    bound: "≤" | "≥",
+    against: string,
+  ): boolean {
+    if (!Number.isFinite(threshold)) {
+      throw new Error(
+        `lesson ${this.number}: check "${name}": threshold ${threshold} is not finite`,
+      );
+    }
+    if (typeof value !== "number") {
+      throw new Error(`lesson ${this.number}: check "${name}": value must be a number`);
+    }
+    const margin = bound === "≤" ? threshold - value : value - threshold;
+    const ok = Number.isFinite(value) && margin >= 0;
+    this.checks.push({
+      name,
+      kind: "reference",
+      published: threshold,
+      reproduced: value,
+      tolerance: 0,
+      diff: margin,
+      relative: false,
+      bound,
+      against,
+      ok,
+    });
+    return ok;
+  }
+
   /** Records an extra value for `--json` (arrays are stored as nested lists). */
   value(key: string, v: unknown): void {
     this.values[key] = v instanceof NDArray ? v.toNested() : v;
@@ -289,45 +344,90 @@ function styled(x: number | number[], like: string): string {
   return xs.length === 1 ? pyRepr(xs[0]) : formatArray(NDArray.from(xs));
 }
 
+/** A number in six significant digits, or in exponent form when far from 1. */
+function compact(x: number): string {
+  if (Number.isInteger(x) || !Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
+}
+
 function short(x: number | number[]): string {
   if (typeof x === "number") return formatArray(x);
   if (x.length <= 4) return formatArray(NDArray.from(x));
   return `[${x.length} values]`;
 }
 
+const TABLE_WIDTH = 100;
+
+/** Greedy word wrap: the first line as is, the rest after `indent` (first line after `first`). */
+function wrapWords(text: string, width: number, indent: string, first = ""): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    const candidate = line.trim() === "" ? line + word : `${line} ${word}`;
+    if (displayWidth(candidate) > width && line.trim() !== "") {
+      lines.push(line);
+      line = indent + word;
+    } else line = candidate;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** A report as a text table and as an HTML table (for Jupyter). */
 export function renderTable(report: Report): { text: string; html: string } {
-  const rows = report.checks.map((c) => [
-    c.ok ? "✓" : "✗",
-    c.name,
-    typeof c.published === "string" ? c.published : short(c.published),
-    typeof c.published === "string" ? styled(c.reproduced, c.published) : short(c.reproduced),
-    c.diff.toExponential(1),
-    `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
-    c.against,
-  ]);
+  const rows = report.checks.map((c) =>
+    c.bound
+      ? [
+        c.ok ? "✓" : "✗",
+        c.name,
+        `${c.bound} ${short(c.published as number)}`,
+        short(c.reproduced),
+        `margin ${c.diff.toExponential(1)}`,
+        "one-sided",
+        c.against,
+      ]
+      : [
+        c.ok ? "✓" : "✗",
+        c.name,
+        typeof c.published === "string" ? c.published : short(c.published),
+        typeof c.published === "string" ? styled(c.reproduced, c.published) : short(c.reproduced),
+        c.diff.toExponential(1),
+        `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
+        c.against,
+      ]
+  );
   const head = ["", "check", "published / reference", "ours", "|Δ|", "tolerance", "basis"];
-  const all = [head, ...rows];
-  const width = head.map((_, j) => Math.min(Math.max(...all.map((r) => [...r[j]].length)), 48));
-  const cut = (
-    s: string,
-    w: number,
-  ) => ([...s].length > w ? [...s].slice(0, w - 1).join("") + "…" : s);
-  const line = (r: string[]) =>
-    r.slice(0, 6).map((s, j) => cut(s, width[j]).padEnd(width[j])).join("  ") + "  " + r[6];
+  // The terminal gets one entry per check, wrapped to 100 columns: the name in full, then
+  // what was compared and how close, then the basis — no column is ever cut.
+  const entry = (c: Check, r: string[]) => {
+    const compared = c.bound
+      ? `ours ${compact(c.reproduced as number)} ${c.bound} ${
+        compact(c.published as number)
+      } (margin ${c.diff.toExponential(1)})`
+      : `ours ${r[3]} vs ${r[2]}: ${c.relative ? "relative error" : "|Δ|"} ${r[4]} ${
+        c.ok ? "≤" : "exceeds"
+      } ${r[5].replace(/^rel /, "")}`;
+    return [
+      ...wrapWords(`${r[0]} ${c.name}`, TABLE_WIDTH, "  "),
+      ...wrapWords(`${compared}; basis: ${c.against}`, TABLE_WIDTH, "      ", "    "),
+    ];
+  };
   const count = (kind: Check["kind"]) => {
     const of = report.checks.filter((c) => c.kind === kind);
     return `${of.filter((c) => c.ok).length}/${of.length}`;
   };
-  const summary = `${count("published")} published values reproduced, ${
-    count("reference")
-  } reference checks passed ${report.ok ? "✓" : "✗"}`;
+  const published = report.checks.some((c) => c.kind === "published")
+    ? `${count("published")} published values reproduced, `
+    : "";
+  const summary = `${published}${count("reference")} reference checks passed ${
+    report.ok ? "✓" : "✗"
+  }`;
   const text = [
     "",
     `Published values and checks — lesson ${report.lesson}`,
-    line(head),
-    line(head.map((_, j) => "─".repeat(j === 6 ? 5 : width[j]))),
-    ...rows.map(line),
+    "─".repeat(TABLE_WIDTH),
+    ...report.checks.flatMap((c, i) => entry(c, rows[i])),
     "",
     summary,
   ].join("\n");

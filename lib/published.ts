@@ -137,6 +137,27 @@ export function ulpDistance(a: number, b: number): number {
 }
 
 /**
+ * How many float32 values lie between `a` and `b` (both rounded to float32 first), signed:
+ * the distance in float32 ULPs.
+ *
+ * ```ts
+ * import { ulpDistance32 } from "./published.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(ulpDistance32(1, 1 + 2 ** -23), 1);
+ * equal(ulpDistance32(-(2 ** -149), 2 ** -149), 2);
+ * ```
+ */
+export function ulpDistance32(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new RangeError(`ulpDistance32: ${a} and ${b} must both be finite`);
+  }
+  const bits = new Int32Array(new Float32Array([a, b]).buffer);
+  // Map the sign-magnitude bit patterns onto one ordered integer line (−0 and +0 both 0).
+  const key = (i: number) => (i < 0 ? -(i & 0x7fffffff) : i);
+  return key(bits[1]) - key(bits[0]);
+}
+
+/**
  * The spacing of doubles at `x` (one ULP): `2^(e − 52)` for `2^e ≤ |x| < 2^(e+1)`.
  *
  * ```ts

@@ -1,11 +1,22 @@
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { lessonReport } from "./_run_lesson.ts";
 
 const report = await lessonReport(7);
 
 Deno.test("lesson 7: every claim of the document's theory part is a passing check", () => {
   ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
-  equal(report.checks.length, 17);
+  equal(report.checks.length, 21);
+  // The claims with a threshold are one-sided checks: the table shows their margins.
+  equal(report.checks.filter((c) => c.bound).length, 18);
+  ok(report.checks.filter((c) => c.bound).every((c) => c.diff >= 0));
+});
+
+Deno.test("lesson 7: weight decay measured — too weak it lets W grow, strong it erases W", () => {
+  const runs = report.values.exploding as Record<string, { maxGradNorm: number }>;
+  deepEqual(Object.keys(runs), ["unclipped", "clipped at 1", "decay 0.005", "decay 0.05"]);
+  const names = report.checks.map((c) => c.name);
+  ok(names.some((n) => n.startsWith("decay 0.005: σ_max(W)")));
+  ok(names.some((n) => n.startsWith("decay 0.05: σ_max(W)")));
 });
 
 Deno.test("lesson 7: the measurements behind the claims", () => {

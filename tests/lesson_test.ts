@@ -41,3 +41,37 @@ Deno.test("NaN never passes a check", () => {
     /shapes/,
   );
 });
+
+Deno.test("one-sided checks: pass inside the bound, fail outside or on NaN, show the margin", () => {
+  const lesson = new Lesson(1, { quiet: true });
+  ok(lesson.atMost("small enough", 0.25, 1, { against: "test" }));
+  ok(!lesson.atMost("too big", 1.5, 1, { against: "test" }));
+  ok(lesson.atLeast("big enough", 3, 2, { against: "test" }));
+  ok(!lesson.atLeast("too small", 1, 2, { against: "test" }));
+  ok(!lesson.atMost("NaN is not small", NaN, 1, { against: "test" }));
+  ok(!lesson.atLeast("NaN is not big", NaN, 1, { against: "test" }));
+  ok(!lesson.atLeast("∞ is not a measurement", Infinity, 1, { against: "test" }));
+  ok(lesson.atMost("on the bound", 1, 1, { against: "test" }));
+  throws(() => lesson.atMost("bad threshold", 1, NaN, { against: "test" }), /not finite/);
+  throws(() => lesson.atLeast("bad threshold", 1, -Infinity, { against: "test" }), /not finite/);
+  const rows = lesson.report().checks;
+  equal(rows[0].bound, "≤");
+  equal(rows[0].diff, 0.75);
+  equal(rows[1].diff, -0.5);
+  equal(rows[2].bound, "≥");
+  equal(rows[2].diff, 1);
+  equal(rows.at(-1)!.diff, 0);
+});
+
+Deno.test("the terminal table fits 100 columns and names every check in full", async () => {
+  const lesson = new Lesson(1, { quiet: true });
+  const long = "a check whose name is far longer than any column could hold, ".repeat(3);
+  lesson.atMost(long, 0.5, 1, { against: "a basis described at length, ".repeat(6) });
+  lesson.check("two-sided", 1, 1.01, { tolerance: 0.05, against: "test" });
+  const { renderTable } = await import("../lib/lesson.ts");
+  const { text } = renderTable(lesson.report());
+  for (const line of text.split("\n")) ok([...line].length <= 100, `too wide: ${line}`);
+  ok(text.replace(/\n\s+/g, " ").includes(long.trim()));
+  ok(text.includes("ours 0.5 ≤ 1 (margin 5.0e-1)"));
+  ok(text.includes("|Δ| 1.0e-2 ≤ 5.0e-2"));
+});

@@ -25,7 +25,7 @@ Deno.test("--json keeps stdout pure JSON", async () => {
   const report = JSON.parse(r.stdout);
   equal(report.lesson, 2);
   ok(Array.isArray(report.checks));
-  match(r.stderr, /Lesson 2/);
+  match(r.stderr, /Source:/); // the lesson's own output goes to stderr
 });
 
 Deno.test("the terminal run shows each markdown cell before the outputs of the code after it", async () => {

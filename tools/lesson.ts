@@ -106,7 +106,7 @@ function sinkFor(mode: Mode, cells: { cell: number; stdout: string }[]): Sink {
   return {
     markdown(lines, _index, write) {
       if (mode !== "narrative") return;
-      write((lastWasMarkdown ? "" : "\n") + renderMarkdown(lines.join("\n"), { width, color }));
+      write("\n" + renderMarkdown(lines.join("\n"), { width, color }));
       lastWasMarkdown = true;
     },
     output(cell, stream, kind, args, print, write) {

@@ -296,7 +296,7 @@ export function problems(
       }
       for (const line of plainText(o).split("\n")) {
         if (line.startsWith("✗")) found.push(`cell ${r.cell}: ${line.trim().slice(0, 200)}`);
-        if (line.includes("published values reproduced")) summary = line.trim();
+        if (line.includes("reference checks passed")) summary = line.trim();
       }
     }
   }
