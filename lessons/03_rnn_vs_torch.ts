@@ -385,7 +385,7 @@ await plot(
 // differently. Count the entries that differ and by how many units in the last place (ULPs).
 // The hidden states' large ULP counts sit on entries close to 0 (−0.015, say): their
 // pre-activation is a sum of terms much larger than itself, so an absolute difference of
-// $10^{-16}$ is many ULPs of the small result.
+// about $10^{-16}$ is many ULPs of the small result.
 
 // %%
 type BitCount = { differing: string; "max ULPs": number };
