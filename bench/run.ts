@@ -18,6 +18,7 @@ import {
   lstmLoss,
   NDArray,
   RandomState,
+  sgdStep,
   simpleRnnBackward,
   simpleRnnForward,
 } from "../lib/mod.ts";
@@ -52,10 +53,7 @@ function sineTraining(iterations = 5000): number {
     const h = rng.normal(0, 1, 5).data, c = rng.normal(0, 1, 5).data;
     const run = lstmLoss(p, h, c, xs, ys);
     const g = dlstmLoss(p, xs, ys, run.outputs, run.caches);
-    for (const k of LSTM_PARAM_NAMES) {
-      const w = p[k].data, dw = g[k].data;
-      for (let j = 0; j < w.length; j++) w[j] -= dw[j] * 0.01;
-    }
+    sgdStep(p, g, 0.01);
     ema = ema * 0.99 + run.loss * 0.01;
   }
   return ema;

@@ -37,6 +37,7 @@ import {
   RandomState,
   readDataJson,
   relError,
+  sgdStep,
   showTable,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
@@ -389,10 +390,7 @@ for (let it = 0; it < 5000; it++) {
   const c = trainRng.normal(0, 1, h_n).data;
   const run = lstmLoss(trained, h, c, xs, ys);
   const g = dlstmLoss(trained, xs, ys, run.outputs, run.caches);
-  for (const k of LSTM_PARAM_NAMES) {
-    const w = trained[k].data, dw = g[k].data;
-    for (let j = 0; j < w.length; j++) w[j] -= dw[j] * 0.01;
-  }
+  sgdStep(trained, g, 0.01);
   ema = ema * 0.99 + run.loss * (1 - 0.99);
   if (it < 3) firstLosses.push(run.loss);
   if (it % 100 === 0) trace.push(ema);

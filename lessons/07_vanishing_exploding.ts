@@ -17,8 +17,11 @@
 
 // %%
 import {
+  Adam,
+  clipByGlobalNorm,
   dlstm,
   gamma,
+  globalNorm,
   initLstmParams,
   Lesson,
   lstm,
@@ -28,6 +31,7 @@ import {
   oneHot,
   progress,
   RandomState,
+  sgdStep,
   svd,
   vanillaRnnBackward,
   vanillaRnnForward,
@@ -153,9 +157,6 @@ function task(rng: RandomState, m: number, length = Ttask) {
   const labels = [...signs.take(0, 0).data].map((s) => (s > 0 ? 1 : 0));
   return { xs, labels };
 }
-const globalNorm = (g: Record<string, NDArray>) =>
-  Math.sqrt(Object.values(g).reduce((s, a) => s + a.square().sum(), 0));
-
 function trainRnn(rho: number, lr: number, clip: number | null, steps: number, seed: number) {
   const rng = new RandomState(seed);
   const p: VanillaRnnParams = {
@@ -174,11 +175,8 @@ function trainRnn(rho: number, lr: number, clip: number | null, steps: number, s
     });
     const g = vanillaRnnBackward(fwd.cache);
     const grads = { U: g.U, W: g.W, b: g.b, V: g.V, c: g.c };
-    const norm = globalNorm(grads);
-    const scale = clip !== null && norm > clip ? clip / norm : 1;
-    for (const k of ["U", "W", "b", "V", "c"] as const) {
-      p[k] = p[k].sub(grads[k].mul((lr * scale) / batch));
-    }
+    const { norm, scale } = clipByGlobalNorm(grads, clip ?? Infinity);
+    sgdStep(p, grads, (lr * scale) / batch);
     losses.push(fwd.loss / batch);
     gradNorms.push(norm);
   }
@@ -396,29 +394,6 @@ lesson.check(
 // kept it and changed the configuration (gap 40, forget bias 3), not the thresholds.
 
 // %%
-class Adam {
-  private m = new Map<string, Float64Array>();
-  private v = new Map<string, Float64Array>();
-  private t = 0;
-  constructor(private lr: number) {}
-  step(params: Record<string, NDArray>, grads: Record<string, NDArray>) {
-    this.t++;
-    for (const [k, p] of Object.entries(params)) {
-      const g = grads[k].data;
-      const m = this.m.get(k) ?? new Float64Array(g.length),
-        v = this.v.get(k) ?? new Float64Array(g.length);
-      for (let i = 0; i < g.length; i++) {
-        m[i] = 0.9 * m[i] + 0.1 * g[i];
-        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-        const mh = m[i] / (1 - 0.9 ** this.t), vh = v[i] / (1 - 0.999 ** this.t);
-        p.data[i] -= (this.lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-      this.m.set(k, m);
-      this.v.set(k, v);
-    }
-  }
-}
-
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 function lstmLogit(p: LstmParams, signs: number[]) {
   let h: Float64Array = new Float64Array(hidden), c: Float64Array = new Float64Array(hidden);
@@ -459,7 +434,7 @@ function longRange(length: number, steps: number, forgetBias: number) {
       V: g.V.div(batch),
       c: g.c.div(batch),
     };
-    adamR.step(pr as unknown as Record<string, NDArray>, mean);
+    adamR.step(pr, mean);
     curves["vanilla RNN"].push(fwd.loss / batch);
     bar.tick();
   }
@@ -483,10 +458,7 @@ function longRange(length: number, steps: number, forgetBias: number) {
         ({ dh_prev: dh, dc_prev: dc } = dlstm(pl, dy, dh, dc, caches[t], grads));
       }
     }
-    adamL.step(
-      pl as unknown as Record<string, NDArray>,
-      grads as unknown as Record<string, NDArray>,
-    );
+    adamL.step(pl, grads);
     curves.LSTM.push(loss / batch);
     bar.tick();
   }

@@ -30,6 +30,7 @@
 
 import { NDArray, shapeStr } from "../ndarray.ts";
 import type { RandomState } from "../random.ts";
+import { logistic } from "./activations.ts";
 
 /** The parameter names, in the question's dict order (which is also its draw order). */
 export const LSTM_PARAM_NAMES = [
@@ -119,7 +120,6 @@ function gate(
   return out;
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const identity = (z: number) => z;
 
 /** One step: returns `y`, the new `h` and `c`, and the cache. */
@@ -143,10 +143,10 @@ export function lstm(
   const xh = take(x_n + h_n);
   xh.set(inp);
   xh.set(h_old, x_n);
-  const f_sigm = gate(xh, params.Wf, params.bf, sigmoid, take(h_n));
-  const i_sigm = gate(xh, params.Wi, params.bi, sigmoid, take(h_n));
+  const f_sigm = gate(xh, params.Wf, params.bf, logistic, take(h_n));
+  const i_sigm = gate(xh, params.Wi, params.bi, logistic, take(h_n));
   const g_tanh = gate(xh, params.Wg, params.bg, Math.tanh, take(h_n));
-  const o_sigm = gate(xh, params.Wo, params.bo, sigmoid, take(h_n));
+  const o_sigm = gate(xh, params.Wo, params.bo, logistic, take(h_n));
   const c = take(h_n);
   const c_tanh = take(h_n);
   const h = take(h_n);
