@@ -18,6 +18,7 @@ import {
   lstmLoss,
   NDArray,
   RandomState,
+  roll,
   sgdStep,
   simpleRnnBackward,
   simpleRnnForward,
@@ -39,8 +40,6 @@ function time(fn: () => number, repeats: number, warmup = 0): { times: number[];
 }
 
 // ---- 1. lesson 5's sine training -------------------------------------------------------
-const roll1 = (a: NDArray) =>
-  new NDArray(a.data.map((_, t) => a.data[(t - 1 + a.size) % a.size]), a.shape);
 function sineTraining(iterations = 5000): number {
   const rng = new RandomState(0);
   const p = initLstmParams(rng, 1, 5, 1);
@@ -49,7 +48,7 @@ function sineTraining(iterations = 5000): number {
   for (let it = 0; it < iterations; it++) {
     const s = rng.randint(0, 7), e = rng.randint(22, 30);
     const xs = wave.slice(0, s, e).reshape(-1, 1);
-    const ys = roll1(xs);
+    const ys = roll(xs, 1);
     const h = rng.normal(0, 1, 5).data, c = rng.normal(0, 1, 5).data;
     const run = lstmLoss(p, h, c, xs, ys);
     const g = dlstmLoss(p, xs, ys, run.outputs, run.caches);
@@ -66,7 +65,7 @@ function checkWindow() {
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const s = rng.randint(0, 22), e = rng.randint(67, 90);
   const xs = wave.slice(0, s, e).reshape(-1, 1);
-  return { p, xs, ys: roll1(xs) };
+  return { p, xs, ys: roll(xs, 1) };
 }
 function fullGradcheck(): number {
   const { p, xs, ys } = checkWindow();

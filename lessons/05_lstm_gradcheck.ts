@@ -37,6 +37,7 @@ import {
   RandomState,
   readDataJson,
   relError,
+  roll,
   sgdStep,
   showTable,
 } from "../lib/mod.ts";
@@ -85,12 +86,7 @@ const start = rng.randint(0, Math.floor(90 / 4));
 const end = rng.randint(Math.floor((90 * 3) / 4), 90);
 const inputs = wave.slice(0, start, end).reshape(-1, 1);
 const T = inputs.shape[0];
-/** `np.roll(a, 1, axis=0)` for a (T, 1) column. */
-const roll1 = (a: NDArray) => {
-  const n = a.shape[0];
-  return new NDArray(a.data.map((_, t) => a.data[(t - 1 + n) % n]), a.shape);
-};
-const targets = roll1(inputs);
+const targets = roll(inputs, 1); // np.roll(inputs, 1, axis=0)
 console.log(`checked window: start=${start}, end=${end} (${T} steps); numpy drew`, ref.check_data);
 lesson.check("window start/end = numpy's randint", [start, end], [
   ref.check_data.start,
@@ -385,7 +381,7 @@ for (let it = 0; it < 5000; it++) {
   const s = trainRng.randint(0, Math.floor(30 / 4));
   const e = trainRng.randint(Math.floor((30 * 3) / 4), 30);
   const xs = sinWave.slice(0, s, e).reshape(-1, 1);
-  const ys = roll1(xs);
+  const ys = roll(xs, 1);
   const h = trainRng.normal(0, 1, h_n).data;
   const c = trainRng.normal(0, 1, h_n).data;
   const run = lstmLoss(trained, h, c, xs, ys);

@@ -31,6 +31,7 @@ import {
   oneHot,
   progress,
   RandomState,
+  scaledOrthogonal,
   sgdStep,
   svd,
   vanillaRnnBackward,
@@ -42,11 +43,6 @@ import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(7);
 const n = 16, T = 40;
-
-/** A random orthogonal matrix scaled by ρ: every singular value, and the spectral radius, is ρ. */
-function scaledOrthogonal(rng: RandomState, size: number, rho: number): NDArray {
-  return svd(rng.randn(size, size)).U.mul(rho);
-}
 
 // %% [markdown]
 // ## 1. The norm of $\partial h_T/\partial h_k$ against $T-k$
