@@ -38,8 +38,8 @@ import {
   readDataJson,
   relError,
   roll,
-  sgdStep,
   showTable,
+  sineTraining,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 import { lineChart, plot } from "../lib/plot.ts";
@@ -372,26 +372,21 @@ lesson.check(
 // %%
 const trainRng = new RandomState(0);
 const trained = initLstmParams(trainRng, x_n, h_n, o_n);
-const sinWave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
 let ema = 1;
 const trace: number[] = [];
 const firstLosses: number[] = [];
 const trainBar = progress(5000, "test_sin");
-for (let it = 0; it < 5000; it++) {
-  const s = trainRng.randint(0, Math.floor(30 / 4));
-  const e = trainRng.randint(Math.floor((30 * 3) / 4), 30);
-  const xs = sinWave.slice(0, s, e).reshape(-1, 1);
-  const ys = roll(xs, 1);
-  const h = trainRng.normal(0, 1, h_n).data;
-  const c = trainRng.normal(0, 1, h_n).data;
-  const run = lstmLoss(trained, h, c, xs, ys);
-  const g = dlstmLoss(trained, xs, ys, run.outputs, run.caches);
-  sgdStep(trained, g, 0.01);
-  ema = ema * 0.99 + run.loss * (1 - 0.99);
-  if (it < 3) firstLosses.push(run.loss);
-  if (it % 100 === 0) trace.push(ema);
-  trainBar.tick(1, `ema ${ema.toFixed(4)}`);
-}
+// lib/nn/lstm.ts's sineTraining: windows of sin(linspace(0, 3π, 30)), SGD with lr 0.01
+sineTraining(trained, trainRng, {
+  iterations: 5000,
+  lr: 0.01,
+  onStep: (it, loss) => {
+    ema = ema * 0.99 + loss * (1 - 0.99);
+    if (it < 3) firstLosses.push(loss);
+    if (it % 100 === 0) trace.push(ema);
+    trainBar.tick(1, `ema ${ema.toFixed(4)}`);
+  },
+});
 trainBar.done(`ema ${ema.toFixed(4)}`);
 const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);
 // Every 500th iteration here; all 50 points are in the chart and in `--json`.

@@ -19,12 +19,13 @@
 import {
   Adam,
   clipByGlobalNorm,
-  dlstm,
   gamma,
   globalNorm,
   initLstmParams,
   Lesson,
   lstm,
+  lstmBackward,
+  lstmForward,
   type LstmParams,
   NDArray,
   numericalGradient,
@@ -33,6 +34,7 @@ import {
   RandomState,
   scaledOrthogonal,
   sgdStep,
+  sigmoidCrossEntropy,
   svd,
   vanillaRnnBackward,
   vanillaRnnForward,
@@ -390,17 +392,11 @@ lesson.check(
 // kept it and changed the configuration (gap 40, forget bias 3), not the thresholds.
 
 // %%
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+/** The LSTM run over one sequence of signs from h = c = 0; its last output read as a logit. */
 function lstmLogit(p: LstmParams, signs: number[]) {
-  let h: Float64Array = new Float64Array(hidden), c: Float64Array = new Float64Array(hidden);
-  let y: Float64Array = new Float64Array(1);
-  const caches = [];
-  for (const s of signs) {
-    const r = lstm(p, Float64Array.of(s), h, c);
-    ({ h, c, y } = r);
-    caches.push(r.cache);
-  }
-  return { logit: y[0], caches };
+  const zeros = () => new Float64Array(hidden);
+  const { outputs, caches } = lstmForward(p, zeros(), zeros(), NDArray.from(signs).reshape(-1, 1));
+  return { logit: outputs[outputs.length - 1][0], caches };
 }
 
 /** Trains both networks on the task with gap `length`; returns test accuracies and loss curves. */
@@ -445,14 +441,11 @@ function longRange(length: number, steps: number, forgetBias: number) {
     let loss = 0;
     for (let j = 0; j < batch; j++) {
       const { logit, caches } = lstmLogit(pl, xs.map((x) => x.data[j]));
-      const prob = sigmoid(logit);
-      loss -= labels[j] ? Math.log(prob) : Math.log(1 - prob);
+      const ce = sigmoidCrossEntropy(logit, labels[j]);
+      loss += ce.loss;
       // Cross-entropy on the last output only: dy = σ(y) − label there, 0 before.
-      let dh: Float64Array = new Float64Array(hidden), dc: Float64Array = new Float64Array(hidden);
-      for (let t = length - 1; t >= 0; t--) {
-        const dy = Float64Array.of(t === length - 1 ? (prob - labels[j]) / batch : 0);
-        ({ dh_prev: dh, dc_prev: dc } = dlstm(pl, dy, dh, dc, caches[t], grads));
-      }
+      const dys = caches.map((_, t) => Float64Array.of(t === length - 1 ? ce.dlogit / batch : 0));
+      lstmBackward(pl, dys, caches, grads);
     }
     adamL.step(pl, grads);
     curves.LSTM.push(loss / batch);
