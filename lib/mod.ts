@@ -29,5 +29,6 @@ export * from "./nn/lstm.ts";
 export * from "./linalg.ts";
 export * from "./nn/simple_rnn.ts";
 export * from "./torch_random.ts";
-export * from "./nn/rnn.ts";
+export * from "./nn/rnn_cell_class.ts";
+export * from "./nn/torch_rnn.ts";
 export * from "./train.ts";
