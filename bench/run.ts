@@ -18,8 +18,10 @@ import {
   lstmLoss,
   NDArray,
   RandomState,
+  roll,
   simpleRnnBackward,
   simpleRnnForward,
+  sineTraining,
 } from "../lib/mod.ts";
 import { tf } from "../lib/framework.ts";
 import { charRnnSetup, charRnnStep } from "./char_rnn.ts";
@@ -38,26 +40,15 @@ function time(fn: () => number, repeats: number, warmup = 0): { times: number[];
 }
 
 // ---- 1. lesson 5's sine training -------------------------------------------------------
-const roll1 = (a: NDArray) =>
-  new NDArray(a.data.map((_, t) => a.data[(t - 1 + a.size) % a.size]), a.shape);
-function sineTraining(iterations = 5000): number {
+function sineWorkload(iterations = 5000): number {
   const rng = new RandomState(0);
   const p = initLstmParams(rng, 1, 5, 1);
-  const wave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
   let ema = 1;
-  for (let it = 0; it < iterations; it++) {
-    const s = rng.randint(0, 7), e = rng.randint(22, 30);
-    const xs = wave.slice(0, s, e).reshape(-1, 1);
-    const ys = roll1(xs);
-    const h = rng.normal(0, 1, 5).data, c = rng.normal(0, 1, 5).data;
-    const run = lstmLoss(p, h, c, xs, ys);
-    const g = dlstmLoss(p, xs, ys, run.outputs, run.caches);
-    for (const k of LSTM_PARAM_NAMES) {
-      const w = p[k].data, dw = g[k].data;
-      for (let j = 0; j < w.length; j++) w[j] -= dw[j] * 0.01;
-    }
-    ema = ema * 0.99 + run.loss * 0.01;
-  }
+  sineTraining(p, rng, {
+    iterations,
+    lr: 0.01,
+    onStep: (_, loss) => ema = ema * 0.99 + loss * 0.01,
+  });
   return ema;
 }
 
@@ -68,7 +59,7 @@ function checkWindow() {
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const s = rng.randint(0, 22), e = rng.randint(67, 90);
   const xs = wave.slice(0, s, e).reshape(-1, 1);
-  return { p, xs, ys: roll1(xs) };
+  return { p, xs, ys: roll(xs, 1) };
 }
 function fullGradcheck(): number {
   const { p, xs, ys } = checkWindow();
@@ -237,7 +228,7 @@ const numpy = JSON.parse(new TextDecoder().decode(py.stdout));
 
 console.error("TypeScript …");
 const ours = {
-  sine_training: time(() => sineTraining(), repeats),
+  sine_training: time(() => sineWorkload(), repeats),
   full_gradcheck: time(fullGradcheck, repeats, 1),
   char_rnn_step: (() => {
     const s = charRnnSetup();

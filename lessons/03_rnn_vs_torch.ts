@@ -426,7 +426,7 @@ await showTable(rowsOf(bits(oursPortable, torchPortable)));
 // document stacks one product per step and adds the stacks. Matrix products run in the
 // reference BLAS (`dgemm`: each dot product left to right, the bias added last).
 //
-// `torchRnnForward` / `torchRnnBackward` (in `lib/nn/rnn.ts`) do the same arithmetic in
+// `torchRnnForward` / `torchRnnBackward` (in `lib/nn/torch_rnn.ts`) do the same arithmetic in
 // exactly torch's order. On torch's portable kernel, every double agrees:
 
 // %%

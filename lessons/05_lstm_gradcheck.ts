@@ -37,7 +37,9 @@ import {
   RandomState,
   readDataJson,
   relError,
+  roll,
   showTable,
+  sineTraining,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 import { lineChart, plot } from "../lib/plot.ts";
@@ -84,12 +86,7 @@ const start = rng.randint(0, Math.floor(90 / 4));
 const end = rng.randint(Math.floor((90 * 3) / 4), 90);
 const inputs = wave.slice(0, start, end).reshape(-1, 1);
 const T = inputs.shape[0];
-/** `np.roll(a, 1, axis=0)` for a (T, 1) column. */
-const roll1 = (a: NDArray) => {
-  const n = a.shape[0];
-  return new NDArray(a.data.map((_, t) => a.data[(t - 1 + n) % n]), a.shape);
-};
-const targets = roll1(inputs);
+const targets = roll(inputs, 1); // np.roll(inputs, 1, axis=0)
 console.log(`checked window: start=${start}, end=${end} (${T} steps); numpy drew`, ref.check_data);
 lesson.check("window start/end = numpy's randint", [start, end], [
   ref.check_data.start,
@@ -392,29 +389,21 @@ lesson.check(
 // %%
 const trainRng = new RandomState(0);
 const trained = initLstmParams(trainRng, x_n, h_n, o_n);
-const sinWave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
 let ema = 1;
 const trace: number[] = [];
 const firstLosses: number[] = [];
 const trainBar = progress(5000, "test_sin");
-for (let it = 0; it < 5000; it++) {
-  const s = trainRng.randint(0, Math.floor(30 / 4));
-  const e = trainRng.randint(Math.floor((30 * 3) / 4), 30);
-  const xs = sinWave.slice(0, s, e).reshape(-1, 1);
-  const ys = roll1(xs);
-  const h = trainRng.normal(0, 1, h_n).data;
-  const c = trainRng.normal(0, 1, h_n).data;
-  const run = lstmLoss(trained, h, c, xs, ys);
-  const g = dlstmLoss(trained, xs, ys, run.outputs, run.caches);
-  for (const k of LSTM_PARAM_NAMES) {
-    const w = trained[k].data, dw = g[k].data;
-    for (let j = 0; j < w.length; j++) w[j] -= dw[j] * 0.01;
-  }
-  ema = ema * 0.99 + run.loss * (1 - 0.99);
-  if (it < 3) firstLosses.push(run.loss);
-  if (it % 100 === 0) trace.push(ema);
-  trainBar.tick(1, `ema ${ema.toFixed(4)}`);
-}
+// lib/nn/lstm.ts's sineTraining: windows of sin(linspace(0, 3π, 30)), SGD with lr 0.01
+sineTraining(trained, trainRng, {
+  iterations: 5000,
+  lr: 0.01,
+  onStep: (it, loss) => {
+    ema = ema * 0.99 + loss * (1 - 0.99);
+    if (it < 3) firstLosses.push(loss);
+    if (it % 100 === 0) trace.push(ema);
+    trainBar.tick(1, `ema ${ema.toFixed(4)}`);
+  },
+});
 trainBar.done(`ema ${ema.toFixed(4)}`);
 const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);
 // Every 500th iteration here; all 50 points are in the chart and in `--json`.

@@ -39,6 +39,7 @@ import {
   dot,
   gamma,
   Lesson,
+  matrixPower,
   NDArray,
   numericalGradient,
   oneHot,
@@ -331,19 +332,6 @@ function rangeDown(start: number, stop: number): number[] {
   const out: number[] = [];
   for (let i = start; i > stop; i--) out.push(i);
   return out;
-}
-
-/** `np.linalg.matrix_power(A, n)`: numpy's binary decomposition; `A⁰` is the identity. */
-function matrixPower(A: NDArray, n: number): NDArray {
-  let result: NDArray | null = null;
-  let z: NDArray | null = null;
-  while (n > 0) {
-    z = z === null ? A : dot(z, z);
-    const bit = n % 2;
-    n = Math.floor(n / 2);
-    if (bit) result = result === null ? z : dot(result, z);
-  }
-  return result ?? NDArray.eye(A.shape[0]);
 }
 
 /** Repairs of the printed loop, applied in section 6. */

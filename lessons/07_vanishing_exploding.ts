@@ -17,18 +17,26 @@
 
 // %%
 import {
-  dlstm,
+  Adam,
+  clipByGlobalNorm,
   gamma,
+  globalNorm,
   initLstmParams,
   Lesson,
   lstm,
+  lstmBackward,
+  lstmForward,
   type LstmParams,
   NDArray,
   numericalGradient,
   oneHot,
+  parameters,
   progress,
   RandomState,
+  scaledOrthogonal,
+  sgdStep,
   showTable,
+  sigmoidCrossEntropy,
   svd,
   vanillaRnnBackward,
   vanillaRnnForward,
@@ -39,11 +47,6 @@ import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(7);
 const n = 16, T = 40;
-
-/** A random orthogonal matrix scaled by ρ: every singular value, and the spectral radius, is ρ. */
-function scaledOrthogonal(rng: RandomState, size: number, rho: number): NDArray {
-  return svd(rng.randn(size, size)).U.mul(rho);
-}
 
 // %% [markdown]
 // ## 1. The norm of $\partial h_T/\partial h_k$ against $T-k$
@@ -156,9 +159,6 @@ function task(rng: RandomState, m: number, length = Ttask) {
   const labels = [...signs.take(0, 0).data].map((s) => (s > 0 ? 1 : 0));
   return { xs, labels };
 }
-const globalNorm = (g: Record<string, NDArray>) =>
-  Math.sqrt(Object.values(g).reduce((s, a) => s + a.square().sum(), 0));
-
 function trainRnn(
   rho: number,
   lr: number,
@@ -184,12 +184,12 @@ function trainRnn(
     });
     const g = vanillaRnnBackward(fwd.cache);
     const grads = { U: g.U, W: g.W, b: g.b, V: g.V, c: g.c };
-    const norm = globalNorm(grads);
-    const scale = clip !== null && norm > clip ? clip / norm : 1;
-    for (const k of ["U", "W", "b", "V", "c"] as const) {
-      // Weight decay: the gradient of (decay/2)·‖θ‖² added to the (clipped) loss gradient.
-      p[k] = p[k].sub(grads[k].mul((lr * scale) / batch).add(p[k].mul(lr * decay)));
+    const { norm, scale } = clipByGlobalNorm(grads, clip ?? Infinity);
+    // Weight decay: the gradient of (decay/2)·‖θ‖², λθ, joins the (clipped) loss gradient.
+    if (decay > 0) {
+      for (const [, w] of parameters(p)) w.data.forEach((v, j, d) => (d[j] -= lr * decay * v));
     }
+    sgdStep(p, grads, (lr * scale) / batch);
     losses.push(fwd.loss / batch);
     gradNorms.push(norm);
     stepNorms.push(globalNorm(Object.fromEntries(
@@ -446,40 +446,11 @@ lesson.atMost(
 // kept it and changed the configuration (gap 40, forget bias 3), not the thresholds.
 
 // %%
-class Adam {
-  private m = new Map<string, Float64Array>();
-  private v = new Map<string, Float64Array>();
-  private t = 0;
-  constructor(private lr: number) {}
-  step(params: Record<string, NDArray>, grads: Record<string, NDArray>) {
-    this.t++;
-    for (const [k, p] of Object.entries(params)) {
-      const g = grads[k].data;
-      const m = this.m.get(k) ?? new Float64Array(g.length),
-        v = this.v.get(k) ?? new Float64Array(g.length);
-      for (let i = 0; i < g.length; i++) {
-        m[i] = 0.9 * m[i] + 0.1 * g[i];
-        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-        const mh = m[i] / (1 - 0.9 ** this.t), vh = v[i] / (1 - 0.999 ** this.t);
-        p.data[i] -= (this.lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-      this.m.set(k, m);
-      this.v.set(k, v);
-    }
-  }
-}
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+/** The LSTM run over one sequence of signs from h = c = 0; its last output read as a logit. */
 function lstmLogit(p: LstmParams, signs: number[]) {
-  let h: Float64Array = new Float64Array(hidden), c: Float64Array = new Float64Array(hidden);
-  let y: Float64Array = new Float64Array(1);
-  const caches = [];
-  for (const s of signs) {
-    const r = lstm(p, Float64Array.of(s), h, c);
-    ({ h, c, y } = r);
-    caches.push(r.cache);
-  }
-  return { logit: y[0], caches };
+  const zeros = () => new Float64Array(hidden);
+  const { outputs, caches } = lstmForward(p, zeros(), zeros(), NDArray.from(signs).reshape(-1, 1));
+  return { logit: outputs[outputs.length - 1][0], caches };
 }
 
 /** Trains both networks on the task with gap `length`; returns test accuracies and loss curves. */
@@ -509,7 +480,7 @@ function longRange(length: number, steps: number, forgetBias: number) {
       V: g.V.div(batch),
       c: g.c.div(batch),
     };
-    adamR.step(pr as unknown as Record<string, NDArray>, mean);
+    adamR.step(pr, mean);
     curves["vanilla RNN"].push(fwd.loss / batch);
     bar.tick();
   }
@@ -524,19 +495,13 @@ function longRange(length: number, steps: number, forgetBias: number) {
     let loss = 0;
     for (let j = 0; j < batch; j++) {
       const { logit, caches } = lstmLogit(pl, xs.map((x) => x.data[j]));
-      const prob = sigmoid(logit);
-      loss -= labels[j] ? Math.log(prob) : Math.log(1 - prob);
+      const ce = sigmoidCrossEntropy(logit, labels[j]);
+      loss += ce.loss;
       // Cross-entropy on the last output only: dy = σ(y) − label there, 0 before.
-      let dh: Float64Array = new Float64Array(hidden), dc: Float64Array = new Float64Array(hidden);
-      for (let t = length - 1; t >= 0; t--) {
-        const dy = Float64Array.of(t === length - 1 ? (prob - labels[j]) / batch : 0);
-        ({ dh_prev: dh, dc_prev: dc } = dlstm(pl, dy, dh, dc, caches[t], grads));
-      }
+      const dys = caches.map((_, t) => Float64Array.of(t === length - 1 ? ce.dlogit / batch : 0));
+      lstmBackward(pl, dys, caches, grads);
     }
-    adamL.step(
-      pl as unknown as Record<string, NDArray>,
-      grads as unknown as Record<string, NDArray>,
-    );
+    adamL.step(pl, grads);
     curves.LSTM.push(loss / batch);
     bar.tick();
   }

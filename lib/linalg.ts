@@ -16,7 +16,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "./ndarray.ts";
+import { dot, NDArray, shapeStr } from "./ndarray.ts";
+import type { RandomState } from "./random.ts";
 
 /** `A = U · diag(s) · Vᵀ` with `s` descending; U is (m, n), V is (n, n) for m ≥ n. */
 export interface Svd {
@@ -115,4 +116,43 @@ export function lstsq(A: NDArray, b: NDArray): {
   const r = A.dot(x).sub(b);
   const nullSpace = V.slice(1, rank, n);
   return { x, rank, residual: Math.sqrt(r.square().sum()), s, nullSpace };
+}
+
+/**
+ * `np.linalg.matrix_power(A, n)` for a square A (k, k) and an integer n ≥ 0, by numpy's
+ * binary decomposition (so its products, and their roundings, are numpy's); `A⁰` is the
+ * identity. Returns: (k, k).
+ *
+ * ```ts
+ * import { matrixPower } from "./linalg.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(matrixPower(NDArray.from([[1, 1], [0, 1]]), 5).toNested(), [[1, 5], [0, 1]]);
+ * ```
+ */
+export function matrixPower(A: NDArray, n: number): NDArray {
+  if (A.ndim !== 2 || A.shape[0] !== A.shape[1]) {
+    throw new RangeError(`matrixPower: A must be square, got shape ${shapeStr(A.shape)}`);
+  }
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`matrixPower: n must be an integer >= 0, got ${n}`);
+  }
+  let result: NDArray | null = null;
+  let z: NDArray | null = null;
+  while (n > 0) {
+    z = z === null ? A : dot(z, z);
+    const bit = n % 2;
+    n = Math.floor(n / 2);
+    if (bit) result = result === null ? z : dot(result, z);
+  }
+  return result ?? NDArray.eye(A.shape[0]);
+}
+
+/**
+ * A random orthogonal matrix scaled by ρ: the U factor of the SVD of a (size, size) matrix
+ * of `rng.randn` draws, times ρ. Every singular value, and the spectral radius, is ρ.
+ * Returns: (size, size).
+ */
+export function scaledOrthogonal(rng: RandomState, size: number, rho: number): NDArray {
+  return svd(rng.randn(size, size)).U.mul(rho);
 }

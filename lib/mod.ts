@@ -13,20 +13,20 @@
  * @module
  */
 
+// arrays, random numbers, linear algebra
 export * from "./ndarray.ts";
-export * from "./display.ts";
+export * from "./random.ts";
+export * from "./torch_random.ts";
+export * from "./linalg.ts";
+export * from "./summation.ts";
+// models (the contract is in nn/mod.ts) and training
+export * from "./nn/mod.ts";
+export * from "./train.ts";
+// gradient checks
+export * from "./gradcheck.ts";
+// lessons: published values, the harness, display, data, progress
 export * from "./published.ts";
 export * from "./lesson.ts";
-export * from "./gradcheck.ts";
-export * from "./progress.ts";
-export * from "./summation.ts";
-export * from "./nn/activations.ts";
-export * from "./nn/rnn_cell.ts";
-export * from "./random.ts";
-export * from "./nn/vanilla_rnn.ts";
+export * from "./display.ts";
 export * from "./data.ts";
-export * from "./nn/lstm.ts";
-export * from "./linalg.ts";
-export * from "./nn/simple_rnn.ts";
-export * from "./torch_random.ts";
-export * from "./nn/rnn.ts";
+export * from "./progress.ts";

@@ -685,3 +685,42 @@ export function maxAbsDiff(a: NDArray, b: NDArray): number {
   for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
   return m;
 }
+
+/**
+ * `np.roll(a, shift, axis=0)`: the rows (the slices along axis 0) shifted down by `shift`,
+ * wrapping around, so row t of the result is row `(t − shift) mod n` of `a`. Inputs: `a` of
+ * shape (n, …), an integer `shift` (negative shifts up). Returns: the same shape.
+ *
+ * ```ts
+ * import { NDArray, roll } from "./ndarray.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual(roll(NDArray.from([[1], [2], [3]]), 1).toNested(), [[3], [1], [2]]);
+ * ```
+ */
+export function roll(a: NDArray, shift: number): NDArray {
+  if (a.ndim === 0 || a.shape[0] === 0) {
+    throw new RangeError(`roll: need at least one row along axis 0, got ${shapeStr(a.shape)}`);
+  }
+  if (!Number.isInteger(shift)) {
+    throw new RangeError(`roll: shift must be an integer, got ${shift}`);
+  }
+  const n = a.shape[0], row = a.size / n;
+  const out = new Float64Array(a.size);
+  for (let t = 0; t < n; t++) {
+    const from = (((t - shift) % n) + n) % n;
+    out.set(a.data.subarray(from * row, (from + 1) * row), t * row);
+  }
+  return new NDArray(out, a.shape);
+}
+
+/**
+ * Throws a RangeError naming the operation, the argument and both shapes unless `a` has
+ * exactly `shape`: `rnnCellBackward: da_next has shape (5,9), expected (5,10)`.
+ */
+export function expectShape(op: string, what: string, a: NDArray, shape: readonly number[]): void {
+  if (a.ndim !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(
+      `${op}: ${what} has shape ${shapeStr(a.shape)}, expected ${shapeStr(shape)}`,
+    );
+  }
+}

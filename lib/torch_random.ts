@@ -1,6 +1,6 @@
 /**
  * PyTorch's CPU random generator, enough of it to start from the very weights
- * `torch.manual_seed(s); torch.nn.RNN(input, hidden)` produces.
+ * `torch.manual_seed(s); torch.nn.RNN(input, hidden)` produces (with `rnnInit` of `nn/torch_rnn.ts`).
  *
  * - `manualSeed(s)` seeds the same MT19937 as numpy's `RandomState` (init_genrand).
  * - A float32 `uniform_(from, to)` takes one 32-bit draw `u`, keeps 24 bits,
@@ -15,7 +15,8 @@
  * rounds it once, exactly like the FMA.
  *
  * ```ts
- * import { TorchGenerator, rnnInit } from "./torch_random.ts";
+ * import { TorchGenerator } from "./torch_random.ts";
+ * import { rnnInit } from "./nn/torch_rnn.ts";
  * import { equal } from "node:assert/strict";
  * const g = new TorchGenerator(123);
  * const p = rnnInit(g, 4, 5);
@@ -65,37 +66,4 @@ export class TorchGenerator {
     for (let i = 0; i < out.size; i++) out.data[i] = this.uniform(from, to);
     return out;
   }
-}
-
-/** The parameters of a one-layer `torch.nn.RNN`, named as torch names them. */
-export interface TorchRnnParams {
-  weight_ih_l0: NDArray;
-  weight_hh_l0: NDArray;
-  bias_ih_l0: NDArray;
-  bias_hh_l0: NDArray;
-}
-
-/**
- * `torch.nn.RNN(inputSize, hiddenSize)`'s `reset_parameters`: every parameter, in
- * registration order, filled by `uniform_(−1/√hidden, 1/√hidden)`.
- */
-export function rnnInit(
-  gen: TorchGenerator,
-  inputSize: number,
-  hiddenSize: number,
-): TorchRnnParams {
-  if (
-    !Number.isInteger(inputSize) || !Number.isInteger(hiddenSize) || inputSize < 1 || hiddenSize < 1
-  ) {
-    throw new RangeError(
-      `rnnInit: sizes must be positive integers, got (${inputSize}, ${hiddenSize})`,
-    );
-  }
-  const stdv = 1 / Math.sqrt(hiddenSize);
-  return {
-    weight_ih_l0: gen.uniform_([hiddenSize, inputSize], -stdv, stdv),
-    weight_hh_l0: gen.uniform_([hiddenSize, hiddenSize], -stdv, stdv),
-    bias_ih_l0: gen.uniform_([hiddenSize], -stdv, stdv),
-    bias_hh_l0: gen.uniform_([hiddenSize], -stdv, stdv),
-  };
 }

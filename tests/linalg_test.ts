@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import { lstsq, NDArray, RandomState, svd } from "../lib/mod.ts";
+import { lstsq, matrixPower, NDArray, RandomState, scaledOrthogonal, svd } from "../lib/mod.ts";
 
 Deno.test("svd reconstructs a random matrix and orders singular values", () => {
   const A = new RandomState(3).randn(7, 4);
@@ -25,4 +25,29 @@ Deno.test("lstsq finds the rank, the minimum-norm solution and the null space", 
   ok(Math.abs(x.dot(nv).item()) < 1e-12);
   throws(() => lstsq(A, NDArray.zeros([3])), /lstsq: A is \(4,3\) but b is \(3,\)/);
   throws(() => svd(NDArray.zeros([2, 3])), /rows >= columns/);
+});
+
+Deno.test("matrixPower: [[1,1],[0,1]]ⁿ = [[1,n],[0,1]] and a rotation by θ to the n is a rotation by nθ (by hand); A⁰ = I", () => {
+  const shear = NDArray.from([[1, 1], [0, 1]]);
+  for (const n of [1, 2, 3, 7, 8, 13]) {
+    equal(JSON.stringify(matrixPower(shear, n).toNested()), JSON.stringify([[1, n], [0, 1]]));
+  }
+  const th = 0.3,
+    rot = (a: number) => NDArray.from([[Math.cos(a), -Math.sin(a)], [Math.sin(a), Math.cos(a)]]);
+  ok(Math.max(...matrixPower(rot(th), 11).sub(rot(11 * th)).abs().data) < 1e-14);
+  equal(
+    JSON.stringify(matrixPower(NDArray.full([3, 3], 7), 0).toNested()),
+    JSON.stringify(NDArray.eye(3).toNested()),
+  );
+  throws(
+    () => matrixPower(NDArray.zeros([2, 3]), 2),
+    /matrixPower: A must be square, got shape \(2,3\)/,
+  );
+  throws(() => matrixPower(shear, -1), /matrixPower: n must be an integer >= 0, got -1/);
+});
+
+Deno.test("scaledOrthogonal: WᵀW = ρ²I, so every singular value is ρ", () => {
+  const rho = 1.25, W = scaledOrthogonal(new RandomState(7), 6, rho);
+  ok(Math.max(...W.T.dot(W).sub(NDArray.eye(6).mul(rho * rho)).abs().data) < 1e-13);
+  ok(Math.max(...svd(W).s.sub(rho).abs().data) < 1e-13);
 });

@@ -1,5 +1,14 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { concatenate, dot, maxAbsDiff, NDArray, outer, stack } from "../lib/ndarray.ts";
+import {
+  concatenate,
+  dot,
+  expectShape,
+  maxAbsDiff,
+  NDArray,
+  outer,
+  roll,
+  stack,
+} from "../lib/ndarray.ts";
 
 const A = NDArray.from([[1, 2, 3], [4, 5, 6]]);
 
@@ -80,4 +89,26 @@ Deno.test("dot, transpose, outer, concatenate, stack, reshape", () => {
   deepEqual(A.reshape(3, -1).shape, [3, 2]);
   throws(() => A.reshape(4, 2), /cannot reshape array of shape \(2,3\) into shape \(4,2\)/);
   equal(maxAbsDiff(A, A.add(0.5)), 0.5);
+});
+
+Deno.test("roll matches np.roll(a, shift, axis=0) on hand-written cases (rows wrap around)", () => {
+  const a = NDArray.from([[1, 2], [3, 4], [5, 6]]);
+  deepEqual(roll(a, 1).toNested(), [[5, 6], [1, 2], [3, 4]]);
+  deepEqual(roll(a, -1).toNested(), [[3, 4], [5, 6], [1, 2]]);
+  deepEqual(roll(a, 4).toNested(), roll(a, 1).toNested());
+  deepEqual(roll(a, 0).toNested(), a.toNested());
+  deepEqual(roll(NDArray.from([1, 2, 3, 4]), 2).toNested(), [3, 4, 1, 2]);
+  throws(() => roll(a, 0.5), /roll: shift must be an integer, got 0.5/);
+});
+
+Deno.test("expectShape names the operation, the argument and both shapes", () => {
+  expectShape("op", "x", NDArray.zeros([2, 3]), [2, 3]);
+  throws(
+    () => expectShape("rnnCellBackward", "da_next", NDArray.zeros([5, 9]), [5, 10]),
+    /^RangeError: rnnCellBackward: da_next has shape \(5,9\), expected \(5,10\)$/,
+  );
+  throws(
+    () => expectShape("op", "x", NDArray.zeros([6]), [2, 3]),
+    /x has shape \(6,\), expected \(2,3\)/,
+  );
 });

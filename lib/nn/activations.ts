@@ -14,9 +14,14 @@
 
 import { NDArray } from "../ndarray.ts";
 
-/** The logistic function 1 / (1 + e^−x), elementwise. */
+/** The logistic function σ(z) = 1 / (1 + e^−z) of one number (for the plain-loop models). */
+export function logistic(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The logistic function 1 / (1 + e^−x), elementwise. Inputs: any shape; Returns: the same shape. */
 export function sigmoid(x: NDArray): NDArray {
-  return x.map((v) => 1 / (1 + Math.exp(-v)));
+  return x.map(logistic);
 }
 
 /**

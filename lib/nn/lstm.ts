@@ -28,8 +28,10 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
+import { NDArray, roll, shapeStr } from "../ndarray.ts";
+import { sgdStep } from "../train.ts";
 import type { RandomState } from "../random.ts";
+import { logistic } from "./activations.ts";
 
 /** The parameter names, in the question's dict order (which is also its draw order). */
 export const LSTM_PARAM_NAMES = [
@@ -119,7 +121,6 @@ function gate(
   return out;
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const identity = (z: number) => z;
 
 /** One step: returns `y`, the new `h` and `c`, and the cache. */
@@ -143,10 +144,10 @@ export function lstm(
   const xh = take(x_n + h_n);
   xh.set(inp);
   xh.set(h_old, x_n);
-  const f_sigm = gate(xh, params.Wf, params.bf, sigmoid, take(h_n));
-  const i_sigm = gate(xh, params.Wi, params.bi, sigmoid, take(h_n));
+  const f_sigm = gate(xh, params.Wf, params.bf, logistic, take(h_n));
+  const i_sigm = gate(xh, params.Wi, params.bi, logistic, take(h_n));
   const g_tanh = gate(xh, params.Wg, params.bg, Math.tanh, take(h_n));
-  const o_sigm = gate(xh, params.Wo, params.bo, sigmoid, take(h_n));
+  const o_sigm = gate(xh, params.Wo, params.bo, logistic, take(h_n));
   const c = take(h_n);
   const c_tanh = take(h_n);
   const h = take(h_n);
@@ -231,7 +232,103 @@ export function dlstm(
   return { dh_prev: dxh.subarray(x_n), dc_prev };
 }
 
-/** A whole sequence forward, as the question's `lstm_loss` (collecting outputs and caches). */
+/**
+ * A whole sequence forward from `h`, `c` (h_n): inputs (T, x_n) → the outputs `y_t` (T
+ * arrays of o_n), the final `h` and `c`, and the T caches {@link lstmBackward} needs. No loss:
+ * any head can read `outputs` (the squared error of {@link lstmLoss}, a logit, …).
+ */
+export function lstmForward(
+  params: LstmParams,
+  h: Float64Array,
+  c: Float64Array,
+  inputs: NDArray,
+): { outputs: Float64Array[]; h: Float64Array; c: Float64Array; caches: LstmCache[] } {
+  const { x_n } = sizes(params);
+  if (inputs.ndim !== 2 || inputs.shape[1] !== x_n) {
+    throw new RangeError(`lstmForward: inputs ${shapeStr(inputs.shape)} must be (T, ${x_n})`);
+  }
+  const T = inputs.shape[0];
+  const outputs: Float64Array[] = [];
+  const caches: LstmCache[] = [];
+  for (let t = 0; t < T; t++) {
+    const step = lstm(params, inputs.data.subarray(t * x_n, (t + 1) * x_n), h, c);
+    h = step.h;
+    c = step.c;
+    outputs.push(step.y);
+    caches.push(step.cache);
+  }
+  return { outputs, h, c, caches };
+}
+
+/**
+ * Backpropagation through time from the gradient of the loss with respect to every output,
+ * `dOutputs[t] = ∂L/∂y_t` (T arrays of o_n; zeros where a step is not in the loss), last step
+ * first, starting from `dh = dc = 0`. Returns the parameter gradients, keyed like the
+ * parameters, accumulated into `grads` (default: fresh zeros) — pass one record to sum a batch.
+ */
+export function lstmBackward(
+  params: LstmParams,
+  dOutputs: readonly Float64Array[],
+  caches: readonly LstmCache[],
+  grads: LstmParams = zerosLikeParams(params),
+): LstmParams {
+  const { h_n } = sizes(params);
+  if (dOutputs.length !== caches.length) {
+    throw new RangeError(
+      `lstmBackward: ${dOutputs.length} output gradients for ${caches.length} steps`,
+    );
+  }
+  let dh: Float64Array = new Float64Array(h_n);
+  let dc: Float64Array = new Float64Array(h_n);
+  for (let t = caches.length - 1; t >= 0; t--) {
+    const back = dlstm(params, dOutputs[t], dh, dc, caches[t], grads);
+    dh = back.dh_prev;
+    dc = back.dc_prev;
+  }
+  return grads;
+}
+
+function checkTargets(op: string, inputs: NDArray, targets: NDArray): void {
+  if (inputs.ndim !== 2 || targets.ndim !== 2 || inputs.shape[0] !== targets.shape[0]) {
+    throw new RangeError(
+      `${op}: inputs ${shapeStr(inputs.shape)} and targets ${
+        shapeStr(targets.shape)
+      } must be (T, x_n) and (T, o_n)`,
+    );
+  }
+}
+
+/** The question's loss head: `Σ_t mean((y_t − target_t)²)`, outputs T arrays of o_n, targets (T, o_n). */
+export function squaredErrorLoss(outputs: readonly Float64Array[], targets: NDArray): number {
+  const o_n = targets.shape[1];
+  let loss = 0;
+  for (let t = 0; t < outputs.length; t++) {
+    const y = outputs[t];
+    let se = 0;
+    for (let q = 0; q < o_n; q++) se += (y[q] - targets.data[t * o_n + q]) ** 2;
+    loss += se / o_n;
+  }
+  return loss;
+}
+
+/** The derivative of {@link squaredErrorLoss}: `∂L/∂y_t = 2 (y_t − target_t) / o_n`, T arrays of o_n. */
+export function dSquaredErrorLoss(
+  outputs: readonly Float64Array[],
+  targets: NDArray,
+): Float64Array[] {
+  const o_n = targets.shape[1];
+  return outputs.map((y, t) => {
+    const dy = new Float64Array(o_n);
+    for (let q = 0; q < o_n; q++) dy[q] = (2 * (y[q] - targets.data[t * o_n + q])) / o_n;
+    return dy;
+  });
+}
+
+/**
+ * The question's `lstm_loss`: {@link lstmForward} over inputs (T, x_n) from `h`, `c`, then
+ * {@link squaredErrorLoss} against targets (T, o_n). Returns the last output `y`, every
+ * output, the loss, the final `h`, `c` and the caches.
+ */
 export function lstmLoss(
   params: LstmParams,
   h: Float64Array,
@@ -246,37 +343,18 @@ export function lstmLoss(
   c: Float64Array;
   caches: LstmCache[];
 } {
-  if (inputs.ndim !== 2 || targets.ndim !== 2 || inputs.shape[0] !== targets.shape[0]) {
-    throw new RangeError(
-      `lstmLoss: inputs ${shapeStr(inputs.shape)} and targets ${
-        shapeStr(targets.shape)
-      } must be (T, x_n) and (T, o_n)`,
-    );
-  }
-  const [T, x_n] = inputs.shape;
-  const o_n = targets.shape[1];
-  const outputs: Float64Array[] = [];
-  const caches: LstmCache[] = [];
-  let loss = 0;
-  let y: Float64Array = new Float64Array(o_n);
-  for (let t = 0; t < T; t++) {
-    const step = lstm(params, inputs.data.subarray(t * x_n, (t + 1) * x_n), h, c);
-    y = step.y;
-    h = step.h;
-    c = step.c;
-    let se = 0;
-    for (let q = 0; q < o_n; q++) se += (y[q] - targets.data[t * o_n + q]) ** 2;
-    loss += se / o_n;
-    outputs.push(y);
-    caches.push(step.cache);
-  }
-  return { y, outputs, loss, h, c, caches };
+  checkTargets("lstmLoss", inputs, targets);
+  const run = lstmForward(params, h, c, inputs);
+  const y = run.outputs.length
+    ? run.outputs[run.outputs.length - 1]
+    : new Float64Array(targets.shape[1]);
+  return { y, ...run, loss: squaredErrorLoss(run.outputs, targets) };
 }
 
 /**
- * The question's `dlstm_loss`: backpropagation through time with `dy = 2 (y − target)` at
- * every step (the derivative of the squared error; the mean over o_n outputs is a no-op for
- * o_n = 1, the question's case — for o_n > 1 it would need a factor 1/o_n, which we apply).
+ * The question's `dlstm_loss`: {@link lstmBackward} with `dy = 2 (y − target)` at every step
+ * (the derivative of the squared error; the mean over o_n outputs is a no-op for o_n = 1, the
+ * question's case — for o_n > 1 it would need a factor 1/o_n, which we apply).
  */
 export function dlstmLoss(
   params: LstmParams,
@@ -285,16 +363,34 @@ export function dlstmLoss(
   outputs: Float64Array[],
   caches: LstmCache[],
 ): LstmParams {
-  const { h_n, o_n } = sizes(params);
-  const grads = zerosLikeParams(params);
-  let dh: Float64Array = new Float64Array(h_n);
-  let dc: Float64Array = new Float64Array(h_n);
-  for (let t = inputs.shape[0] - 1; t >= 0; t--) {
-    const dy = new Float64Array(o_n);
-    for (let q = 0; q < o_n; q++) dy[q] = (2 * (outputs[t][q] - targets.data[t * o_n + q])) / o_n;
-    const back = dlstm(params, dy, dh, dc, caches[t], grads);
-    dh = back.dh_prev;
-    dc = back.dc_prev;
+  checkTargets("dlstmLoss", inputs, targets);
+  return lstmBackward(params, dSquaredErrorLoss(outputs, targets), caches);
+}
+
+/**
+ * The question's `test_sin`, trained in place by gradient descent: every iteration draws a
+ * window `[s, e)` of `sin(linspace(0, 3π, 30))` (`s = randint(0, 7)`, `e = randint(22, 30)`),
+ * targets the window rolled by one step, a start state `h, c ~ normal(0, 1, h_n)`, then one
+ * {@link lstmLoss} / {@link dlstmLoss} pass and `sgdStep(params, grads, lr)`. `onStep(it, loss)`
+ * sees each iteration's loss (the question keeps an EMA of it).
+ */
+export function sineTraining(
+  params: LstmParams,
+  rng: RandomState,
+  options: { iterations?: number; lr?: number; onStep?: (it: number, loss: number) => void } = {},
+): void {
+  const { h_n } = sizes(params);
+  const { iterations = 5000, lr = 0.01, onStep } = options;
+  const wave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
+  for (let it = 0; it < iterations; it++) {
+    const s = rng.randint(0, Math.floor(30 / 4));
+    const e = rng.randint(Math.floor((30 * 3) / 4), 30);
+    const xs = wave.slice(0, s, e).reshape(-1, 1);
+    const ys = roll(xs, 1);
+    const h = rng.normal(0, 1, h_n).data;
+    const c = rng.normal(0, 1, h_n).data;
+    const run = lstmLoss(params, h, c, xs, ys);
+    sgdStep(params, dlstmLoss(params, xs, ys, run.outputs, run.caches), lr);
+    onStep?.(it, run.loss);
   }
-  return grads;
 }

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { dot, NDArray, shapeStr } from "../ndarray.ts";
+import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
 import { softmax } from "./activations.ts";
 
 /** The cell's parameters, named as in the notebook. */
@@ -58,12 +58,42 @@ export interface RnnCellGradients {
   dba: NDArray;
 }
 
-function expectShape(op: string, what: string, a: NDArray, shape: number[]): void {
-  if (a.ndim !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(
-      `${op}: ${what} has shape ${shapeStr(a.shape)}, expected ${shapeStr(shape)}`,
-    );
-  }
+/**
+ * The recurrence shared by every column-layout RNN here (this notebook's `Wax, Waa, ba` and
+ * the textbook's `U, W, b` of `vanilla_rnn.ts`): `h = tanh(Wx·x + Wh·h_prev + b)`.
+ * Inputs: Wx (n_h, n_x), Wh (n_h, n_h), b (n_h, 1), x (n_x, m), h_prev (n_h, m).
+ * Returns: h (n_h, m).
+ */
+export function tanhRecurrence(
+  Wx: NDArray,
+  Wh: NDArray,
+  b: NDArray,
+  x: NDArray,
+  h_prev: NDArray,
+): NDArray {
+  return dot(Wx, x).add(dot(Wh, h_prev)).add(b).tanh();
+}
+
+/**
+ * Backward of {@link tanhRecurrence}, given `dh = ∂L/∂h` (n_h, m): with
+ * `δ = (1 − h²) ⊙ dh`, `dx = Wxᵀδ` (n_x, m), `dh_prev = Whᵀδ` (n_h, m), `dWx = δ xᵀ`
+ * (n_h, n_x), `dWh = δ h_prevᵀ` (n_h, n_h), `db = Σ_columns δ` (n_h, 1).
+ */
+export function tanhRecurrenceBackward(
+  Wx: NDArray,
+  Wh: NDArray,
+  x: NDArray,
+  h_prev: NDArray,
+  h: NDArray,
+  dh: NDArray,
+): { dx: NDArray; dh_prev: NDArray; dWx: NDArray; dWh: NDArray; db: NDArray } {
+  const delta = h.square().neg().add(1).mul(dh);
+  const dx = dot(Wx.T, delta);
+  const dWx = dot(delta, x.T);
+  const dh_prev = dot(Wh.T, delta);
+  const dWh = dot(delta, h_prev.T);
+  const db = delta.sum(-1, true);
+  return { dx, dh_prev, dWx, dWh, db };
 }
 
 function checkParameters(op: string, p: RnnParameters, n_x: number, m: number, a: NDArray) {
@@ -89,7 +119,7 @@ export function rnnCellForward(
   }
   checkParameters("rnnCellForward", parameters, xt.shape[0], xt.shape[1], a_prev);
   const { Wax, Waa, Wya, ba, by } = parameters;
-  const a_next = dot(Wax, xt).add(dot(Waa, a_prev)).add(ba).tanh();
+  const a_next = tanhRecurrence(Wax, Waa, ba, xt, a_prev);
   const yt_pred = softmaxFn(dot(Wya, a_next).add(by));
   return { a_next, yt_pred, cache: { a_next, a_prev, xt, parameters } };
 }
@@ -104,13 +134,8 @@ export function rnnCellBackward(da_next: NDArray, cache: RnnCellCache): RnnCellG
   const { a_next, a_prev, xt, parameters } = cache;
   const { Wax, Waa } = parameters;
   expectShape("rnnCellBackward", "da_next", da_next, [...a_next.shape]);
-  const dtanh = a_next.square().neg().add(1).mul(da_next);
-  const dxt = dot(Wax.T, dtanh);
-  const dWax = dot(dtanh, xt.T);
-  const da_prev = dot(Waa.T, dtanh);
-  const dWaa = dot(dtanh, a_prev.T);
-  const dba = dtanh.sum(-1, true);
-  return { dxt, da_prev, dWax, dWaa, dba };
+  const g = tanhRecurrenceBackward(Wax, Waa, xt, a_prev, a_next, da_next);
+  return { dxt: g.dx, da_prev: g.dh_prev, dWax: g.dWx, dWaa: g.dWh, dba: g.db };
 }
 
 /** The caches of a whole sequence: `[list of cell caches, x]`, as the notebook returns. */

@@ -48,7 +48,7 @@ export interface SimpleRnnForward {
   /** softmax outputs ŷ_t */
   yhat: NDArray;
   loss: number;
-  /** set by the backward pass's caller: the targets used for `loss` */
+  /** the targets (T, n_out) the forward pass computed `loss` against, if it was given any */
   y?: NDArray;
 }
 

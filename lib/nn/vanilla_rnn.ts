@@ -35,8 +35,9 @@
  * @module
  */
 
-import { dot, NDArray, shapeStr } from "../ndarray.ts";
+import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
 import { softmax } from "./activations.ts";
+import { tanhRecurrence, tanhRecurrenceBackward } from "./rnn_cell.ts";
 
 /** The parameters, named as in `net = Ux + Wh + b`, `o = Vh + c`. */
 export interface VanillaRnnParams {
@@ -93,14 +94,6 @@ export function oneHot(labels: readonly number[], n: number): NDArray {
     out.set([k, j], 1);
   });
   return out;
-}
-
-function expectShape(op: string, what: string, a: NDArray, shape: readonly number[]): void {
-  if (a.ndim !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(
-      `${op}: ${what} has shape ${shapeStr(a.shape)}, expected ${shapeStr(shape)}`,
-    );
-  }
 }
 
 /** Checks every shape against `U` and `V` and returns (n_x, n_h, n_y, m). */
@@ -161,8 +154,7 @@ export function vanillaRnnForward(
   let loss = 0;
   let hPrev = h0;
   for (let t = 0; t < T; t++) {
-    const net = dot(U, xs[t]).add(dot(W, hPrev)).add(b);
-    hPrev = net.tanh();
+    hPrev = tanhRecurrence(U, W, b, xs[t], hPrev); // h^t = tanh(net^t), net^t = U x^t + W h^{t−1} + b
     const y = softmax(dot(V, hPrev).add(c));
     h.push(hPrev);
     yHat.push(y);
@@ -199,12 +191,12 @@ export function vanillaRnnBackward(cache: VanillaRnnCache): VanillaRnnGradients 
       g.V = g.V.add(dot(dO, h[t].T));
       g.c = g.c.add(dO.sum(1, true));
     }
-    const delta = h[t].square().neg().add(1).mul(dh);
     const hPrev = t > 0 ? h[t - 1] : h0;
-    g.U = g.U.add(dot(delta, xs[t].T));
-    g.W = g.W.add(dot(delta, hPrev.T));
-    g.b = g.b.add(delta.sum(1, true));
-    dhNext = dot(W.T, delta);
+    const step = tanhRecurrenceBackward(U, W, xs[t], hPrev, h[t], dh); // δ^t = (1 − (h^t)²) ⊙ dh
+    g.U = g.U.add(step.dWx);
+    g.W = g.W.add(step.dWh);
+    g.b = g.b.add(step.db);
+    dhNext = step.dh_prev;
   }
   return { ...g, h0: dhNext };
 }

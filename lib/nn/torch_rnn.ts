@@ -1,147 +1,72 @@
 /**
- * The hand-written RNN cell at the end of document 000, in PyTorch's layout: weights
- * `weight_ih` (hidden, input), `weight_hh` (hidden, hidden), biases `bias_ih`, `bias_hh`,
- * one example per row:
+ * A one-layer tanh `torch.nn.RNN` (float64, sequence-first layout): its parameters as torch
+ * names them, its initialisation (`rnnInit`, from {@link TorchGenerator}), and its forward and
+ * backward pass computed in exactly the order torch 1.13's CPU code does (its reference-BLAS
+ * products, its grouping of the four terms, its gradient sums), so that the last-bit
+ * differences between document 000's class (`rnn_cell_class.ts`) and torch can be accounted
+ * for rather than waved away: they reproduce torch's portable kernel bit for bit (lesson 3).
  *
- *   h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)
+ *   h_t = tanh((h_{t−1}·W_hhᵀ + b_hh) + (x_t·W_ihᵀ + b_ih))
  *
- * Like the document's class, calling the cell runs one step forward and pushes what the
- * backward pass needs onto stacks; `backward(dh)` pops them, last step first, and carries
- * the gradient flowing into the previous hidden state (`prev_dh`) from one call to the next.
- * Two changes make it usable: `dh0` exposes the gradient with respect to the initial hidden
- * state (the document computes it and throws it away), and `reset()` empties the gradient
- * stacks, which the document never does — so a second sequence would add its gradients to
- * the first one's.
- *
- * {@link torchRnnForward} and {@link torchRnnBackward} compute the same layer in exactly the
- * order torch 1.13's CPU code does (its reference-BLAS products, its grouping of the four
- * terms, its gradient sums), so that the last-bit differences between the document's class and
- * torch can be accounted for rather than waved away: they reproduce torch's portable kernel
- * bit for bit (lesson 3).
+ * Shapes: x (T, batch, input), h0 (1, batch, hidden), hidden states (T, batch, hidden).
  *
  * ```ts
- * import { RnnCell } from "./rnn.ts";
+ * import { rnnInit, torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
+ * import { TorchGenerator } from "../torch_random.ts";
  * import { NDArray } from "../ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
- * const cell = new RnnCell(NDArray.full([5, 4], 0.1), NDArray.eye(5), NDArray.zeros([5]), NDArray.zeros([5]));
- * const h1 = cell.call(NDArray.ones([3, 4]), NDArray.zeros([3, 5]));
- * cell.backward(NDArray.ones([3, 5]));
- * deepEqual(cell.grads().dW_ih.shape, [5, 4]);
- * deepEqual(cell.dh0.shape, [3, 5]);
+ * const p = rnnInit(new TorchGenerator(123), 4, 5);
+ * const x = NDArray.ones([3, 2, 4]), h0 = NDArray.zeros([1, 2, 5]);
+ * const hidden = torchRnnForward(p, x, h0);
+ * const g = torchRnnBackward(p, x, h0, hidden, NDArray.ones([3, 2, 5]));
+ * deepEqual([hidden.shape, g.dW_ih.shape, g.dh0.shape], [[3, 2, 5], [5, 4], [1, 2, 5]]);
  * ```
  *
  * @module
  */
 
 import { NDArray, shapeStr } from "../ndarray.ts";
-import type { TorchRnnParams } from "../torch_random.ts";
+import type { TorchGenerator } from "../torch_random.ts";
 
-/** The cell of document 000, with its gradient stacks. */
-export class RnnCell {
-  private x_stack: NDArray[] = [];
-  private prev_hidden_stack: NDArray[] = [];
-  private next_hidden_stack: NDArray[] = [];
-  /** ∂L/∂x_t for the steps processed so far, first step first. */
-  dx_list: NDArray[] = [];
-  private dw_ih_stack: NDArray[] = [];
-  private dw_hh_stack: NDArray[] = [];
-  private db_stack: NDArray[] = [];
-  /** The gradient flowing into the previous step's hidden state. */
-  private prev_dh: NDArray | null = null;
-
-  constructor(
-    readonly weight_ih: NDArray,
-    readonly weight_hh: NDArray,
-    readonly bias_ih: NDArray,
-    readonly bias_hh: NDArray,
-  ) {
-    const [h, i] = weight_ih.shape;
-    const ok = weight_hh.shape[0] === h && weight_hh.shape[1] === h && bias_ih.size === h &&
-      bias_hh.size === h && i > 0;
-    if (!ok) {
-      throw new RangeError(
-        `RnnCell: weight_ih ${shapeStr(weight_ih.shape)}, weight_hh ${
-          shapeStr(weight_hh.shape)
-        }, bias_ih ${shapeStr(bias_ih.shape)}, bias_hh ${shapeStr(bias_hh.shape)} do not fit`,
-      );
-    }
-  }
-
-  /** One step forward: x (batch, input), prev_hidden (batch, hidden) → next hidden. */
-  call(x: NDArray, prev_hidden: NDArray): NDArray {
-    const [h, i] = this.weight_ih.shape;
-    if (x.ndim !== 2 || x.shape[1] !== i || prev_hidden.ndim !== 2 || prev_hidden.shape[1] !== h) {
-      throw new RangeError(
-        `RnnCell.call: x ${shapeStr(x.shape)} and prev_hidden ${
-          shapeStr(prev_hidden.shape)
-        } must be (batch, ${i}) and (batch, ${h})`,
-      );
-    }
-    this.x_stack.push(x);
-    const next_h = x.dot(this.weight_ih.T).add(prev_hidden.dot(this.weight_hh.T))
-      .add(this.bias_ih).add(this.bias_hh).tanh();
-    this.prev_hidden_stack.push(prev_hidden);
-    this.next_hidden_stack.push(next_h);
-    this.prev_dh = NDArray.zeros(next_h.shape);
-    return next_h;
-  }
-
-  /** One step backward (the most recent forward step not yet undone), given ∂L/∂h_t from above. */
-  backward(dh: NDArray): NDArray[] {
-    const x = this.x_stack.pop();
-    const prev_hidden = this.prev_hidden_stack.pop();
-    const next_hidden = this.next_hidden_stack.pop();
-    if (!x || !prev_hidden || !next_hidden || !this.prev_dh) {
-      throw new Error("RnnCell.backward: more backward steps than forward steps");
-    }
-    const d_tanh = dh.add(this.prev_dh).mul(next_hidden.square().neg().add(1));
-    this.prev_dh = d_tanh.dot(this.weight_hh);
-    this.dx_list.unshift(d_tanh.dot(this.weight_ih));
-    this.dw_ih_stack.push(d_tanh.T.dot(x));
-    this.dw_hh_stack.push(d_tanh.T.dot(prev_hidden));
-    this.db_stack.push(d_tanh);
-    return this.dx_list;
-  }
-
-  /** ∂L/∂h_0, available once every step has gone backward (the document never exposes it). */
-  get dh0(): NDArray {
-    if (!this.prev_dh || this.x_stack.length) {
-      throw new Error("RnnCell.dh0: run backward over every step first");
-    }
-    return this.prev_dh;
-  }
-
-  /** The parameter gradients: the stacks summed (and, for the biases, summed over the batch). */
-  grads(): { dW_ih: NDArray; dW_hh: NDArray; db_ih: NDArray; db_hh: NDArray } {
-    if (!this.dw_ih_stack.length) throw new Error("RnnCell.grads: no backward step yet");
-    const sum = (xs: NDArray[]) => xs.reduce((a, b) => a.add(b));
-    const db = sum(this.db_stack).sum(0);
-    return {
-      dW_ih: sum(this.dw_ih_stack),
-      dW_hh: sum(this.dw_hh_stack),
-      db_ih: db,
-      db_hh: db.copy(),
-    };
-  }
-
-  /** Empties every stack: call between sequences (the fix the document needs). */
-  reset(): void {
-    this.x_stack = [];
-    this.prev_hidden_stack = [];
-    this.next_hidden_stack = [];
-    this.dx_list = [];
-    this.dw_ih_stack = [];
-    this.dw_hh_stack = [];
-    this.db_stack = [];
-    this.prev_dh = null;
-  }
+/** The parameters of a one-layer `torch.nn.RNN`, named as torch names them. */
+export interface TorchRnnParams {
+  /** (hidden, input) */
+  weight_ih_l0: NDArray;
+  /** (hidden, hidden) */
+  weight_hh_l0: NDArray;
+  /** (hidden) */
+  bias_ih_l0: NDArray;
+  /** (hidden) */
+  bias_hh_l0: NDArray;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The same computation in torch's order of operations.
+/**
+ * `torch.nn.RNN(inputSize, hiddenSize)`'s `reset_parameters`: every parameter, in
+ * registration order, filled by `uniform_(−1/√hidden, 1/√hidden)`.
+ */
+export function rnnInit(
+  gen: TorchGenerator,
+  inputSize: number,
+  hiddenSize: number,
+): TorchRnnParams {
+  if (
+    !Number.isInteger(inputSize) || !Number.isInteger(hiddenSize) || inputSize < 1 || hiddenSize < 1
+  ) {
+    throw new RangeError(
+      `rnnInit: sizes must be positive integers, got (${inputSize}, ${hiddenSize})`,
+    );
+  }
+  const stdv = 1 / Math.sqrt(hiddenSize);
+  return {
+    weight_ih_l0: gen.uniform_([hiddenSize, inputSize], -stdv, stdv),
+    weight_hh_l0: gen.uniform_([hiddenSize, hiddenSize], -stdv, stdv),
+    bias_ih_l0: gen.uniform_([hiddenSize], -stdv, stdv),
+    bias_hh_l0: gen.uniform_([hiddenSize], -stdv, stdv),
+  };
+}
 
 /** Gradients of one sequence through a one-layer tanh RNN, in torch's shapes. */
-export interface RnnGrads {
+export interface TorchRnnGrads {
   /** ∂L/∂x, (T, batch, input). */
   dx: NDArray;
   /** ∂L/∂h₀, (1, batch, hidden) — torch's `h0.grad`. */
@@ -183,7 +108,7 @@ function rnnShapes(p: TorchRnnParams, x: NDArray, h0: NDArray, op: string) {
  * (|y| = m·2⁻ᵠ, so 1 − y² = (2²ᵠ − m²)·2⁻²ᵠ), converted to the nearest double by `Number()`.
  *
  * ```ts
- * import { fusedOneMinusSquare } from "./rnn.ts";
+ * import { fusedOneMinusSquare } from "./torch_rnn.ts";
  * import { equal } from "node:assert/strict";
  * equal(fusedOneMinusSquare(0.143), 0.979551); // 1 − 0.143² rounded once
  * equal(1 - 0.143 * 0.143, 0.9795510000000001); // rounding 0.143² first: one ULP off
@@ -225,11 +150,11 @@ function atenRowSum(row: (i: number) => number, n: number): number {
  * left to right from 0 with the bias added last — what the reference BLAS `dgemm` under
  * torch's `addmm` does — and the hidden side first (`linear_hh(h).add_(igates)`). Bit for bit
  * with torch's portable kernel; the AVX2 kernel's vectorised tanh rounds some results
- * differently. The document's class ({@link RnnCell}) groups the same four terms as
+ * differently. The document's class (`RnnCell`, rnn_cell_class.ts) groups the same four terms as
  * `((x·W_ihᵀ + h·W_hhᵀ) + b_ih) + b_hh`.
  *
  * ```ts
- * import { torchRnnForward } from "./rnn.ts";
+ * import { torchRnnForward } from "./torch_rnn.ts";
  * import { NDArray } from "../ndarray.ts";
  * import { equal } from "node:assert/strict";
  * const p = {
@@ -271,7 +196,7 @@ export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDA
  * one ATen sum over them.
  *
  * ```ts
- * import { torchRnnBackward, torchRnnForward } from "./rnn.ts";
+ * import { torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
  * import { NDArray } from "../ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = {
@@ -290,7 +215,7 @@ export function torchRnnBackward(
   hidden: NDArray,
   dh: NDArray,
   options: TorchKernelOptions = {},
-): RnnGrads {
+): TorchRnnGrads {
   const { T, B, I, H } = rnnShapes(p, x, h0, "torchRnnBackward");
   for (const [name, a] of [["hidden", hidden], ["dh", dh]] as const) {
     if (a.shape.join() !== `${T},${B},${H}`) {
