@@ -30,3 +30,4 @@ export * from "./linalg.ts";
 export * from "./nn/simple_rnn.ts";
 export * from "./torch_random.ts";
 export * from "./nn/rnn.ts";
+export * from "./fma.ts";
