@@ -61,9 +61,17 @@ function roundFraction({ n, d }: Fraction): number {
   if (c > 0n || (c === 0n && (q & 1n) === 1n)) q += 1n;
   // q·2^k with q ≤ 2^53: scale in steps so no step overflows or underflows on its own.
   let v = Number(q);
-  for (; k > 0; k -= Math.min(k, 1000)) v *= 2 ** Math.min(k, 1000);
+  while (k > 0) {
+    const step = Math.min(k, 1000);
+    v *= 2 ** step;
+    k -= step;
+  }
   // Downwards, the result is on the double grid, so every step is exact until the last.
-  for (; k < 0; k -= Math.max(k, -1000)) v *= 2 ** Math.max(k, -1000);
+  while (k < 0) {
+    const step = Math.max(k, -1000);
+    v *= 2 ** step;
+    k -= step;
+  }
   return negative ? -v : v;
 }
 
