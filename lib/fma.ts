@@ -82,8 +82,8 @@ function fmaEft(a: number, b: number, c: number): number {
   return th + addRoundToOdd(tl, ul);
 }
 
-/** A finite double as `[m, e]` with value `m · 2^e`, `m` a signed BigInt. */
-function decompose(x: number): [bigint, number] {
+/** A finite double as `[m, e]` with value `m · 2^e`, `m` a signed BigInt (exact). */
+export function decompose(x: number): [bigint, number] {
   f64[0] = x;
   const hi = u32[1];
   const lo = u32[0];
@@ -177,6 +177,29 @@ export function fma(a: number, b: number, c: number): number {
     if (Math.abs(r) > TINY_RESULT) return r;
   }
   return fmaExact(a, b, c);
+}
+
+/** `Σ x_i y_i` computed exactly (BigInt) and rounded once: the correctly rounded dot product. */
+export function dotExact(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) {
+    throw new RangeError(`dotExact: vectors of lengths ${x.length} and ${y.length}`);
+  }
+  const terms: [bigint, number][] = [];
+  let zero = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) {
+      throw new RangeError(`dotExact: term ${i} is ${x[i]} · ${y[i]}, not finite`);
+    }
+    const [mx, ex] = decompose(x[i]);
+    const [my, ey] = decompose(y[i]);
+    terms.push([mx * my, ex + ey]);
+    zero += x[i] * y[i] === 0 ? 0 : 1;
+  }
+  if (terms.length === 0 || zero === 0) return 0;
+  const e = Math.min(...terms.map(([, t]) => t));
+  let m = 0n;
+  for (const [mt, et] of terms) m += mt << BigInt(et - e);
+  return roundScaled(m, e);
 }
 
 /** `fma` by the exact method only (slow): for tests and for checking the fast path. */

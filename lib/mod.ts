@@ -31,3 +31,4 @@ export * from "./nn/simple_rnn.ts";
 export * from "./torch_random.ts";
 export * from "./nn/rnn.ts";
 export * from "./fma.ts";
+export * from "./dot_orders.ts";
