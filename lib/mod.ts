@@ -32,3 +32,4 @@ export * from "./torch_random.ts";
 export * from "./nn/rnn.ts";
 export * from "./fma.ts";
 export * from "./dot_orders.ts";
+export * from "./glibc_log.ts";
