@@ -9,8 +9,9 @@
 // all four numbers **bit for bit**: a difference of exactly zero.
 //
 // On the way: what a unit in the last place is, the three reasons two correct programs
-// disagree in the last digits, a systematic search through the candidate arithmetics, and
-// what all this means when you check a gradient.
+// disagree in the last digits, a systematic search through the candidate arithmetics, the
+// same question for numpy's gaussians (answered by glibc's `log`), and what all this means
+// when you check a gradient.
 
 // %%
 import {
@@ -20,11 +21,13 @@ import {
   dotIn,
   fma,
   gamma,
+  glibcLog,
   hasFusedVariant,
   Lesson,
   matmulIn,
   NDArray,
   nextDouble,
+  parseHexFloat,
   pyRepr,
   RandomState,
   readDataJson,
@@ -419,6 +422,99 @@ for (const [i, { name }] of printed.entries()) {
   );
   lesson.published(name, reproduced[i]);
 }
+
+// %% [markdown]
+// ## The same question for numpy's random numbers
+//
+// Our `RandomState` replays numpy's legacy generator: every uniform and integer draw is
+// identical. Its gaussians (the polar method) need one logarithm per pair,
+// $\sqrt{-2\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
+// 0.52 ULP: usually the correctly rounded result, occasionally its neighbour. V8's
+// `Math.log` is correctly rounded. So the question "which arithmetic?" comes back, and the
+// answer is the library: `lib/glibc_log.ts` is glibc's algorithm (its table and
+// polynomials read from this machine's `libm.so.6` by `tools/gen_glibc_log_table.py`), in
+// the variant glibc picks on a CPU with FMA. We replay the numpy streams of
+// `tools/gen_random_vectors.py` with each `log` and count the ULPs by which each gaussian
+// misses numpy's.
+
+// %%
+interface Streams {
+  cases: { seed: number; calls: { call: string; args: number[]; hex?: string[] }[] }[];
+}
+const streams = readDataJson<Streams>("random/numpy_legacy.json");
+function gaussianUlps(log: (x: number) => number): number[] {
+  const out: number[] = [];
+  for (const k of streams.cases) {
+    const rs = new RandomState(k.seed, { log });
+    for (const c of k.calls) {
+      const a = c.args;
+      const flat = (v: number | NDArray) => (typeof v === "number" ? [v] : [...v.data]);
+      const draws = c.call === "seed"
+        ? (rs.seed(a[0]), [])
+        : c.call === "randn"
+        ? flat(a.length ? rs.randn(...(a as [number, ...number[]])) : rs.randn())
+        : c.call === "normal"
+        ? flat(a.length === 3 ? rs.normal(a[0], a[1], a[2]) : rs.normal(a[0], a[1]))
+        : c.call === "random"
+        ? flat(a.length ? rs.random(a[0]) : rs.random())
+        : c.call === "uniform"
+        ? flat(a.length === 3 ? rs.uniform(a[0], a[1], a[2]) : rs.uniform(a[0], a[1]))
+        : c.call === "randint"
+        ? flat(
+          a.length === 3
+            ? rs.randint(a[0], a[1], a[2])
+            : a.length === 2
+            ? rs.randint(a[0], a[1])
+            : rs.randint(a[0]),
+        )
+        : (() => {
+          throw new Error(`random/numpy_legacy.json: unknown call "${c.call}"`);
+        })();
+      if ((c.call === "randn" || c.call === "normal") && c.hex) {
+        c.hex.forEach((h, i) => out.push(ulpDistance(parseHexFloat(h), draws[i])));
+      }
+    }
+  }
+  return out;
+}
+const histogram = (ulps: number[]) => {
+  const h: Record<string, number> = {};
+  for (const u of ulps) h[String(Math.abs(u))] = (h[String(Math.abs(u))] ?? 0) + 1;
+  return h;
+};
+const withV8Log = gaussianUlps(Math.log);
+const withGlibcLog = gaussianUlps(glibcLog);
+const histV8 = histogram(withV8Log);
+const histGlibc = histogram(withGlibcLog);
+await showTable(
+  [...new Set([...Object.keys(histV8), ...Object.keys(histGlibc)])].sort((a, b) => +a - +b).map(
+    (u) => ({
+      "|ULPs| from numpy": Number(u),
+      "gaussians, V8's Math.log": histV8[u] ?? 0,
+      "gaussians, glibc's log": histGlibc[u] ?? 0,
+    }),
+  ),
+  { title: `${withV8Log.length} gaussians against numpy's` },
+);
+lesson.value("gaussian_ulps_histogram", { "Math.log": histV8, glibcLog: histGlibc });
+lesson.check(
+  `all ${withGlibcLog.length} gaussians = numpy's, with glibc's log`,
+  withGlibcLog,
+  withGlibcLog.map(() => 0),
+  {
+    tolerance: 0,
+    against: "numpy's legacy RandomState streams (tools/gen_random_vectors.py), in ULPs",
+  },
+);
+
+// %% [markdown]
+// With V8's `Math.log`, six gaussians miss, by one or two ULPs: three pairs, since the two
+// gaussians of a pair share the factor $\sqrt{-2\log(r^2)/r^2}$. With glibc's `log` every
+// one of them is numpy's, bit for bit. The accept/reject step of the polar method never
+// touches the logarithm, so the two streams never drift apart: they differ only where
+// `log` rounds differently. (`RandomState` keeps `Math.log` by default, so that no other
+// lesson's output moves; `new RandomState(seed, { log: glibcLog })` gives numpy's exact
+// gaussians.)
 
 // %% [markdown]
 // ## What it means for gradient checking

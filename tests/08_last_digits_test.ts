@@ -67,3 +67,14 @@ Deno.test("lesson 8's independent checks: tanh libraries, z against Python and n
     ok(checkNamed(report, `every candidate within the roundoff bound: ${key}`).ok, key);
   }
 });
+
+Deno.test("lesson 8's gaussians: 6 miss numpy's with Math.log, none with glibc's log", () => {
+  const h = report.values.gaussian_ulps_histogram as Record<string, Record<string, number>>;
+  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  ok(total(h.glibcLog) > 12_000);
+  equal(total(h["Math.log"]), total(h.glibcLog));
+  equal(total(h["Math.log"]) - (h["Math.log"]["0"] ?? 0), 6);
+  equal(Object.keys(h.glibcLog).join(), "0");
+  const c = report.checks.find((c) => c.name.endsWith("gaussians = numpy's, with glibc's log"));
+  ok(c?.ok && c.diff === 0);
+});
