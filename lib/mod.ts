@@ -30,3 +30,7 @@ export * from "./lesson.ts";
 export * from "./display.ts";
 export * from "./data.ts";
 export * from "./progress.ts";
+// the last digits: fused multiply-add, dot products in a chosen order, glibc's log
+export * from "./fma.ts";
+export * from "./dot_orders.ts";
+export * from "./glibc_log.ts";
