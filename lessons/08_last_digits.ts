@@ -512,9 +512,8 @@ lesson.check(
 // gaussians of a pair share the factor $\sqrt{-2\log(r^2)/r^2}$. With glibc's `log` every
 // one of them is numpy's, bit for bit. The accept/reject step of the polar method never
 // touches the logarithm, so the two streams never drift apart: they differ only where
-// `log` rounds differently. (`RandomState` keeps `Math.log` by default, so that no other
-// lesson's output moves; `new RandomState(seed, { log: glibcLog })` gives numpy's exact
-// gaussians.)
+// `log` rounds differently. So `RandomState` uses glibc's `log` by default, and every lesson
+// draws numpy's exact gaussians; `new RandomState(seed, { log: Math.log })` gives V8's.
 
 // %% [markdown]
 // ## What it means for gradient checking

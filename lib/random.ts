@@ -20,13 +20,14 @@
  *
  * numpy's gaussians go through glibc's `log`, which is not always correctly rounded; V8's
  * `Math.log` is, so the two differ in the last bit for rare arguments (6 of 12,000+
- * gaussians in tests/random_test.ts). `new RandomState(seed, { log: glibcLog })` (lib/glibc_log.ts) uses
- * glibc's own algorithm and table instead, and then every gaussian matches numpy's too.
- * The default stays `Math.log`, so that the lessons' outputs do not move (see lesson 8).
+ * gaussians in tests/random_test.ts). So the default `log` is glibc's own algorithm and
+ * table (lib/glibc_log.ts), and every gaussian matches numpy's; lesson 8 shows the
+ * difference with `new RandomState(seed, { log: Math.log })`.
  *
  * @module
  */
 
+import { glibcLog } from "./glibc_log.ts";
 import { NDArray } from "./ndarray.ts";
 
 /** A size argument as numpy takes it: a number or a list of dimensions. */
@@ -49,7 +50,7 @@ function sizeToShape(op: string, size: Size): number[] {
 
 /** Options of {@link RandomState}. */
 export interface RandomStateOptions {
-  /** The natural log of the polar method: `Math.log` (default) or `glibcLog` (numpy's). */
+  /** The natural log of the polar method: `glibcLog` (numpy's, the default) or `Math.log`. */
   log?: (x: number) => number;
 }
 
@@ -63,7 +64,7 @@ export class RandomState {
 
   /** `np.random.RandomState(seed)`. */
   constructor(seed = 0, options: RandomStateOptions = {}) {
-    this.log = options.log ?? Math.log;
+    this.log = options.log ?? glibcLog;
     this.seed(seed);
   }
 

@@ -80,8 +80,8 @@ function compareAll(log?: (x: number) => number) {
   return { gaussMismatches, uniformMismatches, ints, doubles };
 }
 
-Deno.test("RandomState replays numpy's legacy streams bit for bit (tools/gen_random_vectors.py)", () => {
-  const r = compareAll();
+Deno.test("with V8's Math.log, 6 gaussians differ from numpy's by 1-2 ULPs (glibc's log is not correctly rounded)", () => {
+  const r = compareAll(Math.log);
   equal(r.uniformMismatches, 0, "random/uniform must be bit for bit");
   console.log(
     `${r.doubles} doubles and ${r.ints} integers compared; gaussians differing: ${r.gaussMismatches.length}`,
@@ -94,11 +94,12 @@ Deno.test("RandomState replays numpy's legacy streams bit for bit (tools/gen_ran
   equal(Math.max(...r.gaussMismatches.map((m) => m.ulps)), 2);
 });
 
-Deno.test("with glibc's log (lib/glibc_log.ts) every gaussian matches numpy's too", () => {
-  const r = compareAll(glibcLog);
+Deno.test("RandomState replays numpy's legacy streams bit for bit, gaussians included (glibc's log, the default)", () => {
+  const r = compareAll();
   equal(r.uniformMismatches, 0);
   equal(r.gaussMismatches.length, 0, JSON.stringify(r.gaussMismatches));
   ok(r.doubles > 12_000);
+  equal(compareAll(glibcLog).gaussMismatches.length, 0, "glibcLog given explicitly");
 });
 
 Deno.test("RandomState errors name the bad input", () => {
