@@ -89,9 +89,21 @@ export class RNNCell {
   get dx_list(): NDArray[] {
     return this.#cell.dx_list;
   }
-  /** The sums the source prints: Σ dw_ih_stack, Σ dw_hh_stack, Σ db stacks over steps and rows. */
-  grads() {
-    return this.#cell.grads();
+  // The library keeps its stacks private and sums them on demand; the source's stacks are
+  // exposed here already summed (one entry each), which is all the source does with them.
+  get dw_ih_stack(): NDArray[] {
+    return [this.#cell.grads().dW_ih];
+  }
+  get dw_hh_stack(): NDArray[] {
+    return [this.#cell.grads().dW_hh];
+  }
+  get db_ih_stack(): NDArray[] {
+    const db = this.#cell.grads().db_ih;
+    return [db.reshape(1, db.size)];
+  }
+  get db_hh_stack(): NDArray[] {
+    const db = this.#cell.grads().db_hh;
+    return [db.reshape(1, db.size)];
   }
   get prev_dh(): NDArray {
     return this.#cell.dh0;

@@ -497,7 +497,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
         "not_implemented",
         outcome.what === probe.fn || !outcome.what
           ? "not implemented yet"
-          : `not implemented yet: ${probe.fn} calls ${outcome.what}, which is still a stub`,
+          : `not implemented yet: this check also runs ${outcome.what}, still a stub`,
       );
     case "threw":
       return fail(
