@@ -623,7 +623,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
       ...[...arraysOk].map(([against, keys]) => `${keys.join(", ")} vs ${against}`),
       ...checked,
     ];
-    return { ...base, ok: true, outcome: "passed", message: `agrees: ${what.join("; ")}` };
+    return { ...base, ok: true, message: `agrees: ${what.join("; ")}`, outcome: "passed" };
   }
   // A known mistake?
   const keys = probe.matchKeys ?? Object.keys(got);

@@ -186,9 +186,7 @@ function cellWith(slip: string) {
     ) {}
     call(x: NDArray, prev_hidden: NDArray) {
       this.x_stack.push(x);
-      const [wx, wh] = slip === "swapped"
-        ? [this.weight_hh, this.weight_ih]
-        : [this.weight_ih, this.weight_hh];
+      const [wx, wh] = [this.weight_ih, this.weight_hh];
       const next_h = x.dot(wx.T).add(prev_hidden.dot(wh.T)).add(this.bias_ih).add(this.bias_hh)
         .tanh();
       this.prev_hidden_stack.push(prev_hidden);
@@ -263,12 +261,6 @@ const mistakes: Mistake[] = [
     "transposed weight gradients",
     "In the batch-first layout the gradient of weight_ih (hidden, input) is d_tanhᵀ · x, not xᵀ · d_tanh.",
     ["RNNCell.backward", "RNNCell.reset"],
-  ),
-  mistake(
-    "swapped",
-    "weight_ih and weight_hh swapped",
-    "weight_ih multiplies the input x and weight_hh the previous hidden state.",
-    ["RNNCell.call"],
   ),
   mistake(
     "no-reset",
