@@ -8,7 +8,9 @@
  */
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { type ExerciseResult, grade } from "../tools/grader/core.ts";
+import { type ExerciseResult, grade, gradeInProcess } from "../tools/grader/core.ts";
+import { exerciseNotebookOf, exercisePairs, nbformatProblems } from "../tools/notebooks.ts";
+import { missingTanhDerivative } from "./exercise_fixtures/mutants.ts";
 import { EXERCISES, SOLUTIONS_URL } from "../tools/grader/exercises.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -150,4 +152,45 @@ Deno.test("deno task exercise: --solution --json, unknown exercise and flag", as
     equal(r.code, 2, bad.join(" "));
     match(new TextDecoder().decode(r.stderr), /exercises: 1 \(01_rnn_cell\), 2 \(02_rnn_forward\)/);
   }
+});
+
+const gitShow = (path: string) => {
+  const r = new Deno.Command("git", { args: ["show", `HEAD:${path}`], cwd: ROOT, stdout: "piped" })
+    .outputSync();
+  equal(r.code, 0, `git show HEAD:${path}`);
+  return new TextDecoder().decode(r.stdout);
+};
+
+Deno.test("exercise notebooks: committed, fresh from the committed exercises, valid nbformat", () => {
+  // Both sides from git, so a learner's edits to exercises/ or the notebooks do not matter.
+  const pairs = exercisePairs();
+  deepEqual(pairs.map((p) => p.exercise), EXERCISES.map((e) => e.number));
+  for (const p of pairs) {
+    const want = exerciseNotebookOf(
+      gitShow(`exercises/${p.name}.ts`),
+      `exercises/${p.name}.ts`,
+      p.exercise,
+    );
+    equal(
+      gitShow(`notebooks/exercises/${p.name}.ipynb`),
+      want,
+      `${p.name}: run deno task notebooks`,
+    );
+    const nb = JSON.parse(want);
+    deepEqual(nbformatProblems(nb), []);
+    const grading = nb.cells.filter((c: { source: string[] }) =>
+      c.source.join("").includes("gradeHere(")
+    );
+    ok(grading.length >= 1, `${p.name} has grading cells`);
+  }
+});
+
+Deno.test("the notebooks' grading (in the kernel's thread) gives the same verdicts", () => {
+  for (const s of EXERCISES) {
+    const r = gradeInProcess(s, s.reference);
+    deepEqual(r.tests.filter((t) => !t.ok).map((t) => t.message), []);
+  }
+  const r = gradeInProcess(spec(1), missingTanhDerivative, "rnn_cell_backward");
+  ok(r.tests.length > 0 && r.tests.every((t) => t.function === "rnn_cell_backward"));
+  ok(r.tests.some((t) => t.mistake === "missing (1 − a²)"));
 });
