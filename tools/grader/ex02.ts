@@ -18,7 +18,7 @@ import {
   record,
   tuple,
 } from "./core.ts";
-import { cellBackwardWith, cellMistakes } from "./ex01.ts";
+import { cellBackwardWith, cellMistakes, randomShapes } from "./ex01.ts";
 
 const maxAbs = (a: NDArray) => a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
@@ -308,6 +308,12 @@ export const spec: ExerciseSpec = {
       () => notebookSequence(),
     ),
     backwardProbe("one time step (T = 1): no carry involved", () => randomSequence(41, 2, 3, 2, 1)),
+    ...randomShapes(20261203, 2).map((r) =>
+      backwardProbe(
+        `random inputs (n_x = ${r.n_x}, n_a = ${r.n_a}, m = ${r.m}, T = 3, seed ${r.seed}) vs central differences`,
+        () => randomSequence(r.seed, r.n_x, r.n_a, r.m, 3),
+      )
+    ),
   ],
   mistakes,
   reference: ref,
