@@ -209,6 +209,76 @@ export function pairs(): { lesson: URL; notebook: URL; name: string }[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * An exercise's notebook (`notebooks/exercises/NN_slug.ipynb`): the exercise's cells, with its
+ * imports reaching `../../` from the notebook, `export` dropped (a kernel cell is not a module),
+ * and after each code cell that holds a stub a grading cell running the same checks as
+ * `deno task exercise N` on the functions defined so far.
+ */
+export function exerciseNotebookOf(text: string, file: string, exercise: number): string {
+  const nb = JSON.parse(notebookOf(text, file));
+  const defined: string[] = [];
+  const cells: Record<string, unknown>[] = [];
+  for (const cell of nb.cells.slice(1)) {
+    if (cell.cell_type !== "code") {
+      cells.push(cell);
+      continue;
+    }
+    const src = (cell.source as string[]).map((l) =>
+      l.replace(/from "\.\.\//, 'from "../../').replace(/from "\.\//, 'from "../../exercises/')
+        .replace(/^export (function|class|interface|type|const) /, "$1 ")
+    );
+    cells.push({ ...cell, source: src });
+    const names = src.flatMap((l) =>
+      [...l.matchAll(/^(?:function|class) (\w+)/g)].map((m) => m[1])
+    );
+    defined.push(...names);
+    const stubs = src.join("").match(/new NotImplemented\("(\w+)/g)?.map((m) => m.split('"')[1]);
+    if (!stubs?.length) continue;
+    const only = names.length === 1 && stubs.length === 1 ? `, "${names[0]}"` : "";
+    cells.push({
+      cell_type: "code",
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source: [
+        `// Grade ${
+          names.join(", ")
+        }: the checks of \`deno task exercise ${exercise}\`, run in this kernel\n`,
+        "// (a function that never returns must be stopped here with Kernel → Interrupt).\n",
+        `gradeHere(${exercise}, { ${defined.join(", ")} }${only});\n`,
+        "\n",
+        FLUSH_LINE,
+      ],
+    });
+  }
+  const setup = [...setupCell("../../lib")];
+  setup[setup.length - 1] += "\n";
+  setup.push('import { gradeHere } from "../../tools/grader/notebook.ts";');
+  nb.cells = [{ ...nb.cells[0], source: setup }, ...cells];
+  nb.cells.forEach((
+    c: Record<string, unknown>,
+    i: number,
+  ) => (c.id = `cell-${String(i).padStart(3, "0")}`));
+  return JSON.stringify(sortKeys(nb), null, 1) + "\n";
+}
+
+/** Every exercise file and the notebook it becomes. */
+export function exercisePairs(): { exercise: number; file: URL; notebook: URL; name: string }[] {
+  const out = [];
+  for (const e of Deno.readDirSync(new URL("exercises/", ROOT))) {
+    const m = e.name.match(/^((\d\d)_[a-z0-9_]+)\.ts$/);
+    if (!m) continue;
+    out.push({
+      exercise: Number(m[2]),
+      name: m[1],
+      file: new URL(`exercises/${e.name}`, ROOT),
+      notebook: new URL(`notebooks/exercises/${m[1]}.ipynb`, ROOT),
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 if (import.meta.main) {
   const check = Deno.args.includes("--check");
   const bad = Deno.args.filter((a) => a !== "--check");
@@ -230,6 +300,25 @@ if (import.meta.main) {
       Deno.mkdirSync(new URL("notebooks/", ROOT), { recursive: true });
       Deno.writeTextFileSync(p.notebook, want);
       console.log(`wrote notebooks/${p.name}.ipynb`);
+    }
+  }
+  for (const p of exercisePairs()) {
+    const want = exerciseNotebookOf(
+      Deno.readTextFileSync(p.file),
+      `exercises/${p.name}.ts`,
+      p.exercise,
+    );
+    let have = "";
+    try {
+      have = Deno.readTextFileSync(p.notebook);
+    } catch { /* missing */ }
+    if (have === want) continue;
+    stale++;
+    if (check) console.error(`notebooks/exercises/${p.name}.ipynb is out of date`);
+    else {
+      Deno.mkdirSync(new URL("notebooks/exercises/", ROOT), { recursive: true });
+      Deno.writeTextFileSync(p.notebook, want);
+      console.log(`wrote notebooks/exercises/${p.name}.ipynb`);
     }
   }
   if (check && stale) Deno.exit(1);

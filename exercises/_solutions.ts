@@ -1,0 +1,114 @@
+/**
+ * The course's reference solutions, under the source's names and signatures: the one place
+ * where the exercises and the grader reach the library's implementations (`lib/nn`). If the
+ * library's functions are renamed or their return values reshaped, only this adapter changes.
+ *
+ * `deno task exercise N --solution` grades these through the same grader as the learner's
+ * functions. Reading them before trying the exercise spoils it.
+ *
+ * @module
+ */
+
+import {
+  NDArray,
+  rnnBackward,
+  RnnCell,
+  rnnCellBackward,
+  rnnCellForward,
+  rnnForward,
+  type RnnParameters,
+  softmax as softmaxColumns,
+} from "../lib/mod.ts";
+
+export type { RnnParameters };
+
+/** The cache of one step, as the source's tuple: `[a_next, a_prev, xt, parameters]`. */
+export type CellCache = [NDArray, NDArray, NDArray, RnnParameters];
+
+/** `rnn_cell_forward(xt, a_prev, parameters)` → `[a_next, yt_pred, cache]`. */
+export function rnn_cell_forward(
+  xt: NDArray,
+  a_prev: NDArray,
+  parameters: RnnParameters,
+): [NDArray, NDArray, CellCache] {
+  const r = rnnCellForward(xt, a_prev, parameters);
+  return [r.a_next, r.yt_pred, [r.cache.a_next, r.cache.a_prev, r.cache.xt, r.cache.parameters]];
+}
+
+/** `rnn_cell_backward(da_next, cache)` → `{dxt, da_prev, dWax, dWaa, dba}`. */
+export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
+  const [a_next, a_prev, xt, parameters] = cache;
+  return rnnCellBackward(da_next, { a_next, a_prev, xt, parameters });
+}
+
+/** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
+export function softmax(x: NDArray): NDArray {
+  return softmaxColumns(x);
+}
+
+/** `rnn_forward(x, a0, parameters)` → `[a, y_pred, caches]`, `caches = [list of caches, x]`. */
+export function rnn_forward(
+  x: NDArray,
+  a0: NDArray,
+  parameters: RnnParameters,
+): [NDArray, NDArray, [CellCache[], NDArray]] {
+  const r = rnnForward(x, a0, parameters);
+  const [cells, xs] = r.caches;
+  return [r.a, r.y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
+}
+
+/** `rnn_backward(da, caches)` → `{dx, da0, dWax, dWaa, dba}`. */
+export function rnn_backward(da: NDArray, caches: [CellCache[], NDArray]) {
+  const [cells, x] = caches;
+  return rnnBackward(da, [
+    cells.map(([a_next, a_prev, xt, parameters]) => ({ a_next, a_prev, xt, parameters })),
+    x,
+  ]);
+}
+
+/**
+ * Document 000's `RNNCell`: `call(x, prev_hidden)` for Python's `__call__`, `backward(dh)`,
+ * the source's public stacks, and `reset()`, which empties them between sequences.
+ */
+export class RNNCell {
+  #cell: RnnCell;
+  constructor(
+    readonly weight_ih: NDArray,
+    readonly weight_hh: NDArray,
+    readonly bias_ih: NDArray,
+    readonly bias_hh: NDArray,
+  ) {
+    this.#cell = new RnnCell(weight_ih, weight_hh, bias_ih, bias_hh);
+  }
+  call(x: NDArray, prev_hidden: NDArray): NDArray {
+    return this.#cell.call(x, prev_hidden);
+  }
+  backward(dh: NDArray): NDArray[] {
+    return this.#cell.backward(dh);
+  }
+  get dx_list(): NDArray[] {
+    return this.#cell.dx_list;
+  }
+  // The library keeps its stacks private and sums them on demand; the source's stacks are
+  // exposed here already summed (one entry each), which is all the source does with them.
+  get dw_ih_stack(): NDArray[] {
+    return [this.#cell.grads().dW_ih];
+  }
+  get dw_hh_stack(): NDArray[] {
+    return [this.#cell.grads().dW_hh];
+  }
+  get db_ih_stack(): NDArray[] {
+    const db = this.#cell.grads().db_ih;
+    return [db.reshape(1, db.size)];
+  }
+  get db_hh_stack(): NDArray[] {
+    const db = this.#cell.grads().db_hh;
+    return [db.reshape(1, db.size)];
+  }
+  get prev_dh(): NDArray {
+    return this.#cell.dh0;
+  }
+  reset(): void {
+    this.#cell.reset();
+  }
+}

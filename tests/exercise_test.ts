@@ -1,0 +1,196 @@
+/**
+ * The exercise grader (tools/grader, `deno task exercise`): the reference solutions pass every
+ * check; each known mistake, written as a learner might in tests/exercise_fixtures/mutants.ts,
+ * is caught and named; the committed stubs (read from git, not the working tree) grade as
+ * "not implemented"; a throwing, NaN-returning, wrong-shape, wrong-type and never-returning
+ * function are each reported in the learner's terms. Nothing here grades the learner's edits
+ * in exercises/.
+ */
+
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { type ExerciseResult, grade, gradeInProcess } from "../tools/grader/core.ts";
+import { exerciseNotebookOf, exercisePairs, nbformatProblems } from "../tools/notebooks.ts";
+import { missingTanhDerivative } from "./exercise_fixtures/mutants.ts";
+import { EXERCISES, SOLUTIONS_URL } from "../tools/grader/exercises.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const MUTANTS = new URL("./exercise_fixtures/mutants.ts", import.meta.url).href;
+const spec = (n: number) => EXERCISES.find((e) => e.number === n)!;
+const failing = (r: ExerciseResult) => r.tests.filter((t) => !t.ok);
+
+for (const s of EXERCISES) {
+  Deno.test(`exercise ${s.number}: the reference solutions pass every check`, async () => {
+    const r = await grade(s, SOLUTIONS_URL);
+    deepEqual(failing(r).map((t) => `${t.function}: ${t.message}`), []);
+    deepEqual([...new Set(r.tests.map((t) => t.function))], s.functions);
+  });
+}
+
+/** One mistake → the diagnosis it must get (its name), on which function. */
+const MISTAKES: [number, string, string, string][] = [
+  [1, "missingTanhDerivative", "rnn_cell_backward", "missing (1 − a²)"],
+  [1, "transposedDWax", "rnn_cell_backward", "transposed weight gradients"],
+  [1, "dbaWrongAxis", "rnn_cell_backward", "dba summed over the wrong axis"],
+  [1, "dbaNoKeepdims", "rnn_cell_backward", "dba summed without keepdims"],
+  [1, "swappedWeights", "rnn_cell_forward", "Wax and Waa swapped"],
+  [2, "batchSoftmax", "softmax", "softmax over the whole batch (document 000's softmax)"],
+  [2, "noCarry", "rnn_backward", "the gradient from the next step dropped (no carry)"],
+  [
+    2,
+    "rnnBackwardOverMissingTanh",
+    "rnn_backward",
+    "missing (1 − a²) (in rnn_cell_backward, which rnn_backward calls)",
+  ],
+  [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
+  [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+];
+
+for (const [n, exportName, fn, diagnosis] of MISTAKES) {
+  Deno.test(`exercise ${n}: ${exportName} is diagnosed as "${diagnosis}"`, async () => {
+    const r = await grade(spec(n), MUTANTS, { exportName });
+    const bad = failing(r);
+    ok(bad.length > 0, "the mistake must fail at least one check");
+    const named = bad.filter((t) => t.outcome === "mistake");
+    ok(
+      named.some((t) => t.function === fn),
+      `no check of ${fn} named the mistake: ${bad.map((t) => t.message).join(" | ")}`,
+    );
+    for (const t of bad) {
+      ok(t.function === fn || t.outcome === "mistake", `${t.function} fails: ${t.message}`);
+    }
+    for (const t of named) {
+      equal(t.mistake, diagnosis);
+      match(t.message, /See lesson \d/);
+    }
+  });
+}
+
+Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
+  deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("the committed stubs grade as not implemented, every check of every exercise", async () => {
+  const dir = new URL("out/exercise_stubs/", ROOT);
+  await Deno.mkdir(dir, { recursive: true });
+  for (const s of EXERCISES) {
+    const git = new Deno.Command("git", {
+      args: ["show", `HEAD:exercises/${s.slug}.ts`],
+      cwd: ROOT,
+      stdout: "piped",
+    }).outputSync();
+    equal(git.code, 0, `git show HEAD:exercises/${s.slug}.ts`);
+    const text = new TextDecoder().decode(git.stdout)
+      .replaceAll('from "../', `from "${ROOT.href}`);
+    await Deno.writeTextFile(new URL(`${s.slug}.ts`, dir), text);
+  }
+  for (const s of EXERCISES) {
+    const r = await grade(s, new URL(`${s.slug}.ts`, dir).href);
+    for (const t of r.tests) {
+      equal(t.outcome, "not_implemented", `${t.function}: ${t.message}`);
+      ok(!/\bat\b.*:\d+/.test(t.message), `no stack trace: ${t.message}`);
+    }
+    deepEqual([...new Set(r.tests.map((t) => t.function))], s.functions);
+  }
+});
+
+Deno.test("faults in learner code are reported in the learner's terms", async () => {
+  const g = (exportName: string, timeoutMs?: number) =>
+    grade(spec(1), MUTANTS, { exportName, timeoutMs });
+  const first = (r: ExerciseResult) => failing(r)[0];
+
+  const threw = first(await g("throws"));
+  equal(threw.outcome, "threw");
+  match(threw.message, /threw RangeError: dot: shapes \(5,3\) and \(5,10\) not aligned/);
+  match(threw.message, /at tests\/exercise_fixtures\/mutants\.ts:\d+\)$/);
+
+  const nan = first(await g("returnsNaN"));
+  equal(nan.outcome, "non_finite");
+  equal(nan.message, "dWaa: NaN at [2, 1] (1 of 25 entries are NaN or infinite)");
+
+  const shape = first(await g("wrongShape"));
+  equal(shape.outcome, "wrong_shape");
+  equal(
+    shape.message,
+    "dxt: expected shape (3, 10), got (10, 3) — the transpose of what is expected",
+  );
+
+  const type = first(await g("wrongType"));
+  equal(type.outcome, "wrong_type");
+  match(
+    type.message,
+    /^rnn_cell_forward should return \[a_next, yt_pred, cache\], got an object with keys a_next, yt_pred, cache$/,
+  );
+
+  const t0 = performance.now();
+  const slow = await g("neverReturns", 1500);
+  const stopped = failing(slow);
+  equal(stopped.length, 2); // both rnn_cell_forward checks; the backward ones still graded
+  for (const t of stopped) {
+    equal(t.outcome, "timeout");
+    match(t.message, /did not return within 1\.5 s and was stopped/);
+  }
+  ok(slow.tests.filter((t) => t.function === "rnn_cell_backward").every((t) => t.ok));
+  ok(performance.now() - t0 < 20000, "stopped, not waited for");
+});
+
+Deno.test("deno task exercise: --solution --json, unknown exercise and flag", async () => {
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read=.", "--allow-run", "tools/exercise.ts", ...args],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const sol = await run("2", "--solution", "--json");
+  equal(sol.code, 0);
+  const json = JSON.parse(new TextDecoder().decode(sol.stdout));
+  equal(json.exercise, 2);
+  ok(json.tests.length > 0 && json.tests.every((t: { ok: boolean }) => t.ok));
+  deepEqual(Object.keys(json.tests[0]).slice(0, 4), ["function", "name", "ok", "message"]);
+  for (const bad of [["9"], ["1", "--bogus"]]) {
+    const r = await run(...bad);
+    equal(r.code, 2, bad.join(" "));
+    match(new TextDecoder().decode(r.stderr), /exercises: 1 \(01_rnn_cell\), 2 \(02_rnn_forward\)/);
+  }
+});
+
+const gitShow = (path: string) => {
+  const r = new Deno.Command("git", { args: ["show", `HEAD:${path}`], cwd: ROOT, stdout: "piped" })
+    .outputSync();
+  equal(r.code, 0, `git show HEAD:${path}`);
+  return new TextDecoder().decode(r.stdout);
+};
+
+Deno.test("exercise notebooks: committed, fresh from the committed exercises, valid nbformat", () => {
+  // Both sides from git, so a learner's edits to exercises/ or the notebooks do not matter.
+  const pairs = exercisePairs();
+  deepEqual(pairs.map((p) => p.exercise), EXERCISES.map((e) => e.number));
+  for (const p of pairs) {
+    const want = exerciseNotebookOf(
+      gitShow(`exercises/${p.name}.ts`),
+      `exercises/${p.name}.ts`,
+      p.exercise,
+    );
+    equal(
+      gitShow(`notebooks/exercises/${p.name}.ipynb`),
+      want,
+      `${p.name}: run deno task notebooks`,
+    );
+    const nb = JSON.parse(want);
+    deepEqual(nbformatProblems(nb), []);
+    const grading = nb.cells.filter((c: { source: string[] }) =>
+      c.source.join("").includes("gradeHere(")
+    );
+    ok(grading.length >= 1, `${p.name} has grading cells`);
+  }
+});
+
+Deno.test("the notebooks' grading (in the kernel's thread) gives the same verdicts", () => {
+  for (const s of EXERCISES) {
+    const r = gradeInProcess(s, s.reference);
+    deepEqual(r.tests.filter((t) => !t.ok).map((t) => t.message), []);
+  }
+  const r = gradeInProcess(spec(1), missingTanhDerivative, "rnn_cell_backward");
+  ok(r.tests.length > 0 && r.tests.every((t) => t.function === "rnn_cell_backward"));
+  ok(r.tests.some((t) => t.mistake === "missing (1 − a²)"));
+});

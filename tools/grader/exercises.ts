@@ -1,0 +1,22 @@
+/**
+ * Every exercise's grader spec, by number, and where the learner's file and the reference
+ * solutions are.
+ *
+ * @module
+ */
+
+import type { ExerciseSpec } from "./core.ts";
+import { spec as ex01 } from "./ex01.ts";
+import { spec as ex02 } from "./ex02.ts";
+import { spec as ex03 } from "./ex03.ts";
+
+/** The exercises, in order. */
+export const EXERCISES: ExerciseSpec[] = [ex01, ex02, ex03];
+
+/** The learner's file of an exercise: `exercises/NN_slug.ts`. */
+export function learnerUrl(spec: ExerciseSpec): string {
+  return new URL(`../../exercises/${spec.slug}.ts`, import.meta.url).href;
+}
+
+/** The reference solutions, graded by `--solution`. */
+export const SOLUTIONS_URL = new URL("../../exercises/_solutions.ts", import.meta.url).href;

@@ -1,0 +1,20 @@
+/**
+ * The grading cell of the exercise notebooks: `await gradeHere(1, { rnn_cell_forward },
+ * "rnn_cell_forward")` prints the same checks as `deno task exercise 1` for that function.
+ * The functions live in the kernel, so they are graded in the kernel's own thread: a function
+ * that never returns cannot be stopped here (use Kernel → Interrupt); the terminal command can.
+ *
+ * @module
+ */
+
+import { formatResult, gradeInProcess, type Impl } from "./core.ts";
+import { EXERCISES } from "./exercises.ts";
+
+/** Grades `impl` on exercise `n`'s checks (only those of `only`, if given) and prints them. */
+export function gradeHere(n: number, impl: Impl, only?: string): boolean {
+  const spec = EXERCISES.find((e) => e.number === n);
+  if (!spec) throw new RangeError(`gradeHere: no exercise ${n}`);
+  const r = gradeInProcess(spec, impl, only);
+  console.log(formatResult(r));
+  return r.tests.every((t) => t.ok);
+}
