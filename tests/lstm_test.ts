@@ -1,4 +1,4 @@
-import { ok, throws } from "node:assert/strict";
+import { throws } from "node:assert/strict";
 import {
   dlstmLoss,
   gradCheck,
@@ -8,6 +8,7 @@ import {
   NDArray,
   RandomState,
 } from "../lib/mod.ts";
+import { assertBelow } from "./_assert.ts";
 
 Deno.test("LSTM backward = central differences for every entry (x_n=2, h_n=3, o_n=2)", () => {
   const rng = new RandomState(11);
@@ -23,7 +24,7 @@ Deno.test("LSTM backward = central differences for every entry (x_n=2, h_n=3, o_
     Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, params[k]])),
     Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, grads[k]])),
   );
-  for (const r of results) ok(r.maxRelError < 1e-6, `${r.name}: ${r.maxRelError}`);
+  for (const r of results) assertBelow(r.maxRelError, 1e-6, `${r.name} ${r.nonFinite}`);
 });
 
 Deno.test("LSTM shape errors name what was wrong", () => {
