@@ -141,6 +141,10 @@ Deno.test("lesson.check: absolute and relative tolerances mean what they say", (
   equal(rel.relative, true);
   equal(rel.diff, 0);
   equal(lesson.report().checks[0].diff, 0.5);
+  // the denominator is |ours| + |reference| (CS231n's), not |reference|: 2 / (1 + 3)
+  ok(t([1], [3], 0.5, true));
+  equal(lesson.report().checks.at(-1)!.diff, 0.5);
+  ok(t([3], [1], 0.5, true));
 });
 
 Deno.test("lesson.published: NaN/∞ are ✗, a bad roundoff throws, roundoff adds to the tolerance", () => {

@@ -51,3 +51,17 @@ Deno.test("relError: CS231n's definition, 0 when both are 0", () => {
   equal(relError(1, 3), 0.5);
   throws(() => relError(NDArray.zeros([2]), NDArray.zeros([3])), /shapes \(2,\) and \(3,\) differ/);
 });
+
+Deno.test("gradCheck's worst-entry scan covers every entry, the last included", () => {
+  const x = NDArray.from([0.5, -1, 2, 0.25]);
+  const loss = () => x.pow(3).sum();
+  const exact = x.square().mul(3);
+  for (let at = 0; at < x.size; at++) {
+    const wrong = exact.copy();
+    wrong.data[at] *= 1.001;
+    const [r] = gradCheck(loss, { x }, { x: wrong });
+    equal(r.worst.index, at, `wrong entry ${at}`);
+    equal(r.worst.analytic, wrong.data[at]);
+    ok(r.maxRelError > 4e-4 && r.maxRelError < 6e-4, `${r.maxRelError}`);
+  }
+});

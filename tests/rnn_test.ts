@@ -157,6 +157,18 @@ Deno.test("fusedOneMinusSquare rounds 1 − y² once", () => {
     const halfUlp = toBig(ulpOf(f)) / 2n;
     ok((err < 0n ? -err : err) <= halfUlp, `y = ${y}`);
   }
+  // Tiny y (the shortcut's neighbourhood, around 2⁻²⁷): same exact-integer check.
+  for (let n = 0; n < 2000; n++) {
+    const y = (r.uniform(-1, 1) as number) * 2 ** -25;
+    const f = fusedOneMinusSquare(y);
+    const scale = 2n ** 1100n, toBig = (v: number) => BigInt(v * 2 ** 550) * 2n ** 550n;
+    const exact = scale - (toBig(y) * toBig(y)) / scale;
+    const err = toBig(f) - exact;
+    const halfUlp = toBig(ulpOf(f)) / 2n;
+    ok((err < 0n ? -err : err) <= halfUlp, `y = ${y}`);
+  }
+  // 1 − (1.5·2⁻²⁷)² = 1 − 2.25·2⁻⁵⁴ is nearer 1 − 2⁻⁵³ than 1
+  equal(fusedOneMinusSquare(1.5 * 2 ** -27), 1 - 2 ** -53);
   throws(() => fusedOneMinusSquare(1.5), /outside tanh's range/);
 });
 
