@@ -72,18 +72,38 @@ function validate(list: Mutant[]): void {
   }
 }
 
-async function gitFiles(): Promise<string[]> {
-  const out = await new Deno.Command("git", {
-    args: ["ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-    cwd: ROOT,
-    stdout: "piped",
-  }).output();
-  if (!out.success) throw new Error("mutants: `git ls-files` failed");
-  return new TextDecoder().decode(out.stdout).split("\0").filter((f) => f && !f.startsWith("out/"));
+/** The project's files: what git knows (tracked or not ignored), else a walk of the tree. */
+async function projectFiles(): Promise<string[]> {
+  try {
+    const out = await new Deno.Command("git", {
+      args: ["ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (out.success) {
+      return new TextDecoder().decode(out.stdout).split("\0").filter((f) =>
+        f && !f.startsWith("out/")
+      );
+    }
+  } catch {
+    // no git on this machine: walk the tree instead
+  }
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(`${ROOT}${dir}`)) {
+      const rel = `${dir}${e.name}`;
+      if ([".git", "out", "node_modules"].includes(rel)) continue;
+      if (e.isDirectory) walk(`${rel}/`);
+      else if (e.isFile) files.push(rel);
+    }
+  };
+  walk("");
+  return files;
 }
 
 async function copyProject(dest: string): Promise<void> {
-  for (const f of await gitFiles()) {
+  for (const f of await projectFiles()) {
     let data: Uint8Array;
     try {
       data = Deno.readFileSync(`${ROOT}${f}`);
