@@ -22,13 +22,23 @@
 import { NDArray, shapeStr } from "./ndarray.ts";
 
 /**
- * CS231n's `rel_error`, elementwise: `|a − n| / max(|a| + |n|, tiny)` (0 where both are 0).
+ * CS231n's `rel_error`, elementwise: `|a − n| / max(|a| + |n|, tiny)` (0 where both are 0),
+ * and NaN where either is NaN or infinite — a non-finite gradient never agrees with anything.
+ *
+ * ```ts
+ * import { relError } from "./gradcheck.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(relError(1, 3), 0.5);
+ * equal(relError(Infinity, Infinity), NaN);
+ * ```
  */
 export function relError(a: NDArray, n: NDArray): NDArray;
 export function relError(a: number, n: number): number;
 export function relError(a: NDArray | number, n: NDArray | number): NDArray | number {
   const one = (x: number, y: number) =>
-    Math.abs(x - y) / Math.max(Math.abs(x) + Math.abs(y), 1e-300);
+    Number.isFinite(x) && Number.isFinite(y)
+      ? Math.abs(x - y) / Math.max(Math.abs(x) + Math.abs(y), 1e-300)
+      : NaN;
   if (typeof a === "number" && typeof n === "number") return one(a, n);
   if (!(a instanceof NDArray) || !(n instanceof NDArray)) {
     throw new TypeError(`relError: give two numbers or two arrays`);
@@ -75,16 +85,35 @@ export function numericalGradientArray(
 /** One parameter's verdict from {@link gradCheck}. */
 export interface GradCheckResult {
   name: string;
+  /** The largest relative error; NaN when any entry is NaN or infinite. */
   maxRelError: number;
-  /** Flat index of the worst entry, and the two values there. */
+  /**
+   * Flat index of the worst entry, and the two values there: the first non-finite entry
+   * (analytic or numeric NaN/±Infinity) if there is one, else the largest relative error.
+   */
   worst: { index: number; analytic: number; numeric: number };
+  /** Says what `worst` is, e.g. `W[3]: analytic NaN, numeric 0.25` (empty when all finite). */
+  nonFinite: string;
   numeric: NDArray;
 }
 
 /**
  * Compares analytic gradients with central differences for every entry of every parameter.
  * `loss` must read the parameters from `params` (they are perturbed in place).
- * Results come sorted as `params` lists them.
+ * Results come sorted as `params` lists them. A NaN or infinite entry makes that
+ * parameter's `maxRelError` NaN (so `maxRelError < tol` fails) and is named in `nonFinite`;
+ * no parameters, an empty parameter or a step `h` that is not a positive finite number are
+ * errors, since nothing would be checked.
+ *
+ * ```ts
+ * import { gradCheck } from "./gradcheck.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * const x = NDArray.from([1, 2, 3]);
+ * const [r] = gradCheck(() => x.square().sum(), { x }, { x: NDArray.from([2, NaN, 6]) });
+ * equal(r.maxRelError, NaN);
+ * equal(r.worst.index, 1);
+ * ```
  */
 export function gradCheck(
   loss: () => number,
@@ -92,7 +121,12 @@ export function gradCheck(
   analytic: Record<string, NDArray>,
   h = 1e-5,
 ): GradCheckResult[] {
-  return Object.entries(params).map(([name, p]) => {
+  if (!(Number.isFinite(h) && h > 0)) {
+    throw new RangeError(`gradCheck: step h = ${h} must be a positive finite number`);
+  }
+  const entries = Object.entries(params);
+  if (entries.length === 0) throw new RangeError(`gradCheck: no parameters to check`);
+  return entries.map(([name, p]) => {
     const a = analytic[name];
     if (!a) throw new Error(`gradCheck: no analytic gradient for "${name}"`);
     if (a.ndim !== p.ndim || a.shape.some((d, i) => d !== p.shape[i])) {
@@ -102,14 +136,26 @@ export function gradCheck(
         }`,
       );
     }
+    if (p.size === 0) {
+      throw new RangeError(
+        `gradCheck: parameter "${name}" has shape ${shapeStr(p.shape)}: nothing to check`,
+      );
+    }
     const numeric = numericalGradient(loss, p, h);
     const rel = relError(a, numeric);
-    let index = 0;
-    for (let i = 1; i < rel.size; i++) if (rel.data[i] > rel.data[index]) index = i;
+    let index = rel.data.findIndex((r) => Number.isNaN(r));
+    const bad = index >= 0;
+    if (!bad) {
+      index = 0;
+      for (let i = 1; i < rel.size; i++) if (rel.data[i] > rel.data[index]) index = i;
+    }
     return {
       name,
-      maxRelError: rel.size ? rel.data[index] : 0,
+      maxRelError: bad ? NaN : rel.data[index],
       worst: { index, analytic: a.data[index], numeric: numeric.data[index] },
+      nonFinite: bad
+        ? `${name}[${index}]: analytic ${a.data[index]}, numeric ${numeric.data[index]}`
+        : "",
       numeric,
     };
   });

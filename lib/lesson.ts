@@ -72,6 +72,18 @@ function flat(x: Numbers): number[] {
   return [...x];
 }
 
+/** A tolerance or roundoff must be a finite number >= 0: anything else is a harness error. */
+function bound(what: string, x: number): void {
+  if (typeof x !== "number" || !Number.isFinite(x) || x < 0) {
+    throw new RangeError(`${what} is ${x}: it must be a finite number >= 0`);
+  }
+}
+
+/** NaN or ±Infinity on either side fails a comparison (it is never a ✓). */
+function allFinite(xs: readonly number[]): boolean {
+  return xs.every((x) => Number.isFinite(x));
+}
+
 function plain(x: number[]): number | number[] {
   return x.length === 1 ? x[0] : x;
 }
@@ -175,10 +187,15 @@ export class Lesson {
         `lesson ${this.number}: "${name}": the source printed ${theirs.length} number(s), we computed ${mine.length}`,
       );
     }
+    if (mine.length === 0) {
+      throw new Error(`lesson ${this.number}: "${name}": no numbers to compare`);
+    }
     const roundoff = options.roundoff ?? 0;
+    bound(`lesson ${this.number}: "${name}": roundoff`, roundoff);
+    bound(`lesson ${this.number}: "${name}": recorded tolerance`, entry.tolerance);
     const tolerance = entry.tolerance + roundoff;
     const diff = Math.max(...mine.map((x, i) => Math.abs(x - theirs[i])));
-    const ok = diff <= tolerance;
+    const ok = diff <= tolerance && allFinite(mine) && allFinite(theirs);
     this.checks.push({
       name,
       kind: "published",
@@ -211,13 +228,17 @@ export class Lesson {
         `lesson ${this.number}: check "${name}": ${a.length} values against ${b.length}`,
       );
     }
+    if (a.length === 0) {
+      throw new Error(`lesson ${this.number}: check "${name}": no values to compare`);
+    }
+    bound(`lesson ${this.number}: check "${name}": tolerance`, options.tolerance);
     const relative = options.relative ?? false;
     const errs = a.map((x, i) => {
       const d = Math.abs(x - b[i]);
       return relative ? d / Math.max(Math.abs(x) + Math.abs(b[i]), 1e-300) : d;
     });
-    const diff = errs.length ? Math.max(...errs) : 0;
-    const ok = diff <= options.tolerance && errs.every((e) => !Number.isNaN(e));
+    const diff = Math.max(...errs);
+    const ok = diff <= options.tolerance && allFinite(a) && allFinite(b);
     this.checks.push({
       name,
       kind: "reference",

@@ -417,11 +417,44 @@ export class NDArray {
     return reduce(this, "sum", axis, keepdims, 0, (acc, x) => acc + x);
   }
 
-  /** `np.max(a)` or `np.max(a, axis, keepdims)`. */
+  /**
+   * `np.max(a)` or `np.max(a, axis, keepdims)`. As in numpy, a NaN anywhere makes the result
+   * NaN (so `relError(…).max() < tol` fails on a NaN gradient), and the maximum of no
+   * elements is an error.
+   *
+   * ```ts
+   * import { NDArray } from "./ndarray.ts";
+   * import { equal, throws } from "node:assert/strict";
+   * equal(NDArray.from([NaN, 1]).max(), NaN);
+   * equal(NDArray.from([-3, -2]).max(), -2);
+   * throws(() => NDArray.zeros([0]).max(), /max: zero-size array/);
+   * ```
+   */
   max(): number;
   max(axis: number | readonly number[], keepdims?: boolean): NDArray;
   max(axis?: number | readonly number[], keepdims = false): number | NDArray {
-    return reduce(this, "max", axis, keepdims, -Infinity, (acc, x) => (x > acc ? x : acc));
+    return reduce(
+      this,
+      "max",
+      axis,
+      keepdims,
+      -Infinity,
+      (acc, x) => (x > acc || x !== x ? x : acc),
+    );
+  }
+
+  /** `np.min(a)` or `np.min(a, axis, keepdims)`: NaN propagates, as in {@link NDArray.max}. */
+  min(): number;
+  min(axis: number | readonly number[], keepdims?: boolean): NDArray;
+  min(axis?: number | readonly number[], keepdims = false): number | NDArray {
+    return reduce(
+      this,
+      "min",
+      axis,
+      keepdims,
+      Infinity,
+      (acc, x) => (x < acc || x !== x ? x : acc),
+    );
   }
 
   /** `np.mean(a)` or `np.mean(a, axis, keepdims)`. */
@@ -533,8 +566,17 @@ function reduce(
   init: number,
   f: (acc: number, x: number) => number,
 ): number | NDArray {
+  const identityless = op === "max" || op === "min";
+  const noIdentity = () =>
+    new RangeError(
+      `${op}: zero-size array ${shapeStr(a.shape)} has no ${
+        op === "max" ? "maximum" : "minimum"
+      } (numpy: zero-size array to reduction operation ${
+        op === "max" ? "maximum" : "minimum"
+      } which has no identity)`,
+    );
   if (axis === undefined) {
-    if (a.size === 0 && op === "max") throw new RangeError(`max: zero-size array`);
+    if (a.size === 0 && identityless) throw noIdentity();
     let acc = init;
     for (let i = 0; i < a.size; i++) acc = f(acc, a.data[i]);
     return acc;
@@ -549,6 +591,7 @@ function reduce(
     return ax;
   });
   const kept = a.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  if (identityless && a.size === 0 && product(kept) > 0) throw noIdentity();
   const out = new Float64Array(product(kept)).fill(init);
   const outStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
   const idx = new Array<number>(a.ndim).fill(0);
@@ -674,12 +717,24 @@ export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
   return concatenate(expanded, ax);
 }
 
-/** The largest `|a - b|` over all elements (shapes must match exactly). */
+/**
+ * The largest `|a - b|` over all elements (shapes must match exactly, and be non-empty):
+ * NaN if any difference is NaN, so a NaN can never look like agreement.
+ *
+ * ```ts
+ * import { maxAbsDiff, NDArray } from "./ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(maxAbsDiff(NDArray.from([1, NaN]), NDArray.from([1, 2])), NaN);
+ * ```
+ */
 export function maxAbsDiff(a: NDArray, b: NDArray): number {
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new RangeError(
       `maxAbsDiff: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} differ`,
     );
+  }
+  if (a.size === 0) {
+    throw new RangeError(`maxAbsDiff: zero-size arrays ${shapeStr(a.shape)}: nothing compared`);
   }
   let m = 0;
   for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));

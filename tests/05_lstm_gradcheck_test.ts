@@ -1,5 +1,6 @@
 import { equal, ok } from "node:assert/strict";
 import { checkNamed, lessonReport } from "./_run_lesson.ts";
+import { assertBelow } from "./_assert.ts";
 
 const report = await lessonReport(5);
 
@@ -16,7 +17,7 @@ Deno.test("lesson 5: the bug is large, its cause is proven, the fix is small", (
   equal(Object.keys(buggy).length, 10);
   for (const k of Object.keys(buggy)) {
     ok(buggy[k] > 1e-3, `buggy ${k}: ${buggy[k]}`);
-    ok(fixed[k] < 1e-5, `fixed ${k}: ${fixed[k]}`);
+    assertBelow(fixed[k], 1e-5, `fixed ${k}`);
   }
   ok(
     checkNamed(report, "proof: buggy numeric = exact gradient of the loss from (h_T, c_T)").diff <
@@ -39,5 +40,5 @@ Deno.test("lesson 5: tolerance analysis, training trace and TF.js cross-check in
   ok(trace[49] < trace[0] / 2);
   const tf = report.values.tfjs_cross_check_max_abs_diff as Record<string, number>;
   equal(Object.keys(tf).length, 5);
-  for (const v of Object.values(tf)) ok(v < 1e-4);
+  for (const [k, v] of Object.entries(tf)) assertBelow(v, 1e-4, `TF.js ${k}`);
 });

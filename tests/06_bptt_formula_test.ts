@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { checkNamed, lessonReport, runLessonCli } from "./_run_lesson.ts";
+import { assertBelow } from "./_assert.ts";
 
 const report = await lessonReport(6);
 const values = report.values as {
@@ -62,10 +63,10 @@ Deno.test("lesson 6: --json carries the four gradients per parameter", () => {
 Deno.test("lesson 6: the code is right for V and c, wrong for U, W and b", () => {
   const code = values.rel_errors["post's code | numerical"];
   for (const key of RECURRENT) ok(code[key].norm > 0.1, `${key}: ${code[key].norm}`);
-  for (const key of ["V", "c"]) ok(code[key].norm < 1e-8, `${key}: ${code[key].norm}`);
+  for (const key of ["V", "c"]) assertBelow(code[key].norm, 1e-8, key);
   for (const key of KEYS) {
-    ok(values.rel_errors["BPTT | numerical"][key].norm < 1e-8, key);
-    ok(values.rel_errors["BPTT | sum over k"][key].norm < 1e-14, key);
+    assertBelow(values.rel_errors["BPTT | numerical"][key].norm, 1e-8, key);
+    assertBelow(values.rel_errors["BPTT | sum over k"][key].norm, 1e-14, key);
   }
   // the broadcast: every column of the code's ∂L/∂W is the same
   for (const row of values.gradients.W["post's code"]) ok(row.every((v) => v === row[0]));
@@ -74,11 +75,12 @@ Deno.test("lesson 6: the code is right for V and c, wrong for U, W and b", () =>
 Deno.test("lesson 6: one step — (a), (c) and (d) explain the whole disagreement", () => {
   const t1 = values.ladder_T1;
   for (const key of RECURRENT) ok(t1["as printed"][key] > 0.1, key);
-  ok(t1["(a) matrix power"].U < 1e-8 && t1["(a) matrix power"].b < 1e-8);
+  assertBelow(t1["(a) matrix power"].U, 1e-8, "(a) U");
+  assertBelow(t1["(a) matrix power"].b, 1e-8, "(a) b");
   ok(t1["(a) matrix power"].W > 0.1);
   ok(t1["(a)+(c) outer product, h^t"].W > 0.1);
   ok(t1["(a)+(d) broadcast, h^{t−1}"].W > 0.1);
-  for (const key of RECURRENT) ok(t1["(a)+(c)+(d)"][key] < 1e-8, key);
+  for (const key of RECURRENT) assertBelow(t1["(a)+(c)+(d)"][key], 1e-8, key);
 });
 
 Deno.test("lesson 6: four steps — only the interleaved formula is the gradient", () => {
@@ -86,9 +88,9 @@ Deno.test("lesson 6: four steps — only the interleaved formula is the gradient
   for (const key of RECURRENT) {
     ok(t4["(a)–(d) + previous state"][key] > 0.1, key);
     ok(t4["(e) formula, read literally"][key] > 0.05, key);
-    ok(t4["(f) formula, interleaved"][key] < 1e-8, key);
+    assertBelow(t4["(f) formula, interleaved"][key], 1e-8, key);
     ok(values.formula_last_step["read literally, loss at step T"][key] > 0.05, key);
-    ok(values.formula_last_step["interleaved, loss at step T"][key] < 1e-8, key);
+    assertBelow(values.formula_last_step["interleaved, loss at step T"][key], 1e-8, key);
     ok(values.last_step_only_vs_full_loss[key] > 0.1, key);
   }
 });

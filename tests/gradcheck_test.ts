@@ -6,13 +6,14 @@ import {
   numericalGradientArray,
   relError,
 } from "../lib/mod.ts";
+import { assertAllBelow, assertBelow } from "./_assert.ts";
 
 Deno.test("numericalGradient of a cubic matches the exact derivative to O(h²)", () => {
   const x = NDArray.from([0.3, -1.2, 2]);
   const g = numericalGradient(() => x.pow(3).sum(), x);
   const exact = x.square().mul(3);
   // Truncation error h²·f'''/6 = 1e-10 per entry here.
-  ok(Math.max(...g.sub(exact).abs().data) < 2e-9);
+  assertAllBelow(g.sub(exact).abs(), 2e-9, "|numeric − exact|");
   equal(x.get(1), -1.2, "x is restored");
 });
 
@@ -21,7 +22,7 @@ Deno.test("numericalGradientArray contracts with the upstream gradient", () => {
   const df = NDArray.from([[1, 0], [0, 2]]);
   const g = numericalGradientArray(() => x.tanh(), x, df);
   const exact = x.tanh().square().neg().add(1).mul(df);
-  ok(relError(g, exact).max() < 1e-8);
+  assertAllBelow(relError(g, exact), 1e-8, "rel. error");
 });
 
 Deno.test("gradCheck finds a wrong gradient and reports where", () => {
@@ -31,7 +32,7 @@ Deno.test("gradCheck finds a wrong gradient and reports where", () => {
   const dz = W.dot(x).tanh().square().neg().add(1);
   const right = NDArray.from([[dz.get(0) * 1, dz.get(0) * 2], [dz.get(1) * 1, dz.get(1) * 2]]);
   const [good] = gradCheck(loss, { W }, { W: right });
-  ok(good.maxRelError < 1e-9, `${good.maxRelError}`);
+  assertBelow(good.maxRelError, 1e-9, "maxRelError of the right gradient");
   const wrong = right.copy();
   wrong.set([1, 0], right.get(1, 0) * 1.01);
   const [bad] = gradCheck(loss, { W }, { W: wrong });
@@ -49,4 +50,18 @@ Deno.test("relError: CS231n's definition, 0 when both are 0", () => {
   equal(relError(0, 0), 0);
   equal(relError(1, 3), 0.5);
   throws(() => relError(NDArray.zeros([2]), NDArray.zeros([3])), /shapes \(2,\) and \(3,\) differ/);
+});
+
+Deno.test("gradCheck's worst-entry scan covers every entry, the last included", () => {
+  const x = NDArray.from([0.5, -1, 2, 0.25]);
+  const loss = () => x.pow(3).sum();
+  const exact = x.square().mul(3);
+  for (let at = 0; at < x.size; at++) {
+    const wrong = exact.copy();
+    wrong.data[at] *= 1.001;
+    const [r] = gradCheck(loss, { x }, { x: wrong });
+    equal(r.worst.index, at, `wrong entry ${at}`);
+    equal(r.worst.analytic, wrong.data[at]);
+    ok(r.maxRelError > 4e-4 && r.maxRelError < 6e-4, `${r.maxRelError}`);
+  }
 });

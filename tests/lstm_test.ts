@@ -13,6 +13,7 @@ import {
   sigmoidCrossEntropy,
   sineTraining,
 } from "../lib/mod.ts";
+import { assertBelow } from "./_assert.ts";
 
 Deno.test("LSTM backward = central differences for every entry (x_n=2, h_n=3, o_n=2)", () => {
   const rng = new RandomState(11);
@@ -28,7 +29,7 @@ Deno.test("LSTM backward = central differences for every entry (x_n=2, h_n=3, o_
     Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, params[k]])),
     Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, grads[k]])),
   );
-  for (const r of results) ok(r.maxRelError < 1e-6, `${r.name}: ${r.maxRelError}`);
+  for (const r of results) assertBelow(r.maxRelError, 1e-6, `${r.name} ${r.nonFinite}`);
 });
 
 Deno.test("LSTM shape errors name what was wrong", () => {
@@ -72,7 +73,7 @@ Deno.test("lstmBackward with another head (a logit at the last step only) = cent
   const dOutputs = outputs.map((_, t) => Float64Array.of(t === 8 ? dlogit : 0));
   const grads = lstmBackward(params, dOutputs, caches);
   const results = gradCheck(loss, { ...params }, { ...grads });
-  for (const r of results) ok(r.maxRelError < 1e-6, `${r.name}: ${r.maxRelError}`);
+  for (const r of results) assertBelow(r.maxRelError, 1e-6, r.name);
   throws(() => lstmBackward(params, dOutputs.slice(1), caches), /8 output gradients for 9 steps/);
 });
 

@@ -112,3 +112,36 @@ Deno.test("expectShape names the operation, the argument and both shapes", () =>
     /x has shape \(6,\), expected \(2,3\)/,
   );
 });
+
+Deno.test("negative indices count from the end, in get, take, put and slice", () => {
+  equal(A.get(-2, -3), 1);
+  equal(A.get(0, -2), 2);
+  deepEqual(A.take(0, -1).toNested(), [4, 5, 6]);
+  deepEqual(A.take(1, -3).toNested(), [1, 4]);
+  const y = NDArray.zeros([2, 3]);
+  y.put(1, -1, NDArray.from([7, 8]));
+  deepEqual(y.toNested(), [[0, 0, 7], [0, 0, 8]]);
+  // slice bounds are clamped like Python's
+  deepEqual(A.slice(1, -10).toNested(), A.toNested());
+  deepEqual(A.slice(1, 1, 10).toNested(), [[2, 3], [5, 6]]);
+  throws(() => A.take(0, -3), /index -3 is out of bounds for axis 0 with size 2/);
+});
+
+Deno.test("broadcasting refuses shapes that do not fit, even of the same size", () => {
+  throws(() => A.add(NDArray.zeros([3, 2])), /shapes \(2,3\) \(3,2\)/);
+  throws(() => A.mul(NDArray.zeros([6])), /shapes \(2,3\) \(6,\)/);
+  // a length-0 dimension broadcasts against 1 to 0, not to 1
+  deepEqual(NDArray.zeros([0, 3]).add(NDArray.ones([1, 3])).shape, [0, 3]);
+  // put(): the value must broadcast *into* the slot, not the slot into the value
+  const y = NDArray.zeros([2, 1, 2]);
+  throws(() => y.put(0, 0, NDArray.zeros([2, 2])), /could not broadcast input array/);
+});
+
+Deno.test("linspace ends exactly at stop, as numpy's does", () => {
+  // −1 + 4·(1.3 / 4) is 0.30000000000000004: numpy (and we) set the last point to stop.
+  const step = (0.3 - -1) / 4;
+  equal(-1 + 4 * step, 0.30000000000000004);
+  const l = NDArray.linspace(-1, 0.3, 5);
+  equal(l.get(-1), 0.3);
+  for (let i = 0; i < 4; i++) equal(l.get(i), -1 + i * step);
+});

@@ -54,3 +54,18 @@ Deno.test("a malformed published file is named in the error", () => {
   );
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("halfUnit of a numpy array print: the element with the most decimals sets it", () => {
+  // numpy drops trailing zeros per element: [0.5 -1.25] was printed to 2 decimals.
+  equal(halfUnit("[0.5   -1.25 ]"), 0.005);
+  equal(halfUnit("[ 1.  0.125]"), 0.0005);
+  // a lone number: its own last digit
+  equal(halfUnit("0.5"), 0.05);
+});
+
+Deno.test("ulpOf reaches the subnormals: 2^-1074 at the bottom", () => {
+  equal(ulpOf(Number.MIN_VALUE), Number.MIN_VALUE);
+  equal(ulpOf(2 ** -1030), Number.MIN_VALUE);
+  equal(ulpOf(2 ** -1022), 2 ** -1074);
+  equal(ulpDistance(2 ** -1074, 2 ** -1073), 1);
+});

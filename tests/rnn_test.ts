@@ -12,6 +12,7 @@ import {
   type TorchRnnParams,
   ulpOf,
 } from "../lib/mod.ts";
+import { assertAllBelow } from "./_assert.ts";
 
 Deno.test("RnnCell backward = central differences (batch 2, 4 steps)", () => {
   const r = new RandomState(5);
@@ -30,10 +31,10 @@ Deno.test("RnnCell backward = central differences (batch 2, 4 steps)", () => {
   for (let t = 3; t >= 0; t--) c.backward(dhs.take(0, t));
   const g = c.grads();
   const f = () => run().L;
-  ok(relError(g.dW_ih, numericalGradient(f, wih)).max() < 1e-7);
-  ok(relError(g.dW_hh, numericalGradient(f, whh)).max() < 1e-7);
-  ok(relError(g.db_ih, numericalGradient(f, bih)).max() < 1e-7);
-  ok(relError(c.dh0, numericalGradient(f, h0)).max() < 1e-7);
+  assertAllBelow(relError(g.dW_ih, numericalGradient(f, wih)), 1e-7, "dW_ih rel. error");
+  assertAllBelow(relError(g.dW_hh, numericalGradient(f, whh)), 1e-7, "dW_hh rel. error");
+  assertAllBelow(relError(g.db_ih, numericalGradient(f, bih)), 1e-7, "db_ih rel. error");
+  assertAllBelow(relError(c.dh0, numericalGradient(f, h0)), 1e-7, "dh0 rel. error");
 });
 
 Deno.test("RnnCell errors name the shapes", () => {
@@ -132,7 +133,7 @@ Deno.test("torchRnnBackward = central differences (batch 2, 5 steps, 3 inputs, 4
     ["db_hh", g.db_hh, p.bias_hh_l0],
   ];
   for (const [name, analytic, param] of wrt) {
-    ok(relError(analytic, numericalGradient(L, param)).max() < 1e-7, name);
+    assertAllBelow(relError(analytic, numericalGradient(L, param)), 1e-7, `${name} rel. error`);
   }
 });
 
@@ -156,6 +157,18 @@ Deno.test("fusedOneMinusSquare rounds 1 − y² once", () => {
     const halfUlp = toBig(ulpOf(f)) / 2n;
     ok((err < 0n ? -err : err) <= halfUlp, `y = ${y}`);
   }
+  // Tiny y (the shortcut's neighbourhood, around 2⁻²⁷): same exact-integer check.
+  for (let n = 0; n < 2000; n++) {
+    const y = (r.uniform(-1, 1) as number) * 2 ** -25;
+    const f = fusedOneMinusSquare(y);
+    const scale = 2n ** 1100n, toBig = (v: number) => BigInt(v * 2 ** 550) * 2n ** 550n;
+    const exact = scale - (toBig(y) * toBig(y)) / scale;
+    const err = toBig(f) - exact;
+    const halfUlp = toBig(ulpOf(f)) / 2n;
+    ok((err < 0n ? -err : err) <= halfUlp, `y = ${y}`);
+  }
+  // 1 − (1.5·2⁻²⁷)² = 1 − 2.25·2⁻⁵⁴ is nearer 1 − 2⁻⁵³ than 1
+  equal(fusedOneMinusSquare(1.5 * 2 ** -27), 1 - 2 ** -53);
   throws(() => fusedOneMinusSquare(1.5), /outside tanh's range/);
 });
 

@@ -1,4 +1,3 @@
-import { ok } from "node:assert/strict";
 import {
   NDArray,
   numericalGradient,
@@ -7,6 +6,7 @@ import {
   simpleRnnBackward,
   simpleRnnForward,
 } from "../lib/mod.ts";
+import { assertAllBelow } from "./_assert.ts";
 
 Deno.test("SimpleRNN + Dense + softmax backward = central differences (T=4, n_in=3, n_h=4, n_out=5)", () => {
   const r = new RandomState(21);
@@ -32,7 +32,6 @@ Deno.test("SimpleRNN + Dense + softmax backward = central differences (T=4, n_in
       ["h0", g.dh0, h0],
     ] as [string, NDArray, NDArray][]
   ) {
-    const err = relError(analytic, numericalGradient(L, param)).max();
-    ok(err < 1e-7, `${name}: ${err}`);
+    assertAllBelow(relError(analytic, numericalGradient(L, param)), 1e-7, `${name} rel. error`);
   }
 });

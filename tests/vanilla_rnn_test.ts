@@ -1,4 +1,4 @@
-import { equal, ok, throws } from "node:assert/strict";
+import { equal, throws } from "node:assert/strict";
 import { numericalGradient, relError } from "../lib/gradcheck.ts";
 import { NDArray } from "../lib/ndarray.ts";
 import { RandomState } from "../lib/random.ts";
@@ -8,6 +8,7 @@ import {
   vanillaRnnForward,
   type VanillaRnnParams,
 } from "../lib/nn/vanilla_rnn.ts";
+import { assertAllBelow } from "./_assert.ts";
 
 function setup(m: number, T: number) {
   const rng = new RandomState(3);
@@ -34,11 +35,10 @@ Deno.test("vanillaRnnBackward = central differences (batch of 2, every step or o
     const g = vanillaRnnBackward(cache);
     const loss = () => vanillaRnnForward(xs, h0, params, ys, { lossAt }).loss;
     for (const key of ["U", "W", "b", "V", "c"] as const) {
-      const worst = relError(g[key], numericalGradient(loss, params[key])).max();
-      ok(worst < 1e-7, `${key} (lossAt ${lossAt}): ${worst}`);
+      const rel = relError(g[key], numericalGradient(loss, params[key]));
+      assertAllBelow(rel, 1e-7, `${key} (lossAt ${lossAt}) rel. error`);
     }
-    const worstH0 = relError(g.h0, numericalGradient(loss, h0)).max();
-    ok(worstH0 < 1e-7, `h0: ${worstH0}`);
+    assertAllBelow(relError(g.h0, numericalGradient(loss, h0)), 1e-7, "h0 rel. error");
   }
 });
 
@@ -47,10 +47,10 @@ Deno.test("a loss at the first step only: nothing flows from the later steps", (
   const g = vanillaRnnBackward(vanillaRnnForward(xs, h0, params, ys, { lossAt: [0] }).cache);
   const f = vanillaRnnForward(xs, h0, params, ys);
   const e0 = f.yHat[0].sub(ys[0]);
-  ok(relError(g.c, e0).max() < 1e-15);
+  assertAllBelow(relError(g.c, e0), 1e-15, "dc rel. error");
   // with the loss at step 0 only, W gets δ⁰ h⁰ᵀ alone; nothing flows from later steps
   const delta0 = f.h[0].square().neg().add(1).mul(params.V.T.dot(e0));
-  ok(relError(g.W, delta0.dot(h0.T)).max() < 1e-14);
+  assertAllBelow(relError(g.W, delta0.dot(h0.T)), 1e-14, "dW rel. error");
 });
 
 Deno.test("vanilla RNN shape errors name what was wrong", () => {

@@ -28,6 +28,13 @@ cases = [
     (rs.randn(20), {}),
     (rs.randn(3, 12), {"precision": 3, "suppress": True}),
     (np.array([0.0, -0.0, 2.5]), {}),
+    # The three switches to scientific notation, at their boundaries (max/min = 1e3 exactly,
+    # min = 1e-4 exactly, max = 1e8 exactly, also with suppress).
+    (np.array([1.0, 1000.0]), {}),
+    (np.array([1.0, 1000.5]), {}),
+    (np.array([0.0001, 0.0005]), {}),
+    (np.array([1e8, 2.0]), {"suppress": True}),
+    (np.array([99999999.0, 2.0]), {"suppress": True}),
 ]
 out = {
     "provenance": {
