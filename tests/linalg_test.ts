@@ -35,7 +35,7 @@ Deno.test("matrixPower: [[1,1],[0,1]]ⁿ = [[1,n],[0,1]] and a rotation by θ to
   }
   const th = 0.3,
     rot = (a: number) => NDArray.from([[Math.cos(a), -Math.sin(a)], [Math.sin(a), Math.cos(a)]]);
-  ok(Math.max(...matrixPower(rot(th), 11).sub(rot(11 * th)).abs().data) < 1e-14);
+  assertAllBelow(matrixPower(rot(th), 11).sub(rot(11 * th)).abs(), 1e-14, "R(θ)^11 − R(11θ)");
   equal(
     JSON.stringify(matrixPower(NDArray.full([3, 3], 7), 0).toNested()),
     JSON.stringify(NDArray.eye(3).toNested()),
@@ -49,6 +49,6 @@ Deno.test("matrixPower: [[1,1],[0,1]]ⁿ = [[1,n],[0,1]] and a rotation by θ to
 
 Deno.test("scaledOrthogonal: WᵀW = ρ²I, so every singular value is ρ", () => {
   const rho = 1.25, W = scaledOrthogonal(new RandomState(7), 6, rho);
-  ok(Math.max(...W.T.dot(W).sub(NDArray.eye(6).mul(rho * rho)).abs().data) < 1e-13);
-  ok(Math.max(...svd(W).s.sub(rho).abs().data) < 1e-13);
+  assertAllBelow(W.T.dot(W).sub(NDArray.eye(6).mul(rho * rho)).abs(), 1e-13, "WᵀW − ρ²I");
+  assertAllBelow(svd(W).s.sub(rho).abs(), 1e-13, "σ(W) − ρ");
 });
