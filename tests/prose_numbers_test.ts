@@ -17,11 +17,12 @@ const STATED: Record<number, Record<string, string>> = {
     "3\\times10^{-7}": "the worked example's arithmetic: 3×10⁻¹⁰ absolute over 10⁻³",
   },
   6: { "10^{-2}": "a rule of thumb for reading relative errors (CS231n's), not a measurement" },
+  8: { "1e-6": 'a hypothetical tolerance ("had we asked for …"), not a measurement' },
 };
 
 /** A decimal (with a point or an exponent) or a power of ten written in TeX or Unicode. */
 const NUMBER =
-  /(?:(\d+(?:\.\d+)?)\s*(?:\\times|×)\s*)?(?:10\^\{(-?\d+)\}|10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))|(?<![\w.\[\]^{])-?(?:\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+)(?![\w.\]])/g;
+  /(?:(\d+(?:\.\d+)?)\s*(?:\\times|×|\\cdot|·)\s*)?(?:10\^\{(-?\d+)\}|10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))|(?<![\w.\[\]^{])-?(?:\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+)(?![\w.\]])/g;
 const SUPER: Record<string, string> = {
   "⁻": "-",
   "⁰": "0",
