@@ -34,8 +34,10 @@ import {
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 
 const lesson = new Lesson(4);
-// The weights and labels the post printed. Each printed decimal is the shortest one that
-// identifies a float32, so Math.fround gives back TensorFlow's exact float32 value.
+// The weights and labels the post printed. numpy prints a float32 with at most 8 digits
+// after the point: from 0.1 up that is the shortest decimal identifying it, so Math.fround
+// gives back TensorFlow's exact float32; below 0.1 (four weights here) it is the nearest
+// float32 to the printed text, one of several that print so (lesson 9 tries them all).
 const printedInput = (name: string, shape: number[]) => {
   const file = lesson.publishedFile() as unknown as {
     inputs: Record<string, { value: number[] }>;
@@ -215,9 +217,11 @@ lesson.check(
 //
 // With the inputs known, the forward pass and the δ recursion of `lib/nn/simple_rnn.ts`
 // give every printed quantity. The post's numbers are float32 results; ours are float64.
-// A printed float32 is the shortest decimal that names it, so the printing costs at most
-// half a float32 ULP ($3\times10^{-8}$ below 1); the post's own float32 arithmetic adds a
-// roundoff we bound by $2\gamma_{60}$ with $u = 2^{-24}$ (about 20 rounded operations per
+// numpy prints a float32 with at most 8 digits after the point: from 0.1 up the shortest
+// decimal that names it, at most half a float32 ULP away ($3\times10^{-8}$ below 1); below
+// 0.1 the value rounded to 8 digits, at most $5\times10^{-9}$ away (but such a text can fit
+// several float32 values). So the printing costs at most $3\times10^{-8}$; the post's own
+// float32 arithmetic adds a roundoff we bound by $2\gamma_{60}$ with $u = 2^{-24}$ (about 20 rounded operations per
 // step, 3 steps, values of order 1). Below we also report the actual distance in float32
 // ULPs *of the printed value*: a few for values of order 1, a few dozen for small ones such
 // as `h_seq[0][1]` = 0.0107 — the rounding error of a computation scales with the size of

@@ -1,0 +1,37 @@
+import { equal, ok } from "node:assert/strict";
+import { lessonReport } from "./_run_lesson.ts";
+
+const report = await lessonReport(9);
+
+Deno.test("lesson 9: every printed quantity within lesson 4's float32 bound of the post", () => {
+  ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
+  equal(report.checks.filter((c) => c.kind === "published").length, 15);
+});
+
+Deno.test("lesson 9 lists all 74 printed numbers, each with a reproduced float32 and ULPs", () => {
+  const list = report.values.every_printed_number as {
+    name: string;
+    printed: string;
+    ours: string;
+    ulps: number;
+  }[];
+  equal(list.length, 74);
+  for (const l of list) {
+    ok(Number.isInteger(l.ulps), l.name);
+    // a zero distance is claimed exactly when numpy's printing of ours is the printed text
+    equal(l.ulps === 0, l.ours === l.printed, `${l.name}: ${l.ours} vs ${l.printed}`);
+  }
+  equal(list.filter((l) => l.ours === l.printed).length, report.values.reproduced_exactly);
+});
+
+Deno.test("lesson 9's candidate table: float32 candidates beat float64-then-round", () => {
+  const table = report.values.candidates as { arithmetic: string; total: number }[];
+  ok(table.length >= 20, `${table.length} rows`);
+  const f64 = Math.max(
+    ...table.filter((r) => r.arithmetic === "float64 then round").map((r) => r.total),
+  );
+  const f32 = Math.max(
+    ...table.filter((r) => r.arithmetic !== "float64 then round").map((r) => r.total),
+  );
+  ok(f32 > f64, `best float32 candidate ${f32}, float64 then round ${f64}`);
+});
