@@ -112,3 +112,46 @@ export class RNNCell {
     this.#cell.reset();
   }
 }
+
+/** The post's parameter names (document 003): Wx = U, Wh = W, Bh = b, Wy = V, By = c. */
+export interface BpttSelf {
+  Wx: NDArray;
+  Wh: NDArray;
+  Bh: NDArray;
+  Wy: NDArray;
+  By: NDArray;
+}
+
+/** diag(1 − (h^j)²): the Jacobian of tanh at the state h^j. */
+export function tanh_jacobian(hj: NDArray): NDArray {
+  return NDArray.diag(hj.square().neg().add(1).reshape(-1));
+}
+
+/**
+ * `sum_over_k(rnn, xt, h0, h, y_hat, y)` → `{U_gradient, W_gradient, B_gradient}`: lesson 6's
+ * sum over k, each chain (e^t)ᵀV·J_t·W·J_{t−1}·…·W·J_k with the Jacobians interleaved.
+ */
+export function sum_over_k(
+  rnn: BpttSelf,
+  xt: NDArray[],
+  h0: NDArray,
+  h: NDArray[],
+  y_hat: NDArray[],
+  y: NDArray[],
+): { U_gradient: NDArray; W_gradient: NDArray; B_gradient: NDArray } {
+  let U_gradient = NDArray.zeros(rnn.Wx.shape);
+  let W_gradient = NDArray.zeros(rnn.Wh.shape);
+  let B_gradient = NDArray.zeros(rnn.Bh.shape);
+  for (let t = 0; t < xt.length; t++) {
+    let row = y_hat[t].sub(y[t]).T.dot(rnn.Wy).dot(tanh_jacobian(h[t])); // ∂L_t/∂net^t
+    for (let k = t; k >= 0; k--) {
+      const delta = row.T;
+      const hPrev = k > 0 ? h[k - 1] : h0;
+      U_gradient = U_gradient.add(delta.dot(xt[k].T));
+      W_gradient = W_gradient.add(delta.dot(hPrev.T));
+      B_gradient = B_gradient.add(delta);
+      if (k > 0) row = row.dot(rnn.Wh).dot(tanh_jacobian(h[k - 1])); // one step back
+    }
+  }
+  return { U_gradient, W_gradient, B_gradient };
+}

@@ -43,6 +43,11 @@ const MISTAKES: [number, string, string, string][] = [
   ],
   [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
   [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+  [6, "sumOverKNpPower", "sum_over_k", "np.power (elementwise) for W^(t−k)"],
+  [6, "sumOverKReduceAtT", "sum_over_k", "a reduce that always uses h[t]"],
+  [6, "sumOverKBroadcast", "sum_over_k", "a broadcast where an outer product is needed"],
+  [6, "sumOverKCurrentState", "sum_over_k", "h^t for h^(t−1)"],
+  [6, "sumOverKJacobiansFirst", "sum_over_k", "all Jacobians first, then W^(t−k)"],
 ];
 
 for (const [n, exportName, fn, diagnosis] of MISTAKES) {
@@ -67,6 +72,10 @@ for (const [n, exportName, fn, diagnosis] of MISTAKES) {
 
 Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
   deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("exercise 6: the sum over k written out passes, so the BPTT probes are fair", async () => {
+  deepEqual(failing(await grade(spec(6), MUTANTS, { exportName: "sumOverKWritten" })), []);
 });
 
 Deno.test("the committed stubs grade as not implemented, every check of every exercise", async () => {

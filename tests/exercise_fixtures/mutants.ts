@@ -222,3 +222,77 @@ export const rnnBackwardOverMissingTanh = {
     return { dx, da0: da_prev, dWax, dWaa, dba };
   },
 };
+
+// Exercise 6: the sum over k written out, with the post's slips (document 003, lesson 6).
+
+type Self = ref.BpttSelf;
+const jac = (hj: NDArray) => NDArray.diag(NDArray.ones(hj.shape).sub(hj.mul(hj)).reshape(-1));
+/** W·W·…·W (n factors), the identity for n = 0. */
+const matPow = (W: NDArray, n: number) =>
+  Array.from({ length: n }).reduce<NDArray>((acc) => acc.dot(W), NDArray.eye(W.shape[0]));
+
+/** A learner's sum over k: `chain(t, k)` gives ∂L_t/∂net^k as a row; `accumulate` adds it. */
+function learnerSumOverK(
+  chain: (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => NDArray,
+  opts: { broadcast?: boolean; currentState?: boolean } = {},
+) {
+  return (rnn: Self, xt: NDArray[], h0: NDArray, h: NDArray[], y_hat: NDArray[], y: NDArray[]) => {
+    let U_gradient = NDArray.zeros(rnn.Wx.shape);
+    let W_gradient = NDArray.zeros(rnn.Wh.shape);
+    let B_gradient = NDArray.zeros(rnn.Bh.shape);
+    for (let t = 0; t < xt.length; t++) {
+      const e = y_hat[t].sub(y[t]);
+      for (let k = t; k >= 0; k--) {
+        const delta = chain(rnn, h, e, t, k).T;
+        const state = opts.currentState ? h[k] : (k === 0 ? h0 : h[k - 1]);
+        U_gradient = U_gradient.add(delta.dot(xt[k].T));
+        W_gradient = opts.broadcast
+          ? W_gradient.add(delta.mul(state)) // delta * h: broadcast into every column
+          : W_gradient.add(delta.dot(state.T));
+        B_gradient = B_gradient.add(delta);
+      }
+    }
+    return { U_gradient, W_gradient, B_gradient };
+  };
+}
+
+/** eᵀV·J_t·W·J_{t−1}·…·W·J_k, with the Jacobian of step j taken at h[pick(j)]. */
+const interleavedChain =
+  (pick: (j: number, t: number) => number) =>
+  (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => {
+    let row = e.T.dot(rnn.Wy).dot(jac(h[pick(t, t)]));
+    for (let j = t - 1; j >= k; j--) row = row.dot(rnn.Wh).dot(jac(h[pick(j, t)]));
+    return row;
+  };
+/** eᵀV·J_t·…·J_k first, then a power of W. */
+const diagonalsChain =
+  (power: (W: NDArray, n: number) => NDArray) =>
+  (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => {
+    const ds = h.slice(k, t + 1).reduce((acc, hj) => acc.dot(jac(hj)), e.T.dot(rnn.Wy));
+    return ds.dot(power(rnn.Wh, t - k));
+  };
+
+export const sumOverKWritten = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j)),
+};
+export const sumOverKNpPower = {
+  ...ref,
+  sum_over_k: learnerSumOverK(diagonalsChain((W, n) => W.pow(n))), // np.power(W, t - k)
+};
+export const sumOverKJacobiansFirst = {
+  ...ref,
+  sum_over_k: learnerSumOverK(diagonalsChain(matPow)),
+};
+export const sumOverKReduceAtT = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((_j, t) => t)), // lambda ignores its j
+};
+export const sumOverKBroadcast = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j), { broadcast: true }),
+};
+export const sumOverKCurrentState = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j), { currentState: true }),
+};
