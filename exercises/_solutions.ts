@@ -10,6 +10,7 @@
  */
 
 import {
+  clipByGlobalNorm,
   NDArray,
   rnnBackward,
   RnnCell,
@@ -18,6 +19,8 @@ import {
   rnnForward,
   type RnnParameters,
   softmax as softmaxColumns,
+  svd,
+  type VanillaRnnParams as RnnParams,
 } from "../lib/mod.ts";
 
 export type { RnnParameters };
@@ -154,4 +157,51 @@ export function sum_over_k(
     }
   }
   return { U_gradient, W_gradient, B_gradient };
+}
+
+/** `clip_by_global_norm(grads, max_norm)` → `{clipped, norm}` (lib/train.ts's clipByGlobalNorm). */
+export function clip_by_global_norm(grads: Record<string, NDArray>, max_norm: number) {
+  const { norm, scale } = clipByGlobalNorm(grads, max_norm);
+  const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
+  return { clipped, norm };
+}
+
+/** `jacobian_norm(W, h, k)`: ‖D_T W D_{T−1} W ⋯ D_{k+1} W‖₂, h[t] = h_t for t = 0 … T. */
+export function jacobian_norm(W: NDArray, h: NDArray[], k: number): number {
+  const n = W.shape[0];
+  let J = NDArray.eye(n);
+  for (let t = h.length - 1; t > k; t--) {
+    J = J.mul(h[t].reshape(n).square().neg().add(1)).dot(W); // J · D_t · W
+  }
+  return svd(J).s.get(0);
+}
+
+/** `rtrl_dW(params, xs, h0, h, y_hat, ys)`: ∂L/∂W by forward-mode sensitivities P_t = ∂h^t/∂W. */
+export function rtrl_dW(
+  params: RnnParams,
+  xs: NDArray[],
+  h0: NDArray,
+  h: NDArray[],
+  y_hat: NDArray[],
+  ys: NDArray[],
+): NDArray {
+  const n = params.W.shape[0];
+  let P = NDArray.zeros([n, n * n]);
+  let dW = NDArray.zeros([n, n]);
+  let hPrev = h0.reshape(n);
+  for (let t = 0; t < xs.length; t++) {
+    const ht = h[t].reshape(n);
+    const E = NDArray.zeros([n, n * n]);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) E.set([a, a * n + b], hPrev.get(b));
+    P = E.add(params.W.dot(P)).mul(ht.square().neg().add(1).reshape(n, 1));
+    const dLdh = params.V.T.dot(y_hat[t].sub(ys[t])).reshape(1, n);
+    dW = dW.add(dLdh.dot(P).reshape(n, n));
+    hPrev = ht;
+  }
+  return dW;
+}
+
+/** `spectral_norm(A)`: the largest singular value of A. */
+export function spectral_norm(A: NDArray): number {
+  return svd(A).s.get(0);
 }

@@ -296,3 +296,94 @@ export const sumOverKCurrentState = {
   ...ref,
   sum_over_k: learnerSumOverK(interleavedChain((j) => j), { currentState: true }),
 };
+
+// Exercise 7: clipping, the Jacobian's norm and RTRL, with lesson 7's two mistakes.
+
+export const clipEachSeparately = {
+  ...ref,
+  clip_by_global_norm: (grads: Record<string, NDArray>, max_norm: number) => {
+    let total = 0;
+    const clipped: Record<string, NDArray> = {};
+    for (const [name, g] of Object.entries(grads)) {
+      const own = Math.sqrt(g.mul(g).sum() as number);
+      total += own * own;
+      clipped[name] = own > max_norm ? g.mul(max_norm / own) : g; // its own norm, not the global
+    }
+    return { clipped, norm: Math.sqrt(total) };
+  },
+};
+
+export const jacobianWithoutTanh = {
+  ...ref,
+  jacobian_norm: (W: NDArray, h: NDArray[], k: number) => {
+    let J = NDArray.eye(W.shape[0]);
+    for (let t = k + 1; t < h.length; t++) J = W.dot(J); // forgot diag(1 − h_t²)
+    return ref.spectral_norm(J);
+  },
+};
+
+export const rtrlWithoutTanh = {
+  ...ref,
+  rtrl_dW: (
+    params: { W: NDArray; V: NDArray },
+    xs: NDArray[],
+    h0: NDArray,
+    h: NDArray[],
+    y_hat: NDArray[],
+    ys: NDArray[],
+  ) => {
+    const n = params.W.shape[0];
+    let P = NDArray.zeros([n, n * n]);
+    const dW = NDArray.zeros([n, n]);
+    for (let t = 0; t < xs.length; t++) {
+      const prev = t === 0 ? h0 : h[t - 1];
+      const next = params.W.dot(P);
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          next.set([a, a * n + b], next.get(a, a * n + b) + prev.get(b, 0));
+        }
+      }
+      P = next; // forgot to multiply by 1 − (h^t)²
+      const g = params.V.T.dot(y_hat[t].sub(ys[t]));
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n * n; j++) dW.data[j] += g.get(i, 0) * P.get(i, j);
+      }
+    }
+    return dW;
+  },
+};
+
+export const rtrlWritten = {
+  ...rtrlWithoutTanh,
+  rtrl_dW: (
+    params: { W: NDArray; V: NDArray },
+    xs: NDArray[],
+    h0: NDArray,
+    h: NDArray[],
+    y_hat: NDArray[],
+    ys: NDArray[],
+  ) => {
+    const n = params.W.shape[0];
+    let P = NDArray.zeros([n, n * n]);
+    const dW = NDArray.zeros([n, n]);
+    for (let t = 0; t < xs.length; t++) {
+      const prev = t === 0 ? h0 : h[t - 1];
+      const next = params.W.dot(P);
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          next.set([a, a * n + b], next.get(a, a * n + b) + prev.get(b, 0));
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const d = 1 - h[t].get(i, 0) ** 2;
+        for (let j = 0; j < n * n; j++) next.set([i, j], next.get(i, j) * d);
+      }
+      P = next;
+      const g = params.V.T.dot(y_hat[t].sub(ys[t]));
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n * n; j++) dW.data[j] += g.get(i, 0) * P.get(i, j);
+      }
+    }
+    return dW;
+  },
+};
