@@ -10,6 +10,7 @@
  */
 
 import {
+  clipByGlobalNorm,
   NDArray,
   rnnBackward,
   RnnCell,
@@ -18,6 +19,8 @@ import {
   rnnForward,
   type RnnParameters,
   softmax as softmaxColumns,
+  svd,
+  type VanillaRnnParams as RnnParams,
 } from "../lib/mod.ts";
 
 export type { RnnParameters };
@@ -111,4 +114,94 @@ export class RNNCell {
   reset(): void {
     this.#cell.reset();
   }
+}
+
+/** The post's parameter names (document 003): Wx = U, Wh = W, Bh = b, Wy = V, By = c. */
+export interface BpttSelf {
+  Wx: NDArray;
+  Wh: NDArray;
+  Bh: NDArray;
+  Wy: NDArray;
+  By: NDArray;
+}
+
+/** diag(1 − (h^j)²): the Jacobian of tanh at the state h^j. */
+export function tanh_jacobian(hj: NDArray): NDArray {
+  return NDArray.diag(hj.square().neg().add(1).reshape(-1));
+}
+
+/**
+ * `sum_over_k(rnn, xt, h0, h, y_hat, y)` → `{U_gradient, W_gradient, B_gradient}`: lesson 6's
+ * sum over k, each chain (e^t)ᵀV·J_t·W·J_{t−1}·…·W·J_k with the Jacobians interleaved.
+ */
+export function sum_over_k(
+  rnn: BpttSelf,
+  xt: NDArray[],
+  h0: NDArray,
+  h: NDArray[],
+  y_hat: NDArray[],
+  y: NDArray[],
+): { U_gradient: NDArray; W_gradient: NDArray; B_gradient: NDArray } {
+  let U_gradient = NDArray.zeros(rnn.Wx.shape);
+  let W_gradient = NDArray.zeros(rnn.Wh.shape);
+  let B_gradient = NDArray.zeros(rnn.Bh.shape);
+  for (let t = 0; t < xt.length; t++) {
+    let row = y_hat[t].sub(y[t]).T.dot(rnn.Wy).dot(tanh_jacobian(h[t])); // ∂L_t/∂net^t
+    for (let k = t; k >= 0; k--) {
+      const delta = row.T;
+      const hPrev = k > 0 ? h[k - 1] : h0;
+      U_gradient = U_gradient.add(delta.dot(xt[k].T));
+      W_gradient = W_gradient.add(delta.dot(hPrev.T));
+      B_gradient = B_gradient.add(delta);
+      if (k > 0) row = row.dot(rnn.Wh).dot(tanh_jacobian(h[k - 1])); // one step back
+    }
+  }
+  return { U_gradient, W_gradient, B_gradient };
+}
+
+/** `clip_by_global_norm(grads, max_norm)` → `{clipped, norm}` (lib/train.ts's clipByGlobalNorm). */
+export function clip_by_global_norm(grads: Record<string, NDArray>, max_norm: number) {
+  const { norm, scale } = clipByGlobalNorm(grads, max_norm);
+  const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
+  return { clipped, norm };
+}
+
+/** `jacobian_norm(W, h, k)`: ‖D_T W D_{T−1} W ⋯ D_{k+1} W‖₂, h[t] = h_t for t = 0 … T. */
+export function jacobian_norm(W: NDArray, h: NDArray[], k: number): number {
+  const n = W.shape[0];
+  let J = NDArray.eye(n);
+  for (let t = h.length - 1; t > k; t--) {
+    J = J.mul(h[t].reshape(n).square().neg().add(1)).dot(W); // J · D_t · W
+  }
+  return svd(J).s.get(0);
+}
+
+/** `rtrl_dW(params, xs, h0, h, y_hat, ys)`: ∂L/∂W by forward-mode sensitivities P_t = ∂h^t/∂W. */
+export function rtrl_dW(
+  params: RnnParams,
+  xs: NDArray[],
+  h0: NDArray,
+  h: NDArray[],
+  y_hat: NDArray[],
+  ys: NDArray[],
+): NDArray {
+  const n = params.W.shape[0];
+  let P = NDArray.zeros([n, n * n]);
+  let dW = NDArray.zeros([n, n]);
+  let hPrev = h0.reshape(n);
+  for (let t = 0; t < xs.length; t++) {
+    const ht = h[t].reshape(n);
+    const E = NDArray.zeros([n, n * n]);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) E.set([a, a * n + b], hPrev.get(b));
+    P = E.add(params.W.dot(P)).mul(ht.square().neg().add(1).reshape(n, 1));
+    const dLdh = params.V.T.dot(y_hat[t].sub(ys[t])).reshape(1, n);
+    dW = dW.add(dLdh.dot(P).reshape(n, n));
+    hPrev = ht;
+  }
+  return dW;
+}
+
+/** `spectral_norm(A)`: the largest singular value of A. */
+export function spectral_norm(A: NDArray): number {
+  return svd(A).s.get(0);
 }

@@ -43,6 +43,19 @@ const MISTAKES: [number, string, string, string][] = [
   ],
   [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
   [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+  [6, "sumOverKNpPower", "sum_over_k", "np.power (elementwise) for W^(t−k)"],
+  [6, "sumOverKReduceAtT", "sum_over_k", "a reduce that always uses h[t]"],
+  [6, "sumOverKBroadcast", "sum_over_k", "a broadcast where an outer product is needed"],
+  [6, "sumOverKCurrentState", "sum_over_k", "h^t for h^(t−1)"],
+  [6, "sumOverKJacobiansFirst", "sum_over_k", "all Jacobians first, then W^(t−k)"],
+  [7, "clipEachSeparately", "clip_by_global_norm", "clipping each tensor separately"],
+  [
+    7,
+    "jacobianWithoutTanh",
+    "jacobian_norm",
+    "forgetting the tanh derivative in the Jacobian product",
+  ],
+  [7, "rtrlWithoutTanh", "rtrl_dW", "forgetting the tanh derivative in the Jacobian product"],
 ];
 
 for (const [n, exportName, fn, diagnosis] of MISTAKES) {
@@ -67,6 +80,14 @@ for (const [n, exportName, fn, diagnosis] of MISTAKES) {
 
 Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
   deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("exercise 6: the sum over k written out passes, so the BPTT probes are fair", async () => {
+  deepEqual(failing(await grade(spec(6), MUTANTS, { exportName: "sumOverKWritten" })), []);
+});
+
+Deno.test("exercise 7: RTRL written out entry by entry passes, so the RTRL probes are fair", async () => {
+  deepEqual(failing(await grade(spec(7), MUTANTS, { exportName: "rtrlWritten" })), []);
 });
 
 Deno.test("the committed stubs grade as not implemented, every check of every exercise", async () => {

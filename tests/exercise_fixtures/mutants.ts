@@ -222,3 +222,168 @@ export const rnnBackwardOverMissingTanh = {
     return { dx, da0: da_prev, dWax, dWaa, dba };
   },
 };
+
+// Exercise 6: the sum over k written out, with the post's slips (document 003, lesson 6).
+
+type Self = ref.BpttSelf;
+const jac = (hj: NDArray) => NDArray.diag(NDArray.ones(hj.shape).sub(hj.mul(hj)).reshape(-1));
+/** W·W·…·W (n factors), the identity for n = 0. */
+const matPow = (W: NDArray, n: number) =>
+  Array.from({ length: n }).reduce<NDArray>((acc) => acc.dot(W), NDArray.eye(W.shape[0]));
+
+/** A learner's sum over k: `chain(t, k)` gives ∂L_t/∂net^k as a row; `accumulate` adds it. */
+function learnerSumOverK(
+  chain: (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => NDArray,
+  opts: { broadcast?: boolean; currentState?: boolean } = {},
+) {
+  return (rnn: Self, xt: NDArray[], h0: NDArray, h: NDArray[], y_hat: NDArray[], y: NDArray[]) => {
+    let U_gradient = NDArray.zeros(rnn.Wx.shape);
+    let W_gradient = NDArray.zeros(rnn.Wh.shape);
+    let B_gradient = NDArray.zeros(rnn.Bh.shape);
+    for (let t = 0; t < xt.length; t++) {
+      const e = y_hat[t].sub(y[t]);
+      for (let k = t; k >= 0; k--) {
+        const delta = chain(rnn, h, e, t, k).T;
+        const state = opts.currentState ? h[k] : (k === 0 ? h0 : h[k - 1]);
+        U_gradient = U_gradient.add(delta.dot(xt[k].T));
+        W_gradient = opts.broadcast
+          ? W_gradient.add(delta.mul(state)) // delta * h: broadcast into every column
+          : W_gradient.add(delta.dot(state.T));
+        B_gradient = B_gradient.add(delta);
+      }
+    }
+    return { U_gradient, W_gradient, B_gradient };
+  };
+}
+
+/** eᵀV·J_t·W·J_{t−1}·…·W·J_k, with the Jacobian of step j taken at h[pick(j)]. */
+const interleavedChain =
+  (pick: (j: number, t: number) => number) =>
+  (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => {
+    let row = e.T.dot(rnn.Wy).dot(jac(h[pick(t, t)]));
+    for (let j = t - 1; j >= k; j--) row = row.dot(rnn.Wh).dot(jac(h[pick(j, t)]));
+    return row;
+  };
+/** eᵀV·J_t·…·J_k first, then a power of W. */
+const diagonalsChain =
+  (power: (W: NDArray, n: number) => NDArray) =>
+  (rnn: Self, h: NDArray[], e: NDArray, t: number, k: number) => {
+    const ds = h.slice(k, t + 1).reduce((acc, hj) => acc.dot(jac(hj)), e.T.dot(rnn.Wy));
+    return ds.dot(power(rnn.Wh, t - k));
+  };
+
+export const sumOverKWritten = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j)),
+};
+export const sumOverKNpPower = {
+  ...ref,
+  sum_over_k: learnerSumOverK(diagonalsChain((W, n) => W.pow(n))), // np.power(W, t - k)
+};
+export const sumOverKJacobiansFirst = {
+  ...ref,
+  sum_over_k: learnerSumOverK(diagonalsChain(matPow)),
+};
+export const sumOverKReduceAtT = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((_j, t) => t)), // lambda ignores its j
+};
+export const sumOverKBroadcast = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j), { broadcast: true }),
+};
+export const sumOverKCurrentState = {
+  ...ref,
+  sum_over_k: learnerSumOverK(interleavedChain((j) => j), { currentState: true }),
+};
+
+// Exercise 7: clipping, the Jacobian's norm and RTRL, with lesson 7's two mistakes.
+
+export const clipEachSeparately = {
+  ...ref,
+  clip_by_global_norm: (grads: Record<string, NDArray>, max_norm: number) => {
+    let total = 0;
+    const clipped: Record<string, NDArray> = {};
+    for (const [name, g] of Object.entries(grads)) {
+      const own = Math.sqrt(g.mul(g).sum() as number);
+      total += own * own;
+      clipped[name] = own > max_norm ? g.mul(max_norm / own) : g; // its own norm, not the global
+    }
+    return { clipped, norm: Math.sqrt(total) };
+  },
+};
+
+export const jacobianWithoutTanh = {
+  ...ref,
+  jacobian_norm: (W: NDArray, h: NDArray[], k: number) => {
+    let J = NDArray.eye(W.shape[0]);
+    for (let t = k + 1; t < h.length; t++) J = W.dot(J); // forgot diag(1 − h_t²)
+    return ref.spectral_norm(J);
+  },
+};
+
+export const rtrlWithoutTanh = {
+  ...ref,
+  rtrl_dW: (
+    params: { W: NDArray; V: NDArray },
+    xs: NDArray[],
+    h0: NDArray,
+    h: NDArray[],
+    y_hat: NDArray[],
+    ys: NDArray[],
+  ) => {
+    const n = params.W.shape[0];
+    let P = NDArray.zeros([n, n * n]);
+    const dW = NDArray.zeros([n, n]);
+    for (let t = 0; t < xs.length; t++) {
+      const prev = t === 0 ? h0 : h[t - 1];
+      const next = params.W.dot(P);
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          next.set([a, a * n + b], next.get(a, a * n + b) + prev.get(b, 0));
+        }
+      }
+      P = next; // forgot to multiply by 1 − (h^t)²
+      const g = params.V.T.dot(y_hat[t].sub(ys[t]));
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n * n; j++) dW.data[j] += g.get(i, 0) * P.get(i, j);
+      }
+    }
+    return dW;
+  },
+};
+
+export const rtrlWritten = {
+  ...rtrlWithoutTanh,
+  rtrl_dW: (
+    params: { W: NDArray; V: NDArray },
+    xs: NDArray[],
+    h0: NDArray,
+    h: NDArray[],
+    y_hat: NDArray[],
+    ys: NDArray[],
+  ) => {
+    const n = params.W.shape[0];
+    let P = NDArray.zeros([n, n * n]);
+    const dW = NDArray.zeros([n, n]);
+    for (let t = 0; t < xs.length; t++) {
+      const prev = t === 0 ? h0 : h[t - 1];
+      const next = params.W.dot(P);
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          next.set([a, a * n + b], next.get(a, a * n + b) + prev.get(b, 0));
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const d = 1 - h[t].get(i, 0) ** 2;
+        for (let j = 0; j < n * n; j++) next.set([i, j], next.get(i, j) * d);
+      }
+      P = next;
+      const g = params.V.T.dot(y_hat[t].sub(ys[t]));
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n * n; j++) dW.data[j] += g.get(i, 0) * P.get(i, j);
+      }
+    }
+    return dW;
+  },
+};
