@@ -236,8 +236,9 @@ await show("dW_hh", ours.dW_hh, { precision: 6, suppress: true });
 //    rounded operations per step, $T = 3$ steps) times the largest magnitude.
 // 3. **Central differences** of $L = \sum_t \sum h_t \odot dh_t$ — the loss whose gradient
 //    the upstream `dh` stands for — in float64, with step $10^{-5}$: truncation
-//    ($\sim h^2 f'''$) and rounding ($\sim u\,|L|/h$) both around $10^{-10}$, so we ask for a
-//    relative error below $10^{-7}$.
+//    ($\sim h^2 f'''$) and rounding ($\sim u\,|L|/h$) both around $10^{-10}$; the course's
+//    one policy (`lib/gradient_policy.ts`) measures both per entry instead of a fixed
+//    relative tolerance, and the table shows the smallest relative error it would flag.
 
 // %%
 const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"] as const;
