@@ -25,6 +25,7 @@
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
 
 // %%
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   dotCompensated,
   dotLanes,
@@ -32,10 +33,8 @@ import {
   gamma,
   Lesson,
   NDArray,
-  numericalGradientArray,
   RandomState,
   readDataJson,
-  relError,
   rnnCellBackward,
   rnnCellForward,
   type RnnParameters,
@@ -334,28 +333,37 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 //
 // Independently of any printout, the backward pass must agree with central differences of
 // the forward pass. We check every entry of every gradient with an upstream gradient
-// `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$.
+// `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$, by the
+// course's one policy (`lib/gradient_policy.ts`): per entry, the error must be within twice the
+// truncation measured by halving the step plus the rounding measured from the loss itself.
+// A check is only worth its power, so we also plant bugs in the backward pass — a transposed
+// $dW_{aa}$ and gradients scaled by $1 + s$ — and require the check to flag each; the table
+// shows the smallest relative error it would flag.
 
 // %%
-const forwardA = () => rnnCellForward(xt, a_prev, parameters).a_next;
-const numeric = {
-  dxt: numericalGradientArray(forwardA, xt, da_next),
-  da_prev: numericalGradientArray(forwardA, a_prev, da_next),
-  dWax: numericalGradientArray(forwardA, Wax, da_next),
-  dWaa: numericalGradientArray(forwardA, Waa, da_next),
-  dba: numericalGradientArray(forwardA, ba, da_next),
+const forwardLoss = () => rnnCellForward(xt, a_prev, parameters).a_next.mul(da_next).sum();
+const checked = { dxt: xt, da_prev: a_prev, dWax: Wax, dWaa: Waa, dba: ba };
+const analytic = {
+  dxt: gradients.dxt,
+  da_prev: gradients.da_prev,
+  dWax: gradients.dWax,
+  dWaa: gradients.dWaa,
+  dba: gradients.dba,
 };
-for (const key of Object.keys(numeric) as (keyof typeof numeric)[]) {
-  const worst = relError(gradients[key], numeric[key]).max();
-  console.log(
-    `${key.padEnd(8)} max relative error vs central differences: ${worst.toExponential(2)}`,
-  );
-  lesson.check(`${key} vs numerical gradient`, gradients[key], numeric[key], {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central differences, h = 1e-5 (truncation + rounding ≈ 1e-10 relative)",
-  });
+const policy = checkGradients(forwardLoss, checked, analytic);
+console.log(`backward vs central differences: ${policy.summary}`);
+lesson.gradientCheck("all five gradients vs numerical gradient (gradient policy)", policy);
+const planted: [string, Record<string, NDArray>][] = [
+  ["dWaa transposed", plantedBugs.transposed(analytic, "dWaa")],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
+];
+for (const [bug, grads] of planted) {
+  const v = checkGradients(forwardLoss, checked, grads);
+  console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+  lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
 }
+lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 await show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
 
 // %% [markdown]

@@ -17,11 +17,10 @@ import {
   gamma,
   Lesson,
   NDArray,
-  numericalGradient,
   RandomState,
   readDataJson,
-  relError,
   rnnBackward,
+  rnnCellBackward,
   rnnForward,
   type RnnParameters,
   show,
@@ -30,6 +29,7 @@ import {
   UNIT_ROUNDOFF,
 } from "../lib/mod.ts";
 import { lineChart, plot } from "../lib/plot.ts";
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
 const lesson = new Lesson(2);
 
@@ -135,35 +135,59 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 // and the parameter gradients are the sums of lesson 1's per-step gradients. We test it on
 // $L = \sum_{t} \sum a^{\langle t\rangle} \odot da^{\langle t\rangle}$ for a random upstream
 // `da` (5, 10, 4), against central differences of `rnn_forward` for every entry of every
-// input and parameter.
+// input and parameter, by the course's one policy (`lib/gradient_policy.ts`); we also plant
+// bugs in the backward pass (a transposed $dW_{aa}$, a dropped carry, gradients scaled by
+// $1 + s$) and require the check to flag each.
 
 // %%
 const da = rng.randn(5, 10, 4);
 const grads = rnnBackward(da, caches);
 const loss = () => rnnForward(x, a0, parameters).a.mul(da).sum();
-const inputs: Record<string, [NDArray, NDArray]> = {
-  dx: [x, grads.dx],
-  da0: [a0, grads.da0],
-  dWax: [Wax, grads.dWax],
-  dWaa: [Waa, grads.dWaa],
-  dba: [ba, grads.dba],
+const checked = { dx: x, da0: a0, dWax: Wax, dWaa: Waa, dba: ba };
+const analytic = {
+  dx: grads.dx,
+  da0: grads.da0,
+  dWax: grads.dWax,
+  dWaa: grads.dWaa,
+  dba: grads.dba,
 };
-const relErrors: Record<string, number> = {};
-for (const [name, [param, analytic]] of Object.entries(inputs)) {
-  const numeric = numericalGradient(loss, param);
-  relErrors[name] = relError(analytic, numeric).max();
-  console.log(
-    `${name.padEnd(5)} max relative error vs central differences: ${
-      relErrors[name].toExponential(2)
-    }`,
-  );
-  lesson.check(`rnn_backward ${name} vs numerical gradient`, analytic, numeric, {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central differences, h = 1e-5",
-  });
+const policy = checkGradients(loss, checked, analytic);
+console.log(`rnn_backward vs central differences: ${policy.summary}`);
+lesson.gradientCheck(
+  "rnn_backward (all five gradients) vs numerical gradient (gradient policy)",
+  policy,
+);
+
+// A backward pass that drops the carry: each step sees only its own upstream gradient, not
+// what flows back from step t+1 through W_aa.
+function droppedCarry(): Record<string, NDArray> {
+  const [cells] = caches;
+  const T = x.shape[2];
+  const dx = NDArray.zeros(x.shape);
+  let dWax = NDArray.zeros(Wax.shape), dWaa = NDArray.zeros(Waa.shape);
+  let dba = NDArray.zeros(ba.shape), da0 = NDArray.zeros(a0.shape);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = rnnCellBackward(da.take(2, t), cells[t]);
+    dx.put(2, t, g.dxt);
+    dWax = dWax.add(g.dWax);
+    dWaa = dWaa.add(g.dWaa);
+    dba = dba.add(g.dba);
+    da0 = g.da_prev;
+  }
+  return { dx, da0, dWax, dWaa, dba };
 }
-lesson.value("rnn_backward_max_rel_errors", relErrors);
+const planted: [string, Record<string, NDArray>][] = [
+  ["dWaa transposed", plantedBugs.transposed(analytic, "dWaa")],
+  ["the carry from step t+1 dropped", droppedCarry()],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
+];
+for (const [bug, g] of planted) {
+  const v = checkGradients(loss, checked, g);
+  console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+  lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
+}
+lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 
 // %% [markdown]
 // ## Published values

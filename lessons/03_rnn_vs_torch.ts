@@ -25,6 +25,7 @@
 //   \frac{\partial L}{\partial b_{ih}} = \frac{\partial L}{\partial b_{hh}} = \sum_t \sum_{\text{rows}} d_t.$$
 
 // %%
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   gamma,
   Lesson,
@@ -235,8 +236,9 @@ await show("dW_hh", ours.dW_hh, { precision: 6, suppress: true });
 //    rounded operations per step, $T = 3$ steps) times the largest magnitude.
 // 3. **Central differences** of $L = \sum_t \sum h_t \odot dh_t$ — the loss whose gradient
 //    the upstream `dh` stands for — in float64, with step $10^{-5}$: truncation
-//    ($\sim h^2 f'''$) and rounding ($\sim u\,|L|/h$) both around $10^{-10}$, so we ask for a
-//    relative error below $10^{-7}$.
+//    ($\sim h^2 f'''$) and rounding ($\sim u\,|L|/h$) both around $10^{-10}$; the course's
+//    one policy (`lib/gradient_policy.ts`) measures both per entry instead of a fixed
+//    relative tolerance, and the table shows the smallest relative error it would flag.
 
 // %%
 const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"] as const;
@@ -348,15 +350,39 @@ for (const name of names) {
   const n = numeric[name];
   if (n) {
     row["central differences (max rel)"] = relError(mine, n.reshape(...mine.shape)).max();
-    lesson.check(`${name} vs central differences`, mine, n.reshape(...mine.shape), {
-      tolerance: 1e-7,
-      relative: true,
-      against: "central differences, h = 1e-5",
-    });
   }
   table[name] = row;
 }
 await showTable(Object.entries(table).map(([quantity, row]) => ({ quantity, ...row })));
+// The gradient check proper, by the course's one policy (lib/gradient_policy.ts), and the
+// planted bugs it must flag.
+const checkedParams = {
+  dx: x,
+  dh0: h,
+  dW_ih: params.weight_ih_l0,
+  dW_hh: params.weight_hh_l0,
+  db_ih: params.bias_ih_l0,
+  db_hh: params.bias_hh_l0,
+};
+const analytic = Object.fromEntries(
+  Object.entries(checkedParams).map((
+    [k, p],
+  ) => [k, ours[k as keyof Quantities].reshape(...p.shape)]),
+);
+const policy = checkGradients(loss, checkedParams, analytic);
+console.log(`backward vs central differences: ${policy.summary}`);
+lesson.gradientCheck("all six gradients vs numerical gradient (gradient policy)", policy);
+const planted: [string, Record<string, NDArray>][] = [
+  ["dW_hh transposed", plantedBugs.transposed(analytic, "dW_hh")],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
+];
+for (const [bug, g] of planted) {
+  const v = checkGradients(loss, checkedParams, g);
+  console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+  lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
+}
+lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 lesson.value("max_abs_differences", table);
 const columns = ["torch (float64)", "TF.js (float32)", "central differences (max rel)"];
 await plot(

@@ -35,6 +35,7 @@
 // Then we trace every disagreement to its cause.
 
 // %%
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   dot,
   gamma,
@@ -467,8 +468,12 @@ numpyCheck(
 //
 // The independent referee: central differences $\big(L(\theta+h)-L(\theta-h)\big)/2h$ with
 // $h=10^{-5}$, every entry of every parameter, in float64. Truncation ($h^2 L'''/6$) and
-// rounding ($\approx u|L|/h$) are both around $10^{-10}$, so a relative error below
-// $10^{-7}$ means "the same gradient" and anything near $10^{-2}$ or above means a bug.
+// rounding ($\approx u|L|/h$) are both around $10^{-10}$. Rather than one fixed relative
+// tolerance, the course's one policy (`lib/gradient_policy.ts`) measures both for every
+// entry — truncation by halving the step, rounding from the loss itself — and allows twice
+// the one plus the other. Bugs planted in BPTT's output (a transposed $\partial L/\partial W$
+// and gradients scaled by $1 + s$) must be flagged; the table shows the smallest relative
+// error the check would flag. Anything near $10^{-2}$ or above is a bug.
 
 // %%
 const lossOf = (lossAt?: number[]) => () => vanillaRnnForward(xt, h0, params, y, { lossAt }).loss;
@@ -477,13 +482,25 @@ function numerical(lossAt?: number[]): Grads {
   return Object.fromEntries(KEYS.map((k) => [k, numericalGradient(f, params[k])])) as Grads;
 }
 const numeric = numerical();
-for (const key of KEYS) {
-  lesson.check(`∂L/∂${key}: BPTT = numerical`, bptt[key], numeric[key], {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central differences, h = 1e-5, float64 (truncation + rounding ≈ 1e-10)",
-  });
+const bpttGrads = Object.fromEntries(KEYS.map((k) => [k, bptt[k]])) as Record<string, NDArray>;
+const checkedParams = Object.fromEntries(KEYS.map((k) => [k, params[k]])) as Record<
+  string,
+  NDArray
+>;
+const policy = checkGradients(lossOf(), checkedParams, bpttGrads);
+console.log(`BPTT vs central differences (each term ≈ 1e-10 expected): ${policy.summary}`);
+lesson.gradientCheck("∂L/∂(U, W, b, V, c): BPTT = numerical (gradient policy)", policy);
+const planted: [string, Record<string, NDArray>][] = [
+  ["∂L/∂W transposed", plantedBugs.transposed(bpttGrads, "W")],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(bpttGrads, 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(bpttGrads, 1e-5)],
+];
+for (const [bug, g] of planted) {
+  const v = checkGradients(lossOf(), checkedParams, g);
+  console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+  lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
 }
+lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 
 // %% [markdown]
 // ## 5 · The four gradients side by side

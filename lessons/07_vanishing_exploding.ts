@@ -16,6 +16,7 @@
 // shrink the product.
 
 // %%
+import { checkGradients } from "../lib/gradient_policy.ts";
 import {
   Adam,
   clipByGlobalNorm,
@@ -596,23 +597,29 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   const h0 = rng.randn(nn, 1);
   const fwd = vanillaRnnForward(xs, h0, p, ys);
   const bptt = vanillaRnnBackward(fwd.cache).W;
-  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab.
-  let P = NDArray.zeros([nn, nn * nn]);
-  const rtrl = NDArray.zeros([nn, nn]);
-  let hPrev = h0.reshape(nn);
-  for (let t = 0; t < TT; t++) {
-    const h = fwd.h[t].reshape(nn);
-    const D = h.square().neg().add(1);
-    const direct = NDArray.zeros([nn, nn * nn]);
-    for (let a = 0; a < nn; a++) {
-      for (let b2 = 0; b2 < nn; b2++) direct.set([a, a * nn + b2], hPrev.get(b2));
+  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab. `carry: false` drops the W·P term (the carry from step
+  // t−1) and `current: true` uses h^⟨t⟩ where h^⟨t−1⟩ belongs: two planted bugs below.
+  const rtrlGradient = (carry = true, current = false) => {
+    let P = NDArray.zeros([nn, nn * nn]);
+    const out = NDArray.zeros([nn, nn]);
+    let hPrev = h0.reshape(nn);
+    for (let t = 0; t < TT; t++) {
+      const h = fwd.h[t].reshape(nn);
+      const D = h.square().neg().add(1);
+      const direct = NDArray.zeros([nn, nn * nn]);
+      const hIn = current ? h : hPrev;
+      for (let a = 0; a < nn; a++) {
+        for (let b2 = 0; b2 < nn; b2++) direct.set([a, a * nn + b2], hIn.get(b2));
+      }
+      P = (carry ? direct.add(p.W.dot(P)) : direct).mul(D.reshape(nn, 1));
+      const dLdh = p.V.T.dot(fwd.yHat[t].sub(ys[t])).reshape(nn);
+      const contrib = dLdh.dot(P).reshape(nn, nn);
+      out.data.set(out.add(contrib).data);
+      hPrev = h;
     }
-    P = direct.add(p.W.dot(P)).mul(D.reshape(nn, 1));
-    const dLdh = p.V.T.dot(fwd.yHat[t].sub(ys[t])).reshape(nn);
-    const contrib = dLdh.dot(P).reshape(nn, nn);
-    rtrl.data.set(rtrl.add(contrib).data);
-    hPrev = h;
-  }
+    return out;
+  };
+  const rtrl = rtrlGradient();
   const scale = bptt.abs().max();
   console.log(
     `RTRL vs BPTT, ∂L/∂W: max |difference| ${rtrl.sub(bptt).abs().max().toExponential(2)}`,
@@ -621,11 +628,24 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
     tolerance: 2 * gamma(50 * TT) * Math.max(1, scale),
     against: "BPTT of lib/nn/vanilla_rnn.ts; float64 roundoff 2γ_{50T}·max|·|",
   });
-  const numeric = numericalGradient(() => vanillaRnnForward(xs, h0, p, ys).loss, p.W);
-  lesson.check("BPTT ∂L/∂W = central differences", bptt, numeric, {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central differences, h = 1e-5",
-  });
+  // The gradient check by the course's one policy (lib/gradient_policy.ts), and the planted
+  // bugs it must flag.
+  const wLoss = () => vanillaRnnForward(xs, h0, p, ys).loss;
+  const policy = checkGradients(wLoss, { W: p.W }, { W: bptt });
+  console.log(`BPTT ∂L/∂W vs central differences: ${policy.summary}`);
+  lesson.gradientCheck("BPTT ∂L/∂W = central differences (gradient policy)", policy);
+  const planted: [string, NDArray][] = [
+    ["∂L/∂W transposed", bptt.T],
+    ["the carry W·∂h^⟨t−1⟩/∂W dropped", rtrlGradient(false)],
+    ["h^⟨t⟩ used for h^⟨t−1⟩", rtrlGradient(true, true)],
+    ["∂L/∂W scaled by 1 + 1e-3", bptt.mul(1 + 1e-3)],
+    ["∂L/∂W scaled by 1 + 1e-5", bptt.mul(1 + 1e-5)],
+  ];
+  for (const [bug, g] of planted) {
+    const v = checkGradients(wLoss, { W: p.W }, { W: g });
+    console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+    lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
+  }
+  lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 }
 await lesson.end();

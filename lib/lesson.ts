@@ -25,6 +25,7 @@ import { formatArray, inJupyter, printRich, pyRepr } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
 import { displayWidth } from "./terminal_markdown.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
+import { type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
 
 /** One row of a lesson's table. */
 export interface Check {
@@ -294,6 +295,39 @@ export class Lesson {
       relative: false,
       bound,
       against,
+      ok,
+    });
+    return ok;
+  }
+
+  /**
+   * Records a {@link PolicyVerdict} of `checkGradients` (lib/gradient_policy.ts) as a one-sided
+   * row: the worst entry's error / tolerance must be ≤ 1, and no entry may be NaN or ∞. The
+   * basis states the policy and its measured power ("flags a relative error ≥ X"). With
+   * `planted` (a deliberately wrong gradient, named), the row instead passes only when the
+   * check *fails* — ratio ≥ 1 — so the table shows the check can catch that bug.
+   */
+  gradientCheck(name: string, result: PolicyVerdict, options: { planted?: string } = {}): boolean {
+    let ratio = 0;
+    for (const p of result.params) {
+      ratio = p.nonFinite ? NaN : Math.max(ratio, p.worst.error / p.worst.tolerance);
+      if (Number.isNaN(ratio)) break;
+    }
+    const planted = options.planted !== undefined;
+    const ok = planted ? !result.ok : result.ok;
+    const power = result.smallestDetectable.toExponential(1);
+    this.checks.push({
+      name,
+      kind: "reference",
+      published: 1,
+      reproduced: ratio,
+      tolerance: 0,
+      diff: planted ? ratio - 1 : 1 - ratio,
+      relative: false,
+      bound: planted ? "≥" : "≤",
+      against: planted
+        ? `planted bug (${options.planted}) must be flagged by the gradient policy; ${result.summary}`
+        : `worst |analytic − central difference| / (2·truncation by step halving + ${ROUNDING_SIGMAS}σ measured rounding), per entry; flags a relative error ≥ ${power}; ${result.summary}`,
       ok,
     });
     return ok;

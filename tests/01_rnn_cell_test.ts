@@ -24,10 +24,18 @@ Deno.test("lesson 1 reproduces every published value", () => {
 });
 
 Deno.test("lesson 1 backward matches central differences and numpy", () => {
+  ok(checkNamed(report, "all five gradients vs numerical gradient (gradient policy)").ok);
   for (const key of ["dxt", "da_prev", "dWax", "dWaa", "dba"]) {
-    ok(checkNamed(report, `${key} vs numerical gradient`).ok, key);
     ok(checkNamed(report, `${key} (all entries) vs numpy`).ok, key);
   }
+});
+
+Deno.test("lesson 1's gradient check flags every planted bug and reports its power", () => {
+  const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
+  equal(planted.length, 3);
+  for (const c of planted) ok(c.ok && c.bound === "≥" && (c.reproduced as number) > 1, c.name);
+  const power = report.values["gradient check: smallest detectable relative error"] as number;
+  ok(power > 0 && power < 1e-5, `power ${power}`);
 });
 
 Deno.test("lesson 1 reports the ULP table and the stale ba", () => {

@@ -20,8 +20,13 @@ Deno.test("lesson 6: every check passes; the source printed no numbers", () => {
   ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
   equal(report.checks.filter((c) => c.kind === "published").length, 0);
   ok(report.checks.length >= 60, `only ${report.checks.length} checks`);
+  ok(checkNamed(report, "∂L/∂(U, W, b, V, c): BPTT = numerical (gradient policy)").ok);
+  const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
+  equal(planted.length, 3);
+  for (const c of planted) ok(c.ok && c.bound === "≥" && (c.reproduced as number) > 1, c.name);
+  const power = report.values["gradient check: smallest detectable relative error"] as number;
+  ok(power > 0 && power < 1e-5, `power ${power}`);
   for (const key of KEYS) {
-    ok(checkNamed(report, `∂L/∂${key}: BPTT = numerical`).ok);
     ok(checkNamed(report, `∂L/∂${key}: sum over k = BPTT`).ok);
     ok(checkNamed(report, `${key}_gradient, code, T=4 = numpy`).ok);
   }

@@ -5,9 +5,9 @@ const report = await lessonReport(7);
 
 Deno.test("lesson 7: every claim of the document's theory part is a passing check", () => {
   ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
-  equal(report.checks.length, 21);
+  equal(report.checks.length, 26);
   // The claims with a threshold are one-sided checks: the table shows their margins.
-  equal(report.checks.filter((c) => c.bound).length, 18);
+  equal(report.checks.filter((c) => c.bound).length, 24);
   ok(report.checks.filter((c) => c.bound).every((c) => c.diff >= 0));
 });
 
@@ -30,4 +30,16 @@ Deno.test("lesson 7: the measurements behind the claims", () => {
   ok(lr.gap40.lstmAccuracy >= 0.9 && lr.gap40.rnnAccuracy <= 0.65);
   const cell = report.values.lstm_cell_path as { fullJacobianNorm: number };
   ok(cell.fullJacobianNorm > 0.1);
+});
+
+Deno.test("lesson 7's gradient check passes, flags every planted bug and reports its power", () => {
+  const c = report.checks.find((c) =>
+    c.name === "BPTT ∂L/∂W = central differences (gradient policy)"
+  );
+  ok(c?.ok);
+  const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
+  equal(planted.length, 5);
+  for (const c of planted) ok(c.ok && c.bound === "≥" && (c.reproduced as number) > 1, c.name);
+  const power = report.values["gradient check: smallest detectable relative error"] as number;
+  ok(power > 0 && power < 1e-5, `power ${power}`);
 });

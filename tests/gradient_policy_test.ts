@@ -125,3 +125,25 @@ Deno.test("the gradient policy refuses what it cannot check", () => {
   );
   throws(() => checkGradients(c.loss, c.params, c.grads, { h: -1 }), /step h must be a positive/);
 });
+
+Deno.test("the gradient policy's power holds entry by entry: an error of 8× the true truncation in any one entry is flagged", () => {
+  // L = Σ exp(c·x): the true derivative c·e^{cx} and the central difference's true
+  // truncation h²c³e^{cx}/6 are known in closed form, and with c = 10 truncation dominates
+  // rounding, so a tolerance far looser than 2× truncation shows here, one entry at a time.
+  const c = 10, h = 1e-3;
+  const x = NDArray.linspace(0.6, 1, 6);
+  const loss = () => x.data.reduce((s, v) => s + Math.exp(c * v), 0);
+  const exact = () => NDArray.from([...x.data].map((v) => c * Math.exp(c * v)));
+  const whole = checkGradients(loss, { x }, { x: exact() }, { h });
+  ok(whole.ok, whole.summary);
+  for (let i = 0; i < x.size; i++) {
+    const truncation = (h * h * c ** 3 * Math.exp(c * x.data[i])) / 6;
+    ok(truncation > 10 * whole.params[0].entries[i].rounding, `entry ${i}: rounding dominates`);
+    const planted = exact();
+    planted.data[i] += 8 * truncation;
+    const v = checkGradients(loss, { x }, { x: planted }, { h });
+    equal(v.ok, false, `entry ${i}: an error of 8× truncation passed: ${v.summary}`);
+    equal(v.params[0].failures, 1, `entry ${i}: exactly the planted entry fails`);
+    equal(v.params[0].worst.index, i);
+  }
+});

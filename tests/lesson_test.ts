@@ -1,5 +1,6 @@
 import { equal, ok, throws } from "node:assert/strict";
 import { Lesson, NDArray } from "../lib/mod.ts";
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
 Deno.test("a check outside its tolerance fails the report and sets the exit code", async () => {
   const before = Deno.exitCode;
@@ -74,4 +75,29 @@ Deno.test("the terminal table fits 100 columns and names every check in full", a
   ok(text.replace(/\n\s+/g, " ").includes(long.trim()));
   ok(text.includes("ours 0.5 ≤ 1 (margin 5.0e-1)"));
   ok(text.includes("|Δ| 1.0e-2 ≤ 5.0e-2"));
+});
+
+Deno.test("gradientCheck: a correct gradient passes, a 1e-3 scale error and NaN fail", () => {
+  const x = NDArray.from([0.5, -1, 2]);
+  const loss = () => x.data.reduce((s, v) => s + Math.sin(v) * v, 0);
+  const right = NDArray.from([...x.data].map((v) => Math.sin(v) + v * Math.cos(v)));
+  const lesson = new Lesson(1, { quiet: true });
+  const good = checkGradients(loss, { x }, { x: right });
+  ok(lesson.gradientCheck("correct", good));
+  const scaled = checkGradients(loss, { x }, plantedBugs.scaled({ x: right }, 1e-3));
+  ok(!lesson.gradientCheck("scaled 1e-3", scaled));
+  ok(lesson.gradientCheck("scaled 1e-3 flagged", scaled, { planted: "scale 1 + 1e-3" }));
+  ok(!lesson.gradientCheck("correct, claimed planted", good, { planted: "none" }));
+  const nan = checkGradients(loss, { x }, { x: NDArray.from([NaN, 0, 0]) });
+  ok(!lesson.gradientCheck("NaN", nan));
+  const rows = lesson.report().checks;
+  equal(rows.length, 5);
+  ok(
+    rows[0].against.includes(
+      `flags a relative error ≥ ${good.smallestDetectable.toExponential(1)}`,
+    ),
+  );
+  ok(rows[0].diff > 0 && rows[0].bound === "≤");
+  ok(Number.isNaN(rows[4].reproduced as number));
+  equal(lesson.report().ok, false);
 });
