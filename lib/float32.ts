@@ -55,7 +55,6 @@ export const mul32 = (a: number, b: number): number => Math.fround(a * b);
 /** float32 `a / b`, correctly rounded. */
 export const div32 = (a: number, b: number): number => Math.fround(a / b);
 
-
 /** Is the double `s` exactly halfway between two adjacent float32 values? */
 function isMidpoint32(s: number): boolean {
   if (s === 0 || !Number.isFinite(s)) return false;
