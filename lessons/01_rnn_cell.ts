@@ -42,6 +42,7 @@ import {
   ulpDistance,
   ulpOf,
   UNIT_ROUNDOFF,
+  wrapLine,
 } from "../lib/mod.ts";
 import { heatmap, plot } from "../lib/plot.ts";
 
@@ -351,7 +352,7 @@ const analytic = {
   dba: gradients.dba,
 };
 const policy = checkGradients(forwardLoss, checked, analytic);
-console.log(`backward vs central differences: ${policy.summary}`);
+console.log(wrapLine(`backward vs central differences: ${policy.summary}`));
 lesson.gradientCheck("all five gradients vs numerical gradient (gradient policy)", policy);
 const planted: [string, Record<string, NDArray>][] = [
   ["dWaa transposed", plantedBugs.transposed(analytic, "dWaa")],

@@ -27,6 +27,7 @@ import {
   softmax,
   softmaxWholeArray,
   UNIT_ROUNDOFF,
+  wrapLine,
 } from "../lib/mod.ts";
 import { lineChart, plot } from "../lib/plot.ts";
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
@@ -152,7 +153,7 @@ const analytic = {
   dba: grads.dba,
 };
 const policy = checkGradients(loss, checked, analytic);
-console.log(`rnn_backward vs central differences: ${policy.summary}`);
+console.log(wrapLine(`rnn_backward vs central differences: ${policy.summary}`));
 lesson.gradientCheck(
   "rnn_backward (all five gradients) vs numerical gradient (gradient policy)",
   policy,

@@ -44,6 +44,7 @@ import {
   type TorchRnnParams,
   ulpDistance,
   ulpDistance32,
+  wrapLine,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 import { heatmap, plot } from "../lib/plot.ts";
@@ -370,7 +371,7 @@ const analytic = Object.fromEntries(
   ) => [k, ours[k as keyof Quantities].reshape(...p.shape)]),
 );
 const policy = checkGradients(loss, checkedParams, analytic);
-console.log(`backward vs central differences: ${policy.summary}`);
+console.log(wrapLine(`backward vs central differences: ${policy.summary}`));
 lesson.gradientCheck("all six gradients vs numerical gradient (gradient policy)", policy);
 const planted: [string, Record<string, NDArray>][] = [
   ["dW_hh transposed", plantedBugs.transposed(analytic, "dW_hh")],

@@ -53,6 +53,7 @@ import {
   vanillaRnnBackward,
   vanillaRnnForward,
   type VanillaRnnParams,
+  wrapLine,
 } from "../lib/mod.ts";
 import { heatmap, plot } from "../lib/plot.ts";
 
@@ -488,7 +489,9 @@ const checkedParams = Object.fromEntries(KEYS.map((k) => [k, params[k]])) as Rec
   NDArray
 >;
 const policy = checkGradients(lossOf(), checkedParams, bpttGrads);
-console.log(`BPTT vs central differences (each term ≈ 1e-10 expected): ${policy.summary}`);
+console.log(
+  wrapLine(`BPTT vs central differences (each term ≈ 1e-10 expected): ${policy.summary}`),
+);
 lesson.gradientCheck("∂L/∂(U, W, b, V, c): BPTT = numerical (gradient policy)", policy);
 const planted: [string, Record<string, NDArray>][] = [
   ["∂L/∂W transposed", plantedBugs.transposed(bpttGrads, "W")],

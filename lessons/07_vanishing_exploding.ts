@@ -42,6 +42,7 @@ import {
   vanillaRnnBackward,
   vanillaRnnForward,
   type VanillaRnnParams,
+  wrapLine,
   zerosLikeParams,
 } from "../lib/mod.ts";
 import { lineChart, plot } from "../lib/plot.ts";
@@ -632,7 +633,7 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   // bugs it must flag.
   const wLoss = () => vanillaRnnForward(xs, h0, p, ys).loss;
   const policy = checkGradients(wLoss, { W: p.W }, { W: bptt });
-  console.log(`BPTT ∂L/∂W vs central differences: ${policy.summary}`);
+  console.log(wrapLine(`BPTT ∂L/∂W vs central differences: ${policy.summary}`));
   lesson.gradientCheck("BPTT ∂L/∂W = central differences (gradient policy)", policy);
   const planted: [string, NDArray][] = [
     ["∂L/∂W transposed", bptt.T],

@@ -281,3 +281,27 @@ export async function showTable(
       `<div>${caption}<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`,
   });
 }
+
+/**
+ * Wraps a long line of prose-like output at spaces to `width` columns (default 100, what
+ * the terminal run and the notebooks keep to), continuation lines indented by `indent`.
+ *
+ * ```ts
+ * import { wrapLine } from "./display.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(wrapLine("aaa bbb ccc", 7), "aaa bbb\n  ccc");
+ * ```
+ */
+export function wrapLine(text: string, width = 100, indent = "  "): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if ([...candidate].length > width && line.trim() !== "") {
+      lines.push(line);
+      line = indent + word;
+    } else line = candidate;
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
