@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { decompose } from "./fma.ts";
+import { decompose, roundToBits } from "./fma.ts";
 
 /** Rounds to the nearest float32 (ties to even). */
 export const f32 = Math.fround;
@@ -109,18 +109,7 @@ export function fma32(a: number, b: number, c: number): number {
 export function roundScaled32(m: bigint, e: number): number {
   if (m === 0n) return 0;
   const negative = m < 0n;
-  let q = negative ? -m : m;
-  const n = q.toString(2).length;
-  const shift = Math.max(n - 24, -149 - e);
-  let k = e;
-  if (shift > 0) {
-    const s = BigInt(shift);
-    const rest = q & ((1n << s) - 1n);
-    q >>= s;
-    const half = 1n << (s - 1n);
-    if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
-    k = e + shift;
-  }
+  const { q, k } = roundToBits(negative ? -m : m, e, 24, -149);
   // q ≤ 2^24: q·2^k is a float32 unless it overflows float32's range.
   const r = Number(q) * 2 ** k;
   const out = r >= 2 ** 128 ? Infinity : r;

@@ -104,25 +104,34 @@ function bitLength(m: bigint): number {
 }
 
 /**
+ * `q · 2^e` (q > 0) rounded to `bits` significant bits, ties to even, keeping no bit below
+ * `2^minExp` (the subnormal grid): the result is `q' · 2^k` with `q' ≤ 2^bits`. The shared
+ * step of rounding an exact value to doubles (53, −1074) and to float32 (24, −149).
+ */
+export function roundToBits(
+  q: bigint,
+  e: number,
+  bits: number,
+  minExp: number,
+): { q: bigint; k: number } {
+  const shift = Math.max(bitLength(q) - bits, minExp - e);
+  if (shift <= 0) return { q, k: e };
+  const s = BigInt(shift);
+  const rest = q & ((1n << s) - 1n);
+  let r = q >> s;
+  const half = 1n << (s - 1n);
+  if (rest > half || (rest === half && (r & 1n) === 1n)) r += 1n;
+  return { q: r, k: e + shift };
+}
+
+/**
  * `m · 2^e` rounded to the nearest double, ties to even (subnormals and overflow to ±∞
  * included). `m` may be any BigInt; 0 gives +0.
  */
 export function roundScaled(m: bigint, e: number): number {
   if (m === 0n) return 0;
   const negative = m < 0n;
-  let q = negative ? -m : m;
-  const n = bitLength(q);
-  // Keep 53 significant bits, but none below 2^-1074 (the subnormal grid).
-  const shift = Math.max(n - 53, -1074 - e);
-  let k = e;
-  if (shift > 0) {
-    const s = BigInt(shift);
-    const rest = q & ((1n << s) - 1n);
-    q >>= s;
-    const half = 1n << (s - 1n);
-    if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
-    k = e + shift;
-  }
+  let { q, k } = roundToBits(negative ? -m : m, e, 53, -1074);
   // q ≤ 2^53 is exact as a number, and q·2^k lies on the double grid (or overflows to ∞).
   // 2^k alone may overflow while the product does not (q < 1 impossible; q ≥ 1): split it.
   let r = Number(q);
