@@ -22,6 +22,7 @@
  */
 
 import { NDArray } from "./ndarray.ts";
+import { displayWidth } from "./terminal_markdown.ts";
 
 /** Options for {@link formatArray}, named like numpy's `set_printoptions`. */
 export interface PrintOptions {
@@ -283,8 +284,9 @@ export async function showTable(
 }
 
 /**
- * Wraps a long line of prose-like output at spaces to `width` columns (default 100, what
- * the terminal run and the notebooks keep to), continuation lines indented by `indent`.
+ * Wraps a long line of prose-like output at spaces to `width` terminal columns (default 100,
+ * what the terminal run and the notebooks keep to; wide characters count two), continuation
+ * lines indented by `indent`, the first line by `first`.
  *
  * ```ts
  * import { wrapLine } from "./display.ts";
@@ -292,12 +294,12 @@ export async function showTable(
  * equal(wrapLine("aaa bbb ccc", 7), "aaa bbb\n  ccc");
  * ```
  */
-export function wrapLine(text: string, width = 100, indent = "  "): string {
+export function wrapLine(text: string, width = 100, indent = "  ", first = ""): string {
   const lines: string[] = [];
-  let line = "";
+  let line = first;
   for (const word of text.split(" ")) {
-    const candidate = line === "" ? word : `${line} ${word}`;
-    if ([...candidate].length > width && line.trim() !== "") {
+    const candidate = line.trim() === "" ? line + word : `${line} ${word}`;
+    if (displayWidth(candidate) > width && line.trim() !== "") {
       lines.push(line);
       line = indent + word;
     } else line = candidate;

@@ -21,9 +21,8 @@
  */
 
 import { NDArray } from "./ndarray.ts";
-import { formatArray, inJupyter, printRich, pyRepr } from "./display.ts";
+import { formatArray, inJupyter, printRich, pyRepr, wrapLine } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
-import { displayWidth } from "./terminal_markdown.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 import { type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
 
@@ -150,7 +149,7 @@ export class Lesson {
         : `${this.source.title} (${doc})`;
       console.log(
         `Source: “${title}”`.length > 100
-          ? `Source:\n${wrapWords(`“${title}”`, TABLE_WIDTH - 8, "  ", "  ").join("\n")}\n`
+          ? `Source:\n${wrapLine(`“${title}”`, TABLE_WIDTH - 8, "  ", "  ")}\n`
           : `Source: “${title}”\n`,
       );
     }
@@ -414,21 +413,6 @@ function short(x: number | number[]): string {
 
 const TABLE_WIDTH = 100;
 
-/** Greedy word wrap: the first line as is, the rest after `indent` (first line after `first`). */
-function wrapWords(text: string, width: number, indent: string, first = ""): string[] {
-  const lines: string[] = [];
-  let line = first;
-  for (const word of text.split(" ")) {
-    const candidate = line.trim() === "" ? line + word : `${line} ${word}`;
-    if (displayWidth(candidate) > width && line.trim() !== "") {
-      lines.push(line);
-      line = indent + word;
-    } else line = candidate;
-  }
-  lines.push(line);
-  return lines;
-}
-
 /** A report as a text table and as an HTML table (for Jupyter). */
 export function renderTable(report: Report): { text: string; html: string } {
   const rows = report.checks.map((c) =>
@@ -464,8 +448,8 @@ export function renderTable(report: Report): { text: string; html: string } {
         c.ok ? "≤" : "exceeds"
       } ${r[5].replace(/^rel /, "")}`;
     return [
-      ...wrapWords(`${r[0]} ${c.name}`, TABLE_WIDTH, "  "),
-      ...wrapWords(`${compared}; basis: ${c.against}`, TABLE_WIDTH, "      ", "    "),
+      wrapLine(`${r[0]} ${c.name}`, TABLE_WIDTH, "  "),
+      wrapLine(`${compared}; basis: ${c.against}`, TABLE_WIDTH, "      ", "    "),
     ];
   };
   const count = (kind: Check["kind"]) => {
