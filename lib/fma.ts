@@ -34,10 +34,10 @@
  * @module
  */
 
-const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's constant for 53-bit doubles
-
 // Bounds of the fast path: far enough inside the normal range that the splitting cannot
 // overflow, the product's error term is representable, and the result is not subnormal.
+import { twoProduct } from "./summation.ts";
+
 const BIG = 2 ** 995;
 const SMALL = 2 ** -900;
 const TINY_RESULT = 2 ** -960;
@@ -68,14 +68,7 @@ function addRoundToOdd(x: number, y: number): number {
 
 /** The fast path (Boldo–Melquiond); callers guarantee the operands are in range. */
 function fmaEft(a: number, b: number, c: number): number {
-  const uh = a * b;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  const ul = al * bl - (((uh - ah * bh) - al * bh) - ah * bl); // a·b = uh + ul
+  const [uh, ul] = twoProduct(a, b); // a·b = uh + ul exactly
   const th = c + uh;
   const z = th - c;
   const tl = (c - (th - z)) + (uh - z); // c + uh = th + tl

@@ -56,8 +56,8 @@ function twoSum(a: number, b: number): [number, number] {
 
 const SPLITTER = 134217729; // 2^27 + 1
 
-/** Dekker's TwoProduct (no FMA needed): `a · b = p + e` exactly. */
-function twoProduct(a: number, b: number): [number, number] {
+/** Dekker's TwoProduct (no FMA needed): `a · b = p + e` exactly (barring overflow/underflow). */
+export function twoProduct(a: number, b: number): [number, number] {
   const p = a * b;
   let t = SPLITTER * a;
   const ah = t - (t - a);
