@@ -286,39 +286,36 @@ if (import.meta.main) {
     console.error(`unknown argument(s) ${bad.join(" ")}; usage: deno task notebooks [--check]`);
     Deno.exit(2);
   }
+  // Every notebook the generator owns: the lessons' and the exercises', with what it should hold.
+  const wanted = [
+    ...pairs().map((p) => ({
+      label: `notebooks/${p.name}.ipynb`,
+      notebook: p.notebook,
+      want: () => notebookOf(Deno.readTextFileSync(p.lesson), `lessons/${p.name}.ts`),
+    })),
+    ...exercisePairs().map((p) => ({
+      label: `notebooks/exercises/${p.name}.ipynb`,
+      notebook: p.notebook,
+      want: () =>
+        exerciseNotebookOf(Deno.readTextFileSync(p.file), `exercises/${p.name}.ts`, p.exercise),
+    })),
+  ];
   let stale = 0;
-  for (const p of pairs()) {
-    const want = notebookOf(Deno.readTextFileSync(p.lesson), `lessons/${p.name}.ts`);
+  for (const { label, notebook, want } of wanted) {
+    const text = want();
     let have = "";
     try {
-      have = Deno.readTextFileSync(p.notebook);
+      have = Deno.readTextFileSync(notebook);
     } catch { /* missing */ }
-    if (have === want) continue;
+    if (have === text) continue;
     stale++;
-    if (check) console.error(`notebooks/${p.name}.ipynb is out of date`);
+    if (check) console.error(`${label} is out of date`);
     else {
-      Deno.mkdirSync(new URL("notebooks/", ROOT), { recursive: true });
-      Deno.writeTextFileSync(p.notebook, want);
-      console.log(`wrote notebooks/${p.name}.ipynb`);
-    }
-  }
-  for (const p of exercisePairs()) {
-    const want = exerciseNotebookOf(
-      Deno.readTextFileSync(p.file),
-      `exercises/${p.name}.ts`,
-      p.exercise,
-    );
-    let have = "";
-    try {
-      have = Deno.readTextFileSync(p.notebook);
-    } catch { /* missing */ }
-    if (have === want) continue;
-    stale++;
-    if (check) console.error(`notebooks/exercises/${p.name}.ipynb is out of date`);
-    else {
-      Deno.mkdirSync(new URL("notebooks/exercises/", ROOT), { recursive: true });
-      Deno.writeTextFileSync(p.notebook, want);
-      console.log(`wrote notebooks/exercises/${p.name}.ipynb`);
+      Deno.mkdirSync(new URL(label.slice(0, label.lastIndexOf("/") + 1), ROOT), {
+        recursive: true,
+      });
+      Deno.writeTextFileSync(notebook, text);
+      console.log(`wrote ${label}`);
     }
   }
   if (check && stale) Deno.exit(1);
