@@ -14,11 +14,17 @@
  * A notebook fails, naming the cell (1-based, counting markdown cells, as Jupyter lists
  * them), when a cell raises or the kernel dies or times out (`GBH_CELL_TIMEOUT` seconds per
  * cell, default 300); an output arrives after its cell's `idle`, or under no cell of ours;
- * the Run All outputs of a cell differ from its cell-by-cell outputs; a line starts with ✗;
- * a cell writes a warning or an error to stderr; the published-value table is missing or not
- * an HTML table; a display lacks its rich form (arrays and tables: HTML; charts: Vega-Lite
- * spec and SVG); or a file appears in the notebook's folder. `--write DIR` saves each
- * executed notebook (Run All outputs) into DIR. The committed notebooks are never modified.
+ * the Run All outputs of a cell differ from its cell-by-cell outputs; a cell writes a warning
+ * or an error to stderr; a display lacks its rich form (arrays and tables: HTML; charts:
+ * Vega-Lite spec and SVG); or a file appears in the notebook's folder. A lesson's notebook
+ * also fails when a line starts with ✗ or the published-value table is missing or not an
+ * HTML table. An exercise's notebook (in `notebooks/exercises/`) runs twice over: as
+ * committed, where every grading cell (`// Grade …:`) must print the grader's report for the
+ * functions it names with every check "not implemented yet", and with the reference
+ * solutions in place of the stubs ({@link solvedNotebook}), where every check must pass.
+ * Without paths it runs every lesson's and exercise's notebook. `--write DIR` saves each
+ * executed notebook (Run All outputs) into DIR (exercises in `DIR/exercises/` and
+ * `DIR/solved/`). The committed notebooks are never modified.
  *
  * Prints one ✓/✗ line per notebook run and a closing `N passed, M failed`; exit code 1 if
  * any failed, 2 on bad usage.
@@ -26,7 +32,9 @@
  * @module
  */
 
-import { Kernel, type Message } from "./jupyter_client.ts";
+// The client (ZeroMQ's native addon, which needs --allow-ffi) is loaded only to run a notebook,
+// so the judgement below can be imported and tested without it.
+import type { Message } from "./jupyter_client.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -56,6 +64,8 @@ interface NotebookCell {
 export interface CellResult {
   /** 1-based position in the notebook, markdown cells counted. */
   cell: number;
+  /** The code the cell sent. */
+  source: string;
   outputs: Output[];
   /** Outputs that arrived after the cell's `idle` (lost to front-ends that stop there). */
   late: Output[];
@@ -128,6 +138,7 @@ export async function runNotebook(
   const timeout = (options.timeoutSeconds ?? Number(Deno.env.get("GBH_CELL_TIMEOUT") ?? 300)) *
     1000;
   const dir = path.replace(/[^/]*$/, "") || ".";
+  const { Kernel } = await import("./jupyter_client.ts");
   const kernel = await Kernel.start({
     deno: options.deno ?? Deno.execPath(),
     cwd: dir,
@@ -176,6 +187,7 @@ export async function runNotebook(
     const send = async (n: number) => {
       const result: CellResult = {
         cell: n + 1,
+        source: text(cells[n].source),
         outputs: [],
         late: [],
         status: "sent",
@@ -245,9 +257,86 @@ function plainText(o: Output): string {
   return String(o.data["text/plain"] ?? "");
 }
 
+/**
+ * What a notebook is, and so what its outputs must show: a lesson (its published-value table,
+ * no ✗), an exercise as committed (`stubs`: every grading cell reports each of its checks
+ * "not implemented yet") or an exercise with the reference solutions in place of the stubs
+ * (`solved`: every grading cell reports all its checks passed).
+ */
+export type NotebookKind = "lesson" | "stubs" | "solved";
+
+/** The kind a notebook's path implies: exercise notebooks live in a folder named `exercises`. */
+export function kindOf(path: string): NotebookKind {
+  return /(^|\/)exercises\/[^/]+\.ipynb$/.test(path) ? "stubs" : "lesson";
+}
+
+/** A code cell as the grading judgement needs it: its number, its code, its stdout text. */
+export interface GradedCell {
+  cell: number;
+  source: string;
+  stdout: string;
+}
+
+/**
+ * What an exercise notebook's grading cells printed, and what is wrong with them (pushed onto
+ * `found`); returns a one-line summary. Used by this runner and by the browser suite.
+ */
+export function gradingProblems(
+  cellsRun: GradedCell[],
+  kind: "stubs" | "solved",
+  found: string[],
+): string {
+  let cells = 0, checks = 0;
+  for (const r of cellsRun) {
+    const graded = r.source.match(/^\/\/ Grade ([^:]+):/)?.[1].split(", ");
+    if (!graded) continue;
+    cells++;
+    // A check's line wrapped onto continuation lines (indented past its ✓/✗) is one line here.
+    const out = r.stdout.trimEnd().split("\n").reduce<string[]>((lines, l) => {
+      if (/^ {6}/.test(l) && lines.length) lines[lines.length - 1] += " " + l.trim();
+      else lines.push(l);
+      return lines;
+    }, []);
+    const close = out.at(-1)?.match(/^(?:all (\d+)|(\d+) of (\d+)) checks passed$/);
+    if (!/^Exercise \d+ · /.test(out[0] ?? "") || !close) {
+      found.push(
+        `cell ${r.cell}: a grading cell whose output is not the grader's report: ` +
+          JSON.stringify(out.join("\n").slice(0, 120)),
+      );
+      continue;
+    }
+    const n = Number(close[1] ?? close[3]), passed = close[1] ? n : Number(close[2]);
+    checks += n;
+    if (n === 0) found.push(`cell ${r.cell}: the grading cell ran no checks`);
+    if (kind === "stubs" && passed !== 0) {
+      found.push(`cell ${r.cell}: ${passed} of ${n} checks pass on the committed stubs`);
+    }
+    if (kind === "solved" && passed !== n) {
+      found.push(`cell ${r.cell}: only ${passed} of ${n} checks pass on the reference solutions`);
+    }
+    // The functions the report names (lines indented two spaces) are the ones the cell grades.
+    for (const fn of out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim())) {
+      if (!graded.some((g) => fn === g || fn.startsWith(`${g}.`))) {
+        found.push(`cell ${r.cell} grades ${graded.join(", ")} but its report names ${fn}`);
+      }
+    }
+    for (const line of out.filter((l) => /^\s*✗/.test(l))) {
+      if (kind === "solved" || !/: not implemented yet(:|$)/.test(line)) {
+        found.push(`cell ${r.cell}: ${line.trim().slice(0, 200)}`);
+      }
+    }
+  }
+  if (!cells) found.push("no grading cell (a code cell starting `// Grade …:`)");
+  const counted = `${cells} grading cell${cells === 1 ? "" : "s"}, all ${checks} checks`;
+  return kind === "stubs"
+    ? `${counted} "not implemented yet" on the stubs`
+    : `${counted} passed on the reference solutions`;
+}
+
 /** Everything wrong with a run, its summary line, and counts of rich displays. */
 export function problems(
   run: NotebookRun,
+  kind: NotebookKind = "lesson",
 ): { found: string[]; summary: string; html: number; charts: number } {
   const found: string[] = [];
   let summary = "";
@@ -294,14 +383,22 @@ export function problems(
           );
         }
       }
-      for (const line of plainText(o).split("\n")) {
+      for (const line of kind === "lesson" ? plainText(o).split("\n") : []) {
         if (line.startsWith("✗")) found.push(`cell ${r.cell}: ${line.trim().slice(0, 200)}`);
         if (line.includes("reference checks passed")) summary = line.trim();
       }
     }
   }
   if (run.orphans) found.push(`${run.orphans} output(s) arrived under no cell of this notebook`);
-  if (!summary) found.push("no published-value table in the outputs");
+  if (kind !== "lesson") {
+    const graded = run.cells.map((r) => ({
+      cell: r.cell,
+      source: r.source,
+      stdout: r.outputs.filter((o) => o.output_type === "stream" && o.name === "stdout")
+        .map(plainText).join(""),
+    }));
+    summary = gradingProblems(graded, kind, found);
+  } else if (!summary) found.push("no published-value table in the outputs");
   else if (!tableHtml) found.push("the published-value table was not shown as HTML");
   return { found, summary, html, charts };
 }
@@ -340,6 +437,36 @@ export function executed(path: string, run: NotebookRun): string {
       return { ...o, text: lines };
     }) as Output[];
     c.execution_count = r?.executionCount ?? null;
+  }
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
+/**
+ * An exercise notebook with the reference solutions in place of its stubs: each cell that
+ * holds a stub ends by assigning the same names from `exercises/_solutions.ts` (a cell's
+ * function and class bindings can be reassigned), so the grading cells grade the solutions
+ * in the kernel, as a learner's finished notebook would be. Written to `out/solved/`, as
+ * deep below the root as `notebooks/exercises/`, so its relative imports resolve alike.
+ */
+export function solvedNotebook(path: string): string {
+  const out = new URL(`out/solved/${path.split("/").at(-1)}`, ROOT).pathname;
+  Deno.mkdirSync(out.replace(/[^/]*$/, ""), { recursive: true });
+  Deno.writeTextFileSync(out, solvedNotebookText(path));
+  return out;
+}
+
+/** The text of {@link solvedNotebook}'s notebook, written nowhere. */
+export function solvedNotebookText(path: string): string {
+  const nb = JSON.parse(Deno.readTextFileSync(path));
+  for (const c of nb.cells as NotebookCell[]) {
+    const src = text(c.source);
+    if (c.cell_type !== "code" || !src.includes("new NotImplemented(")) continue;
+    const names = [...src.matchAll(/^(?:function|class) (\w+)/gm)].map((m) => m[1]);
+    const at = src.lastIndexOf("await flushOutput();");
+    const assign =
+      `// The reference solutions in place of the stubs above (tools/run_notebooks.ts).\n` +
+      `({ ${names.join(", ")} } = await import("../../exercises/_solutions.ts"));\n\n`;
+    c.source = at < 0 ? src + "\n" + assign : src.slice(0, at) + assign + src.slice(at);
   }
   return JSON.stringify(nb, null, 1) + "\n";
 }
@@ -383,8 +510,10 @@ if (import.meta.main) {
     else paths.push(a);
   }
   if (!paths.length) {
-    for (const e of Deno.readDirSync(new URL("notebooks/", ROOT))) {
-      if (e.name.endsWith(".ipynb")) paths.push(new URL(`notebooks/${e.name}`, ROOT).pathname);
+    for (const dir of ["notebooks/", "notebooks/exercises/"]) {
+      for (const e of Deno.readDirSync(new URL(dir, ROOT))) {
+        if (e.name.endsWith(".ipynb")) paths.push(new URL(`${dir}${e.name}`, ROOT).pathname);
+      }
     }
     paths.sort();
   }
@@ -396,24 +525,36 @@ if (import.meta.main) {
     }
   });
   if (missing.length) usage(`no such notebook: ${missing.join(", ")}`);
-  const dirs = [...new Set(paths.map((p) => p.replace(/[^/]*$/, "") || "."))];
+  // Each exercise notebook runs twice: as committed (stubs) and with the reference solutions.
+  const runs = paths.flatMap((p) =>
+    kindOf(p) === "lesson"
+      ? [{ p, kind: "lesson" as NotebookKind }]
+      : [{ p, kind: "stubs" as NotebookKind }, { p: solvedNotebook(p), kind: "solved" as const }]
+  );
+  const dirs = [...new Set(runs.map(({ p }) => p.replace(/[^/]*$/, "") || "."))];
   const listing = (d: string) => [...Deno.readDirSync(d)].map((e) => e.name).sort();
   const before = new Map(dirs.map((d) => [d, listing(d)]));
   // Longest first (a rough guess: the largest file), so it does not run alone at the end.
-  const jobsList = paths.flatMap((p) => Array.from({ length: repeat }, (_, r) => ({ p, r })))
+  const jobsList = runs.flatMap((j) => Array.from({ length: repeat }, (_, r) => ({ ...j, r })))
     .sort((a, b) => Deno.statSync(b.p).size - Deno.statSync(a.p).size);
   let passed = 0, failed = 0;
-  await pool(jobsList, jobs, async ({ p, r }) => {
-    const label = `${p.split("/").at(-1)}${repeat > 1 ? ` (run ${r + 1} of ${repeat})` : ""}`;
+  await pool(jobsList, jobs, async ({ p, r, kind }) => {
+    const name = p.split("/").at(-1)!;
+    const label = `${kind === "lesson" ? "" : "exercises/"}${name}` +
+      `${kind === "solved" ? " (reference solutions)" : ""}` +
+      `${repeat > 1 ? ` (run ${r + 1} of ${repeat})` : ""}`;
     try {
       const all = await runNotebook(p, "all");
       const serial = await runNotebook(p, "serial");
-      const { found, summary, html, charts } = problems(all);
-      const serialProblems = problems(serial).found.map((f) => `cell by cell: ${f}`);
+      const { found, summary, html, charts } = problems(all, kind);
+      const serialProblems = problems(serial, kind).found.map((f) => `cell by cell: ${f}`);
       const found2 = [...found, ...serialProblems, ...differences(all, serial)];
       if (write && r === 0) {
-        Deno.mkdirSync(write, { recursive: true });
-        Deno.writeTextFileSync(`${write}/${p.split("/").at(-1)}`, executed(p, all));
+        const into = kind === "lesson"
+          ? write
+          : `${write}/${kind === "stubs" ? "exercises" : kind}`;
+        Deno.mkdirSync(into, { recursive: true });
+        Deno.writeTextFileSync(`${into}/${name}`, executed(p, all));
       }
       if (found2.length) {
         failed++;

@@ -13,13 +13,19 @@
  *    from the cell and the lines it showed in their place: a cell's tail at the top of the next
  *    cell is the Deno kernel's Run All misfiling, notes/jupyter-kernel.md).
  *
- * Checked on both runs: no `error` output, nothing on stderr, no ✗ in any output, the last code
- * cell shows an HTML `<table>` (the published-value table), and every cell whose source calls
- * `plot(` shows an `<svg>` chart. One full-page screenshot per notebook goes to
- * `out/browser/NN.png` (the first Run All that differed from the reference, else the last one).
+ * Checked on both runs: no `error` output, nothing on stderr, every cell whose source calls
+ * `plot(` shows an `<svg>` chart; in a lesson's notebook no ✗ in any output and the last code
+ * cell shows an HTML `<table>` (the published-value table). Each exercise's notebook is run
+ * twice over: as committed (`exercises/NN_…`: every grading cell shows the grader's report with
+ * every check "not implemented yet") and with the reference solutions in place of its stubs
+ * (`solved/NN_…`: every check passed), judged as `deno task notebooks:run` judges them. One
+ * full-page screenshot per notebook goes to `out/browser/NN.png` (exercises:
+ * `exercises_NN.png`, `solved_NN.png`): the first Run All that differed from the reference,
+ * else the last one.
  *
  * Nothing is written into `notebooks/`: the server's root is a temporary directory holding a copy
- * of `notebooks/` beside symlinks to `lib/` and `data/` (so `../lib/mod.ts` resolves) and copies
+ * of `notebooks/` beside symlinks to `lib/`, `data/`, `tools/` and `exercises/` (so
+ * `../lib/mod.ts` and the exercises' `../../tools/grader/notebook.ts` resolve) and copies
  * of `deno.json` / `deno.lock`; the Deno kernelspec is installed into that directory
  * (`XDG_DATA_HOME`, which `deno jupyter --install` honours) and the server's Jupyter paths all
  * point into it. Every server and browser started here is stopped in `finally`.
@@ -41,6 +47,11 @@
 // Pinned here, not in deno.json's import map, which `deno task` installs whole before any task.
 // deno-lint-ignore no-import-prefix
 import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
+import {
+  gradingProblems,
+  type NotebookKind,
+  solvedNotebookText,
+} from "../../tools/run_notebooks.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const NOTEBOOK = Deno.env.get("JUPYTER_NOTEBOOK") ?? "/usr/bin/jupyter-notebook";
@@ -165,8 +176,13 @@ function brief(item: string): string {
   return JSON.stringify(s.length > 90 ? s.slice(0, 87) + "…" : s);
 }
 
-/** Checks that need no reference: errors, stderr, ✗, the closing table, charts. */
-export function ownChecks(cells: CellView[]): string[] {
+/**
+ * Checks that need no reference: errors, stderr, charts, and for a lesson no ✗ and the closing
+ * table; for an exercise (`stubs`, `solved`) the grading cells' reports, judged as
+ * `deno task notebooks:run` judges them (every check "not implemented yet" on the committed
+ * stubs, every check passed with the reference solutions).
+ */
+export function ownChecks(cells: CellView[], kind: NotebookKind = "lesson"): string[] {
   const problems: string[] = [];
   const code = cells.filter((c) => c.source.trim() !== "");
   for (const c of code) {
@@ -178,7 +194,7 @@ export function ownChecks(cells: CellView[]): string[] {
         problems.push(`${where}: stderr ${brief(t)}`);
       }
     }
-    if (c.text.includes("✗")) {
+    if (kind === "lesson" && c.text.includes("✗")) {
       const line = c.text.split("\n").find((l) => l.includes("✗")) ?? "";
       problems.push(`${where}: shows ✗: ${brief(line.trim())}`);
     }
@@ -187,7 +203,15 @@ export function ownChecks(cells: CellView[]): string[] {
     }
   }
   const last = code.at(-1);
-  if (!last) problems.push("no code cell");
+  if (kind !== "lesson") {
+    const graded = code.map((c) => ({
+      cell: c.index,
+      source: c.source,
+      stdout: c.outputs.filter((o) => o.output_type === "stream" && o.name === "stdout")
+        .map((o) => Array.isArray(o.text) ? o.text.join("") : (o.text ?? "")).join(""),
+    }));
+    gradingProblems(graded, kind, problems);
+  } else if (!last) problems.push("no code cell");
   else if (last.tables === 0) {
     problems.push(`last code cell ${last.index}: no HTML <table> (the published-value table)`);
   }
@@ -443,16 +467,34 @@ function freePort(): number {
   return port;
 }
 
+/**
+ * The server's root; returns the notebooks, as paths under `notebooks/`: the lessons', then
+ * each exercise's as committed (`exercises/…`) and with the reference solutions in place of
+ * its stubs (`solved/…`, as deep as `exercises/`, so `../../` reaches the root alike).
+ */
 async function prepareRoot(dir: string): Promise<string[]> {
   const names: string[] = [];
-  await Deno.mkdir(`${dir}/notebooks`);
-  for await (const e of Deno.readDir(new URL("notebooks/", ROOT))) {
-    if (e.isFile && e.name.endsWith(".ipynb")) {
-      await Deno.copyFile(new URL(`notebooks/${e.name}`, ROOT), `${dir}/notebooks/${e.name}`);
-      names.push(e.name);
+  const exercises: string[] = [];
+  await Deno.mkdir(`${dir}/notebooks/exercises`, { recursive: true });
+  await Deno.mkdir(`${dir}/notebooks/solved`);
+  for (const sub of ["", "exercises/"]) {
+    for await (const e of Deno.readDir(new URL(`notebooks/${sub}`, ROOT))) {
+      if (e.isFile && e.name.endsWith(".ipynb")) {
+        const from = new URL(`notebooks/${sub}${e.name}`, ROOT);
+        await Deno.copyFile(from, `${dir}/notebooks/${sub}${e.name}`);
+        if (sub) {
+          await Deno.writeTextFile(
+            `${dir}/notebooks/solved/${e.name}`,
+            solvedNotebookText(from.pathname),
+          );
+          exercises.push(e.name);
+        } else names.push(e.name);
+      }
     }
   }
-  for (const d of ["lib", "data"]) {
+  names.sort();
+  for (const e of exercises.sort()) names.push(`exercises/${e}`, `solved/${e}`);
+  for (const d of ["lib", "data", "tools", "exercises"]) {
     await Deno.symlink(new URL(d, ROOT).pathname, `${dir}/${d}`);
   }
   for (const f of ["deno.json", "deno.lock"]) {
@@ -581,7 +623,13 @@ async function testNotebook(
   file: string,
   o: Options,
 ): Promise<Result> {
-  const nn = file.slice(0, 2);
+  // The screenshot's name: NN for lesson NN, exercises_NN / solved_NN for exercise NN.
+  const nn = file.replace(/^(?:(\w+)\/)?(\d\d).*$/, (_, dir, n) => dir ? `${dir}_${n}` : n);
+  const kind: NotebookKind = file.startsWith("exercises/")
+    ? "stubs"
+    : file.startsWith("solved/")
+    ? "solved"
+    : "lesson";
   const lines: string[] = [];
   let ok = true;
   const page = await browser.newPage();
@@ -593,7 +641,7 @@ async function testNotebook(
     );
     let t = Date.now();
     const ref = await runCellByCell(page, file, o.timeoutS * 1000);
-    const refProblems = ownChecks(ref);
+    const refProblems = ownChecks(ref, kind);
     lines.push(
       `${file}: cell by cell ${((Date.now() - t) / 1000).toFixed(1)} s, ${ref.length} code cells` +
         (refProblems.length ? `, ${refProblems.length} problem(s):` : ", checks ✓"),
@@ -606,7 +654,7 @@ async function testNotebook(
       t = Date.now();
       const run = await runAll(page, file, o.timeoutS * 1000);
       const secs = ((Date.now() - t) / 1000).toFixed(1);
-      const problems = ownChecks(run);
+      const problems = ownChecks(run, kind);
       const diffs = compare(run, ref);
       if (diffs.length) misfiledRuns++;
       const bad = problems.length + diffs.length > 0;
@@ -666,11 +714,13 @@ export async function main(args: string[], print = console.log): Promise<number 
   try {
     let files = await prepareRoot(dir);
     if (o.only) {
-      const unknown = o.only.filter((nn) => !files.some((f) => f.startsWith(nn)));
+      // NN picks lesson NN's notebook and exercise NN's (as committed and solved).
+      const nnOf = (f: string) => f.split("/").at(-1)!.slice(0, 2);
+      const unknown = o.only.filter((nn) => !files.some((f) => nnOf(f) === nn));
       if (unknown.length) {
         throw new Error(`--only ${unknown.join(",")}: no such notebook (have ${files.join(", ")})`);
       }
-      files = files.filter((f) => o.only!.includes(f.slice(0, 2)));
+      files = files.filter((f) => o.only!.includes(nnOf(f)));
     }
     server = await startNotebook(dir);
     browser = await launchBrowser(dir);

@@ -25,6 +25,7 @@
  */
 
 import { NDArray } from "../../lib/mod.ts";
+import { wrapLine } from "../../lib/display.ts";
 
 /** A shape as numpy prints it: `(5, 3)`, `(5,)`. */
 export const shapeStr = (s: readonly number[]) =>
@@ -707,7 +708,7 @@ export function classify(e: unknown, learnerDir: string, root: string): Outcome 
   return { kind: "threw", name: "a non-Error value", message: String(e) };
 }
 
-/** One line per test, ✓/✗, then a summary line. */
+/** One line per test, ✓/✗ (wrapped within 100 columns), then a summary line. */
 export function formatResult(r: ExerciseResult): string {
   const lines = [`Exercise ${r.exercise} · ${r.title}`];
   let fn = "";
@@ -716,7 +717,8 @@ export function formatResult(r: ExerciseResult): string {
       fn = t.function;
       lines.push(`  ${fn}`);
     }
-    lines.push(`    ${t.ok ? "✓" : "✗"} ${t.name}: ${t.message}`);
+    // Within 100 columns (terminal and notebook alike), continuation lines indented further.
+    lines.push(wrapLine(`${t.ok ? "✓" : "✗"} ${t.name}: ${t.message}`, 100, " ".repeat(6), "    "));
   }
   const passed = r.tests.filter((t) => t.ok).length;
   lines.push(
