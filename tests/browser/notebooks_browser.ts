@@ -480,15 +480,23 @@ async function prepareRoot(dir: string): Promise<string[]> {
   for (const sub of ["", "exercises/"]) {
     for await (const e of Deno.readDir(new URL(`notebooks/${sub}`, ROOT))) {
       if (e.isFile && e.name.endsWith(".ipynb")) {
-        const from = new URL(`notebooks/${sub}${e.name}`, ROOT);
-        await Deno.copyFile(from, `${dir}/notebooks/${sub}${e.name}`);
+        const to = `${dir}/notebooks/${sub}${e.name}`;
         if (sub) {
-          await Deno.writeTextFile(
-            `${dir}/notebooks/solved/${e.name}`,
-            solvedNotebookText(from.pathname),
-          );
+          // The exercise as committed (from git), so a learner's own work is never graded here.
+          const git = await new Deno.Command("git", {
+            args: ["show", `HEAD:notebooks/${sub}${e.name}`],
+            cwd: ROOT,
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          if (!git.success) throw new Error(`git show HEAD:notebooks/${sub}${e.name} failed`);
+          await Deno.writeFile(to, git.stdout);
+          await Deno.writeTextFile(`${dir}/notebooks/solved/${e.name}`, solvedNotebookText(to));
           exercises.push(e.name);
-        } else names.push(e.name);
+        } else {
+          await Deno.copyFile(new URL(`notebooks/${e.name}`, ROOT), to);
+          names.push(e.name);
+        }
       }
     }
   }
