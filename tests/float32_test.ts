@@ -1,8 +1,8 @@
 /**
- * lib/float32.ts against exact rational arithmetic and against numpy. The oracle is written
- * here: a float32 becomes an exact fraction of BigInts, the operation is done on fractions,
- * and the fraction is rounded to the nearest float32 (ties to even, subnormals, overflow)
- * by long division. The oracle is itself checked against `Math.fround` of the hardware's
+ * lib/float32.ts against exact rational arithmetic and against numpy. The oracle
+ * (tests/_exact.ts, shared with tests/fma_test.ts): a float32 becomes an exact fraction of
+ * BigInts, the operation is done on fractions, and the fraction is rounded to the nearest
+ * float32 (ties to even, subnormals, overflow) by long division. The oracle is itself checked against `Math.fround` of the hardware's
  * float64 `+ − × ÷` (correctly rounded for float32 operands, Figueroa 1995) on random pairs.
  */
 import { equal, ok, throws } from "node:assert/strict";
@@ -16,60 +16,20 @@ import {
   sub32,
   ulps32,
 } from "../lib/float32.ts";
+import { add, FLOAT32, type Fraction, mul, neg, roundFraction, toFraction } from "./_exact.ts";
 
-interface Fraction {
-  n: bigint;
-  d: bigint;
-}
-
-function toFraction(x: number): Fraction {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setFloat32(0, x);
-  const bits = view.getUint32(0);
-  const sign = bits >>> 31 ? -1n : 1n;
-  const biased = (bits >>> 23) & 0xff;
-  const frac = BigInt(bits & 0x7fffff);
-  const m = biased === 0 ? frac : frac | (1n << 23n);
-  const e = biased === 0 ? -149 : biased - 150;
-  return e >= 0 ? { n: sign * m * (1n << BigInt(e)), d: 1n } : { n: sign * m, d: 1n << BigInt(-e) };
-}
-const add = (x: Fraction, y: Fraction): Fraction => ({ n: x.n * y.d + y.n * x.d, d: x.d * y.d });
-const mul = (x: Fraction, y: Fraction): Fraction => ({ n: x.n * y.n, d: x.d * y.d });
-const neg = (x: Fraction): Fraction => ({ n: -x.n, d: x.d });
-const bits = (v: bigint) => (v === 0n ? 0 : v.toString(2).length);
-
+const toFraction32 = (x: number) => toFraction(x, FLOAT32);
 /** The float32 nearest to n/d, ties to even; +0 for a zero fraction. */
-function roundFraction32({ n, d }: Fraction): number {
-  if (d < 0n) return roundFraction32({ n: -n, d: -d });
-  if (n === 0n) return 0;
-  const negative = n < 0n;
-  const a = negative ? -n : n;
-  const divide = (k: number) => {
-    const num = k < 0 ? a << BigInt(-k) : a;
-    const den = k < 0 ? d : d << BigInt(k);
-    return { q: num / den, r: num % den, den };
-  };
-  let k = Math.max(bits(a) - bits(d) - 24, -149);
-  let { q, r, den } = divide(k);
-  if (bits(q) > 24) {
-    k += 1;
-    ({ q, r, den } = divide(k));
-  }
-  const c = 2n * r - den;
-  if (c > 0n || (c === 0n && (q & 1n) === 1n)) q += 1n;
-  const v = Number(q) * 2 ** k; // q ≤ 2^24, k ≥ −149: exact in float64
-  const out = v >= 2 ** 128 ? Infinity : v;
-  return negative ? -out : out;
-}
+const roundFraction32 = (f: Fraction) => roundFraction(f, FLOAT32);
 
 function fma32Oracle(a: number, b: number, c: number): number {
-  const p = mul(toFraction(a), toFraction(b));
-  const s = add(p, toFraction(c));
+  const p = mul(toFraction32(a), toFraction32(b));
+  const s = add(p, toFraction32(c));
   if (s.n === 0n) {
     // IEEE 754: an exact zero sum is −0 only if both addends are zeros of negative sign
     const pNeg = (a < 0 || Object.is(a, -0)) !== (b < 0 || Object.is(b, -0));
     const pZero = p.n === 0n;
-    if (pZero && toFraction(c).n === 0n) return pNeg && Object.is(c, -0) ? -0 : 0;
+    if (pZero && toFraction32(c).n === 0n) return pNeg && Object.is(c, -0) ? -0 : 0;
     return 0;
   }
   return roundFraction32(s);
@@ -95,8 +55,8 @@ Deno.test("oracle: rounding exact + − × ÷ of float32 pairs = Math.fround of 
   for (let i = 0; i < 3000; i++) {
     const x = randomFloat32(-140, 60);
     const y = randomFloat32(-140, 60);
-    const fx = toFraction(x);
-    const fy = toFraction(y);
+    const fx = toFraction32(x);
+    const fy = toFraction32(y);
     ok(sameValue(roundFraction32(add(fx, fy)), add32(x, y)), `${x} + ${y}`);
     ok(sameValue(roundFraction32(add(fx, neg(fy))), sub32(x, y)), `${x} - ${y}`);
     ok(sameValue(roundFraction32(mul(fx, fy)), mul32(x, y)), `${x} * ${y}`); // zero signs: below

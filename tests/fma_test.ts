@@ -1,6 +1,6 @@
 /**
- * lib/fma.ts against exact rational arithmetic. The oracle is written here, independently
- * of the library: a double becomes an exact fraction of BigInts, `a·b + c` is computed on
+ * lib/fma.ts against exact rational arithmetic. The oracle (tests/_exact.ts, shared with
+ * tests/float32_test.ts) is written independently of the library: a double becomes an exact fraction of BigInts, `a·b + c` is computed on
  * fractions, and the fraction is rounded back to the nearest double (ties to even) by long
  * division. The oracle is itself checked against the hardware, whose `+` and `*` are
  * correctly rounded by IEEE 754: on random pairs, rounding the exact sum and the exact
@@ -8,72 +8,9 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { fma, fmaByIntegers, roundScaled } from "../lib/fma.ts";
+import { add, type Fraction, mul, roundFraction, toFraction } from "./_exact.ts";
 
 // ---- the oracle ---------------------------------------------------------------------
-
-interface Fraction {
-  n: bigint; // numerator, signed
-  d: bigint; // denominator > 0
-}
-
-/** A finite double as an exact fraction (read from its bits). */
-function toFraction(x: number): Fraction {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1n : 1n;
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const m = biased === 0 ? frac : frac | (1n << 52n);
-  const e = biased === 0 ? -1074 : biased - 1075;
-  return e >= 0 ? { n: sign * m * (1n << BigInt(e)), d: 1n } : { n: sign * m, d: 1n << BigInt(-e) };
-}
-
-const add = (x: Fraction, y: Fraction): Fraction => ({ n: x.n * y.d + y.n * x.d, d: x.d * y.d });
-const mul = (x: Fraction, y: Fraction): Fraction => ({ n: x.n * y.n, d: x.d * y.d });
-
-function bits(v: bigint): number {
-  return v === 0n ? 0 : v.toString(2).length;
-}
-
-/**
- * The double nearest to n/d, ties to even, ±∞ beyond the largest double's rounding
- * boundary; a zero fraction gives +0 (the caller decides a zero's sign).
- */
-function roundFraction({ n, d }: Fraction): number {
-  if (n === 0n) return 0;
-  const negative = n < 0n;
-  const a = negative ? -n : n;
-  // q = floor(a / (d·2^k)) with k chosen so that q has at most 53 bits, and exactly 53 unless
-  // k is held at -1074 (the subnormal grid): a/d lies in (2^(ba−bd−1), 2^(ba−bd+1)).
-  const divide = (k: number) => {
-    const num = k < 0 ? a << BigInt(-k) : a;
-    const den = k < 0 ? d : d << BigInt(k);
-    return { q: num / den, r: num % den, den };
-  };
-  let k = Math.max(bits(a) - bits(d) - 53, -1074);
-  let { q, r, den } = divide(k);
-  if (bits(q) > 53) {
-    k += 1;
-    ({ q, r, den } = divide(k));
-  }
-  const c = 2n * r - den; // the remainder against half a unit
-  if (c > 0n || (c === 0n && (q & 1n) === 1n)) q += 1n;
-  // q·2^k with q ≤ 2^53: scale in steps so no step overflows or underflows on its own.
-  let v = Number(q);
-  while (k > 0) {
-    const step = Math.min(k, 1000);
-    v *= 2 ** step;
-    k -= step;
-  }
-  // Downwards, the result is on the double grid, so every step is exact until the last.
-  while (k < 0) {
-    const step = Math.max(k, -1000);
-    v *= 2 ** step;
-    k -= step;
-  }
-  return negative ? -v : v;
-}
 
 /** The exact fma by the oracle, with IEEE 754's rules for special values and zeros. */
 function fmaOracle(a: number, b: number, c: number): number {
