@@ -31,8 +31,10 @@ import {
   dotLanes,
   dotSequential,
   gamma,
+  heatmap,
   Lesson,
   NDArray,
+  plot,
   RandomState,
   readDataJson,
   rnnCellBackward,
@@ -44,7 +46,6 @@ import {
   UNIT_ROUNDOFF,
   wrapLine,
 } from "../lib/mod.ts";
-import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(1);
 

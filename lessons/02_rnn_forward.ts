@@ -16,7 +16,9 @@
 import {
   gamma,
   Lesson,
+  lineChart,
   NDArray,
+  plot,
   RandomState,
   readDataJson,
   rnnBackward,
@@ -29,7 +31,6 @@ import {
   UNIT_ROUNDOFF,
   wrapLine,
 } from "../lib/mod.ts";
-import { lineChart, plot } from "../lib/plot.ts";
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
 const lesson = new Lesson(2);
