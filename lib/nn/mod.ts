@@ -31,7 +31,8 @@
  * | `rnn_cell_class.ts` | constructor args     | `call()` pushes onto stacks             | `backward()`, `grads()`: document 000's class   |
  *
  * The shared recurrence `h = tanh(Wx·x + Wh·h_prev + b)` of the column-layout models is
- * `tanhRecurrence` / `tanhRecurrenceBackward` (`rnn_cell.ts`). Shapes: column layout is
+ * `tanhRecurrence` / `tanhRecurrenceBackward` (`rnn_cell.ts`), and their one BPTT loop is
+ * `tanhRecurrenceBptt` (used by `rnnBackward` and `vanillaRnnBackward`). Shapes: column layout is
  * `(features, batch)` per step (`rnn_cell.ts`, `vanilla_rnn.ts`), row layout `(T, features)`
  * (`simple_rnn.ts`, `lstm.ts` one example at a time), torch's `(T, batch, features)`.
  *

@@ -96,6 +96,43 @@ export function tanhRecurrenceBackward(
   return { dx, dh_prev, dWx, dWh, db };
 }
 
+/**
+ * Backpropagation through time for {@link tanhRecurrence}, the one BPTT loop of the
+ * column-layout models (`rnnBackward` here, `vanillaRnnBackward`). From the last step to the
+ * first, the gradient reaching `h[t]` is `above(t)` (what comes from outside at step t, e.g. an
+ * output head; `undefined` for nothing) plus the carry `dh_prev` of step t + 1, and the
+ * parameter gradients are summed over the steps. `above` is called once per step, last first.
+ * Inputs: Wx (n_h, n_x), Wh (n_h, n_h), xs[t] (n_x, m), hPrevs[t] = the state before step t
+ * (n_h, m), hs[t] = the state after it (n_h, m). Returns: dxs[t] (n_x, m), dWx (n_h, n_x),
+ * dWh (n_h, n_h), db (n_h, 1), dh0 = ∂L/∂hPrevs[0] (n_h, m).
+ */
+export function tanhRecurrenceBptt(
+  Wx: NDArray,
+  Wh: NDArray,
+  xs: readonly NDArray[],
+  hPrevs: readonly NDArray[],
+  hs: readonly NDArray[],
+  above: (t: number) => NDArray | undefined,
+): { dxs: NDArray[]; dWx: NDArray; dWh: NDArray; db: NDArray; dh0: NDArray } {
+  const T = xs.length;
+  const dxs = new Array<NDArray>(T);
+  let dWx = NDArray.zeros(Wx.shape);
+  let dWh = NDArray.zeros(Wh.shape);
+  let db = NDArray.zeros([Wh.shape[0], 1]);
+  let carry = NDArray.zeros(hs[T - 1].shape);
+  for (let t = T - 1; t >= 0; t--) {
+    const fromAbove = above(t);
+    const dh = fromAbove === undefined ? carry : fromAbove.add(carry);
+    const g = tanhRecurrenceBackward(Wx, Wh, xs[t], hPrevs[t], hs[t], dh);
+    dxs[t] = g.dx;
+    dWx = dWx.add(g.dWx);
+    dWh = dWh.add(g.dWh);
+    db = db.add(g.db);
+    carry = g.dh_prev;
+  }
+  return { dxs, dWx, dWh, db, dh0: carry };
+}
+
 function checkParameters(op: string, p: RnnParameters, n_x: number, m: number, a: NDArray) {
   const n_a = p.Waa.shape[0];
   const n_y = p.Wya.shape[0];
@@ -186,18 +223,16 @@ export function rnnBackward(da: NDArray, caches: RnnCaches): RnnGradients {
   const [n_x, m, T_x] = x.shape;
   const n_a = cells[0].a_next.shape[0];
   expectShape("rnnBackward", "da", da, [n_a, m, T_x]);
+  const { Wax, Waa } = cells[0].parameters;
+  const g = tanhRecurrenceBptt(
+    Wax,
+    Waa,
+    cells.map((c) => c.xt),
+    cells.map((c) => c.a_prev),
+    cells.map((c) => c.a_next),
+    (t) => da.take(2, t),
+  );
   const dx = NDArray.zeros([n_x, m, T_x]);
-  let dWax = NDArray.zeros([n_a, n_x]);
-  let dWaa = NDArray.zeros([n_a, n_a]);
-  let dba = NDArray.zeros([n_a, 1]);
-  let da_prevt = NDArray.zeros([n_a, m]);
-  for (let t = T_x - 1; t >= 0; t--) {
-    const g = rnnCellBackward(da.take(2, t).add(da_prevt), cells[t]);
-    dx.put(2, t, g.dxt);
-    dWax = dWax.add(g.dWax);
-    dWaa = dWaa.add(g.dWaa);
-    dba = dba.add(g.dba);
-    da_prevt = g.da_prev;
-  }
-  return { dx, da0: da_prevt, dWax, dWaa, dba };
+  g.dxs.forEach((d, t) => dx.put(2, t, d));
+  return { dx, da0: g.dh0, dWax: g.dWx, dWaa: g.dWh, dba: g.db };
 }
