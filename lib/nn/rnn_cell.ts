@@ -18,7 +18,7 @@
  * };
  * const { a_next, cache } = rnnCellForward(NDArray.zeros([3, 10]), NDArray.zeros([5, 10]), p);
  * deepEqual(a_next.shape, [5, 10]);
- * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).dba.shape, [5, 1]);
+ * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).ba.shape, [5, 1]); // keyed like p
  * ```
  *
  * @module
@@ -49,13 +49,35 @@ export interface RnnCellCache {
   parameters: RnnParameters;
 }
 
-/** Gradients of one cell step. */
+/**
+ * Gradients of one cell step, keyed like what they differentiate (the contract of `mod.ts`):
+ * the recurrence's parameters `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1) and the inputs
+ * `xt` (n_x, m), `a_prev` (n_a, m). `Wya` and `by` have none here: the step's upstream
+ * gradient is ∂L/∂a⟨t⟩ only. Under the notebook's names: {@link courseraCellGradients}.
+ */
 export interface RnnCellGradients {
+  xt: NDArray;
+  a_prev: NDArray;
+  Wax: NDArray;
+  Waa: NDArray;
+  ba: NDArray;
+}
+
+/** The notebook's `rnn_cell_backward` gradients, named as it names them. */
+export interface CourseraCellGradients {
   dxt: NDArray;
   da_prev: NDArray;
   dWax: NDArray;
   dWaa: NDArray;
   dba: NDArray;
+}
+
+/**
+ * The adapter to the notebook's names: `{xt, a_prev, Wax, Waa, ba}` →
+ * `{dxt, da_prev, dWax, dWaa, dba}` (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function courseraCellGradients(g: RnnCellGradients): CourseraCellGradients {
+  return { dxt: g.xt, da_prev: g.a_prev, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
 }
 
 /**
@@ -163,7 +185,7 @@ export function rnnCellForward(
 
 /**
  * One backward step: given ∂L/∂a⟨t⟩ (`da_next`, `(n_a, m)`), the gradients of the cell's
- * inputs and parameters. With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
+ * inputs and parameters, keyed like them ({@link RnnCellGradients}). With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
  * `dxt = Waxᵀ dtanh`, `da_prev = Waaᵀ dtanh`, `dWax = dtanh xtᵀ`, `dWaa = dtanh a_prevᵀ`,
  * `dba = Σ_columns dtanh`.
  */
@@ -172,7 +194,7 @@ export function rnnCellBackward(da_next: NDArray, cache: RnnCellCache): RnnCellG
   const { Wax, Waa } = parameters;
   expectShape("rnnCellBackward", "da_next", da_next, [...a_next.shape]);
   const g = tanhRecurrenceBackward(Wax, Waa, xt, a_prev, a_next, da_next);
-  return { dxt: g.dx, da_prev: g.dh_prev, dWax: g.dWx, dWaa: g.dWh, dba: g.db };
+  return { xt: g.dx, a_prev: g.dh_prev, Wax: g.dWx, Waa: g.dWh, ba: g.db };
 }
 
 /** The caches of a whole sequence: `[list of cell caches, x]`, as the notebook returns. */
@@ -204,13 +226,34 @@ export function rnnForward(
   return { a, y_pred, caches: [caches, x] };
 }
 
-/** Gradients of a whole sequence. */
+/**
+ * Gradients of a whole sequence, keyed like what they differentiate: `x` (n_x, m, T_x),
+ * `a0` (n_a, m), `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1). Under the notebook's
+ * names: {@link courseraGradients}.
+ */
 export interface RnnGradients {
+  x: NDArray;
+  a0: NDArray;
+  Wax: NDArray;
+  Waa: NDArray;
+  ba: NDArray;
+}
+
+/** The notebook's `rnn_backward` gradients, named as it names them. */
+export interface CourseraGradients {
   dx: NDArray;
   da0: NDArray;
   dWax: NDArray;
   dWaa: NDArray;
   dba: NDArray;
+}
+
+/**
+ * The adapter to the notebook's names: `{x, a0, Wax, Waa, ba}` → `{dx, da0, dWax, dWaa, dba}`
+ * (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function courseraGradients(g: RnnGradients): CourseraGradients {
+  return { dx: g.x, da0: g.a0, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
 }
 
 /**
@@ -234,5 +277,5 @@ export function rnnBackward(da: NDArray, caches: RnnCaches): RnnGradients {
   );
   const dx = NDArray.zeros([n_x, m, T_x]);
   g.dxs.forEach((d, t) => dx.put(2, t, d));
-  return { dx, da0: g.dh0, dWax: g.dWx, dWaa: g.dWh, dba: g.db };
+  return { x: dx, a0: g.dh0, Wax: g.dWx, Waa: g.dWh, ba: g.db };
 }
