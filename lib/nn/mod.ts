@@ -26,7 +26,7 @@
  * | `vanilla_rnn.ts`    | `VanillaRnnParams`   | `vanillaRnnForward` → `cache`           | `vanillaRnnBackward(cache)`: `U…c` + `h0`  ✓    |
  * | `lstm.ts`           | `LstmParams`         | `lstmForward` → `caches`                | `lstmBackward(params, dOutputs, caches)`: `Wf…by` ✓ |
  * | `rnn_cell.ts`       | `RnnParameters`      | `rnnCellForward` / `rnnForward` → cache | `Wax, Waa, ba` + `xt, a_prev` / `x, a0` ✓; `courseraCellGradients` / `courseraGradients` give Coursera's `dWax …` |
- * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `dU, dW, db, dV, dc` (document 002's names)     |
+ * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `U…c` + `h0`, `delta` ✓; `simpleRnnDocumentGradients` gives document 002's `dU …` |
  * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | torch's `.grad` names `dW_ih …` (`TorchRnnGrads`) |
  * | `rnn_cell_class.ts` | constructor args     | `call()` pushes onto stacks             | `backward()`, `grads()`: document 000's class   |
  *
