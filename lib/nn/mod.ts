@@ -27,7 +27,7 @@
  * | `lstm.ts`           | `LstmParams`         | `lstmForward` → `caches`                | `lstmBackward(params, dOutputs, caches)`: `Wf…by` ✓ |
  * | `rnn_cell.ts`       | `RnnParameters`      | `rnnCellForward` / `rnnForward` → cache | `Wax, Waa, ba` + `xt, a_prev` / `x, a0` ✓; `courseraCellGradients` / `courseraGradients` give Coursera's `dWax …` |
  * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `U…c` + `h0`, `delta` ✓; `simpleRnnDocumentGradients` gives document 002's `dU …` |
- * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | torch's `.grad` names `dW_ih …` (`TorchRnnGrads`) |
+ * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | `weight_ih_l0 …` + `x, h0` ✓ (`TorchRnnGrads`); `torchGradsAsClassNames` gives `dW_ih …` |
  * | `rnn_cell_class.ts` | constructor args     | `call()` pushes onto stacks             | `backward()`, `grads()`: document 000's class   |
  *
  * The shared recurrence `h = tanh(Wx·x + Wh·h_prev + b)` of the column-layout models is
