@@ -11,6 +11,8 @@
 
 import {
   clipByGlobalNorm,
+  courseraCellGradients,
+  courseraGradients,
   NDArray,
   rnnBackward,
   RnnCell,
@@ -41,7 +43,7 @@ export function rnn_cell_forward(
 /** `rnn_cell_backward(da_next, cache)` → `{dxt, da_prev, dWax, dWaa, dba}`. */
 export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
   const [a_next, a_prev, xt, parameters] = cache;
-  return rnnCellBackward(da_next, { a_next, a_prev, xt, parameters });
+  return courseraCellGradients(rnnCellBackward(da_next, { a_next, a_prev, xt, parameters }));
 }
 
 /** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
@@ -63,10 +65,10 @@ export function rnn_forward(
 /** `rnn_backward(da, caches)` → `{dx, da0, dWax, dWaa, dba}`. */
 export function rnn_backward(da: NDArray, caches: [CellCache[], NDArray]) {
   const [cells, x] = caches;
-  return rnnBackward(da, [
+  return courseraGradients(rnnBackward(da, [
     cells.map(([a_next, a_prev, xt, parameters]) => ({ a_next, a_prev, xt, parameters })),
     x,
-  ]);
+  ]));
 }
 
 /**

@@ -27,12 +27,15 @@
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
+  courseraCellGradients,
   dotCompensated,
   dotLanes,
   dotSequential,
   gamma,
+  heatmap,
   Lesson,
   NDArray,
+  plot,
   RandomState,
   readDataJson,
   rnnCellBackward,
@@ -44,7 +47,6 @@ import {
   UNIT_ROUNDOFF,
   wrapLine,
 } from "../lib/mod.ts";
-import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(1);
 
@@ -70,7 +72,7 @@ const da_next = rng.randn(5, 10);
 function gradientsWith(ba: NDArray) {
   const parameters: RnnParameters = { Wax, Waa, Wya, ba, by };
   const { cache } = rnnCellForward(xt, a_prev, parameters);
-  return rnnCellBackward(da_next, cache);
+  return courseraCellGradients(rnnCellBackward(da_next, cache)); // the notebook's dWax, …
 }
 
 const asPrinted = gradientsWith(ba_drawn);
@@ -153,7 +155,7 @@ const ba = baLeftBy("rnn_forward test");
 await show("ba (left by the rnn_forward test)", ba.T);
 const parameters: RnnParameters = { Wax, Waa, Wya, ba, by };
 const { a_next, yt_pred, cache } = rnnCellForward(xt, a_prev, parameters);
-const gradients = rnnCellBackward(da_next, cache);
+const gradients = courseraCellGradients(rnnCellBackward(da_next, cache));
 for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
   const [name, [i, j]] = printedNames[key];
   console.log(`${name} =`, gradients[key].get(i, j));

@@ -39,6 +39,7 @@ import {
   show,
   showTable,
   TorchGenerator,
+  torchGradsAsClassNames,
   torchRnnBackward,
   torchRnnForward,
   type TorchRnnParams,
@@ -459,7 +460,7 @@ await showTable(rowsOf(bits(oursPortable, torchPortable)));
 // %%
 const replica: Quantities = (() => {
   const hidden = torchRnnForward(paramsPortable, x, h);
-  return { hidden, ...torchRnnBackward(paramsPortable, x, h, hidden, dh) };
+  return { hidden, ...torchGradsAsClassNames(torchRnnBackward(paramsPortable, x, h, hidden, dh)) };
 })();
 console.log("torch's order against torch, portable kernel:");
 await showTable(rowsOf(bits(replica, torchPortable)));
@@ -505,7 +506,9 @@ lesson.check("AVX2: one step from torch's state, max ULPs (tanh only)", Math.max
   tolerance: 3,
   against: "SLEEF tanhd4_u10 ≤ 1 ULP from exact, fdlibm/glibc tanh ≤ 2: at most 3 apart",
 });
-const replicaAvx2 = torchRnnBackward(params, x, h, torchHidden, dh, { fusedTanhGrad: true });
+const replicaAvx2 = torchGradsAsClassNames(
+  torchRnnBackward(params, x, h, torchHidden, dh, { fusedTanhGrad: true }),
+);
 for (const name of names.filter((n) => n !== "hidden")) {
   lesson.check(
     `torch's order + fused 1−y² = torch, AVX2: ${name}`,

@@ -28,6 +28,7 @@ import {
   RandomState,
   show,
   simpleRnnBackward,
+  simpleRnnDocumentGradients,
   simpleRnnForward,
   type SimpleRnnParams,
 } from "../lib/mod.ts";
@@ -232,7 +233,7 @@ lesson.check(
 
 // %%
 const fwd = simpleRnnForward(params, inputs, init_state, y);
-const grads = simpleRnnBackward(params, fwd, y);
+const grads = simpleRnnDocumentGradients(simpleRnnBackward(params, fwd, y)); // dU, dW, …
 const roundoff = 2 * gamma(60, 2 ** -24);
 const ulp32 = (v: number) => 2 ** (Math.floor(Math.log2(Math.abs(v) || 1e-30)) - 23);
 const distances: Record<string, number> = {};

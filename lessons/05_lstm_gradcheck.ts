@@ -28,11 +28,13 @@ import {
   gamma,
   initLstmParams,
   Lesson,
+  lineChart,
   LSTM_PARAM_NAMES,
   lstmLoss,
   type LstmParamName,
   type LstmParams,
   NDArray,
+  plot,
   progress,
   RandomState,
   readDataJson,
@@ -42,7 +44,6 @@ import {
   sineTraining,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
-import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(5);
 const x_n = 1, h_n = 5, o_n = 1;

@@ -24,6 +24,7 @@ import {
   globalNorm,
   initLstmParams,
   Lesson,
+  lineChart,
   lstm,
   lstmBackward,
   lstmForward,
@@ -32,6 +33,7 @@ import {
   numericalGradient,
   oneHot,
   parameters,
+  plot,
   progress,
   RandomState,
   scaledOrthogonal,
@@ -45,7 +47,6 @@ import {
   wrapLine,
   zerosLikeParams,
 } from "../lib/mod.ts";
-import { lineChart, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(7);
 const n = 16, T = 40;

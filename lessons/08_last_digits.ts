@@ -23,11 +23,13 @@ import {
   gamma,
   glibcLog,
   hasFusedVariant,
+  heatmap,
   Lesson,
   matmulIn,
   NDArray,
   nextDouble,
   parseHexFloat,
+  plot,
   pyRepr,
   RandomState,
   readDataJson,
@@ -36,7 +38,6 @@ import {
   ulpOf,
   UNIT_ROUNDOFF,
 } from "../lib/mod.ts";
-import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(8);
 

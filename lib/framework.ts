@@ -39,8 +39,3 @@ export function toTensor(a: NDArray): tf.Tensor {
 export function fromTensor(t: tf.Tensor): NDArray {
   return new NDArray(Float64Array.from(t.dataSync() as Float32Array), t.shape);
 }
-
-/** A trainable `tf.Variable` holding `a` (float32). */
-export function toVariable(a: NDArray, name?: string): tf.Variable {
-  return tf.variable(toTensor(a), true, name);
-}

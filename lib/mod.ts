@@ -8,7 +8,9 @@
  * ```
  *
  * TensorFlow.js is not re-exported here, so that lessons which do not need it do not load
- * it: import `../lib/framework.ts` directly.
+ * it: import `../lib/framework.ts` directly. The plots (`plot.ts`) are: importing them costs
+ * nothing, since vega and vega-lite are loaded by a dynamic `import()` when the first plot is
+ * drawn, never by this module's static imports (`tests/plot_test.ts` checks the graph).
  *
  * @module
  */
@@ -24,10 +26,11 @@ export * from "./nn/mod.ts";
 export * from "./train.ts";
 // gradient checks
 export * from "./gradcheck.ts";
-// lessons: published values, the harness, display, data, progress
+// lessons: published values, the harness, display and plots, data, progress
 export * from "./published.ts";
 export * from "./lesson.ts";
 export * from "./display.ts";
+export * from "./plot.ts";
 export * from "./data.ts";
 export * from "./progress.ts";
 // the last digits: fused multiply-add, dot products in a chosen order, glibc's log

@@ -37,6 +37,13 @@ export const SCHEMA = `https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJO
 export const VEGA_LITE_MIME = `application/vnd.vegalite.v${VEGA_LITE_MAJOR}+json`;
 
 type Libraries = { vega: typeof import("vega"); vl: typeof import("vega-lite") };
+// The specifiers are held in variables, not written in the `import()`s: Deno builds a
+// module's graph from the string literals it imports (dynamic ones included) and, when that
+// graph names any npm package, installs every package of deno.lock before running (on an
+// empty cache, 400 MB with TensorFlow.js), so a literal here made every importer of
+// `lib/mod.ts` pay for vega even when it draws nothing. Resolved at run time, vega is
+// fetched by the first plot only.
+const VEGA: string = "vega", VEGA_LITE: string = "vega-lite";
 let libraries: Promise<Libraries> | undefined;
 
 /**
@@ -51,8 +58,8 @@ export function vegaLibraries(): Promise<Libraries> {
     const muted = proc.noDeprecation;
     proc.noDeprecation = true;
     try {
-      const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
-      return { vega, vl };
+      const [vega, vl] = await Promise.all([import(VEGA), import(VEGA_LITE)]);
+      return { vega, vl } as Libraries;
     } finally {
       proc.noDeprecation = muted;
     }

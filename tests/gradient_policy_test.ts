@@ -25,7 +25,7 @@ function cellCase(seed: number) {
   const da = r.randn(5, 10);
   const g = rnnCellBackward(da, rnnCellForward(xt, a_prev, P).cache);
   const params = { xt, a_prev, Wax: P.Wax, Waa: P.Waa, ba: P.ba };
-  const grads = { xt: g.dxt, a_prev: g.da_prev, Wax: g.dWax, Waa: g.dWaa, ba: g.dba };
+  const grads = { xt: g.xt, a_prev: g.a_prev, Wax: g.Wax, Waa: g.Waa, ba: g.ba }; // keyed alike
   const loss = () => rnnCellForward(xt, a_prev, P).a_next.mul(da).sum();
   return { params, grads, loss };
 }
@@ -51,7 +51,7 @@ Deno.test("the gradient policy passes a correct RNN cell, sequence and LSTM grad
   const seq = checkGradients(
     () => rnnForward(x, a0, Q).a.mul(dA).sum(),
     { x, a0, Wax: Q.Wax, Waa: Q.Waa, ba: Q.ba },
-    { x: G.dx, a0: G.da0, Wax: G.dWax, Waa: G.dWaa, ba: G.dba },
+    { ...G }, // keyed like the parameters and inputs
   );
   ok(seq.ok, seq.summary);
   for (const seed of [0, 2]) {

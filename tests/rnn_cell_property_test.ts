@@ -50,11 +50,11 @@ Deno.test("property: rnn_cell_backward = central differences, for random shapes 
       const { cache } = rnnCellForward(xt, a_prev, parameters);
       const g = rnnCellBackward(da, cache);
       const f = () => rnnCellForward(xt, a_prev, parameters).a_next.mul(da).sum();
-      ok(agrees(g.dxt, numericalGradient(f, xt)), "dxt");
-      ok(agrees(g.da_prev, numericalGradient(f, a_prev)), "da_prev");
-      ok(agrees(g.dWax, numericalGradient(f, parameters.Wax)), "dWax");
-      ok(agrees(g.dWaa, numericalGradient(f, parameters.Waa)), "dWaa");
-      ok(agrees(g.dba, numericalGradient(f, parameters.ba)), "dba");
+      ok(agrees(g.xt, numericalGradient(f, xt)), "dxt");
+      ok(agrees(g.a_prev, numericalGradient(f, a_prev)), "da_prev");
+      ok(agrees(g.Wax, numericalGradient(f, parameters.Wax)), "dWax");
+      ok(agrees(g.Waa, numericalGradient(f, parameters.Waa)), "dWaa");
+      ok(agrees(g.ba, numericalGradient(f, parameters.ba)), "dba");
     }),
     { numRuns: 60, seed: 20261122 },
   );
@@ -69,11 +69,11 @@ Deno.test("property: rnn_backward (BPTT) = central differences, for random shape
       const da = rng.randn(d.n_a, d.m, d.T);
       const g = rnnBackward(da, rnnForward(x, a0, parameters).caches);
       const f = () => rnnForward(x, a0, parameters).a.mul(da).sum();
-      ok(agrees(g.dx, numericalGradient(f, x)), "dx");
-      ok(agrees(g.da0, numericalGradient(f, a0)), "da0");
-      ok(agrees(g.dWaa, numericalGradient(f, parameters.Waa)), "dWaa");
-      ok(agrees(g.dWax, numericalGradient(f, parameters.Wax)), "dWax");
-      ok(agrees(g.dba, numericalGradient(f, parameters.ba)), "dba");
+      ok(agrees(g.x, numericalGradient(f, x)), "dx");
+      ok(agrees(g.a0, numericalGradient(f, a0)), "da0");
+      ok(agrees(g.Waa, numericalGradient(f, parameters.Waa)), "dWaa");
+      ok(agrees(g.Wax, numericalGradient(f, parameters.Wax)), "dWax");
+      ok(agrees(g.ba, numericalGradient(f, parameters.ba)), "dba");
     }),
     { numRuns: 40, seed: 20261122 },
   );

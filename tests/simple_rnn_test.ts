@@ -24,12 +24,12 @@ Deno.test("SimpleRNN + Dense + softmax backward = central differences (T=4, n_in
   const L = () => simpleRnnForward(p, x, h0, yn).loss;
   for (
     const [name, analytic, param] of [
-      ["U", g.dU, p.U],
-      ["W", g.dW, p.W],
-      ["b", g.db, p.b],
-      ["V", g.dV, p.V],
-      ["c", g.dc, p.c],
-      ["h0", g.dh0, h0],
+      ["U", g.U, p.U],
+      ["W", g.W, p.W],
+      ["b", g.b, p.b],
+      ["V", g.V, p.V],
+      ["c", g.c, p.c],
+      ["h0", g.h0, h0],
     ] as [string, NDArray, NDArray][]
   ) {
     assertAllBelow(relError(analytic, numericalGradient(L, param)), 1e-7, `${name} rel. error`);

@@ -25,13 +25,14 @@
  * | ------------------- | -------------------- | --------------------------------------- | ----------------------------------------------- |
  * | `vanilla_rnn.ts`    | `VanillaRnnParams`   | `vanillaRnnForward` → `cache`           | `vanillaRnnBackward(cache)`: `U…c` + `h0`  ✓    |
  * | `lstm.ts`           | `LstmParams`         | `lstmForward` → `caches`                | `lstmBackward(params, dOutputs, caches)`: `Wf…by` ✓ |
- * | `rnn_cell.ts`       | `RnnParameters`      | `rnnCellForward` / `rnnForward` → cache | Coursera's `dWax, dWaa, dba, dxt, da_prev` keys |
- * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `dU, dW, db, dV, dc` (document 002's names)     |
- * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | torch's `.grad` names `dW_ih …` (`TorchRnnGrads`) |
+ * | `rnn_cell.ts`       | `RnnParameters`      | `rnnCellForward` / `rnnForward` → cache | `Wax, Waa, ba` + `xt, a_prev` / `x, a0` ✓; `courseraCellGradients` / `courseraGradients` give Coursera's `dWax …` |
+ * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `U…c` + `h0`, `delta` ✓; `simpleRnnDocumentGradients` gives document 002's `dU …` |
+ * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | `weight_ih_l0 …` + `x, h0` ✓ (`TorchRnnGrads`); `torchGradsAsClassNames` gives `dW_ih …` |
  * | `rnn_cell_class.ts` | constructor args     | `call()` pushes onto stacks             | `backward()`, `grads()`: document 000's class   |
  *
  * The shared recurrence `h = tanh(Wx·x + Wh·h_prev + b)` of the column-layout models is
- * `tanhRecurrence` / `tanhRecurrenceBackward` (`rnn_cell.ts`). Shapes: column layout is
+ * `tanhRecurrence` / `tanhRecurrenceBackward` (`rnn_cell.ts`), and their one BPTT loop is
+ * `tanhRecurrenceBptt` (used by `rnnBackward` and `vanillaRnnBackward`). Shapes: column layout is
  * `(features, batch)` per step (`rnn_cell.ts`, `vanilla_rnn.ts`), row layout `(T, features)`
  * (`simple_rnn.ts`, `lstm.ts` one example at a time), torch's `(T, batch, features)`.
  *

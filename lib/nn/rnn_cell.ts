@@ -18,7 +18,7 @@
  * };
  * const { a_next, cache } = rnnCellForward(NDArray.zeros([3, 10]), NDArray.zeros([5, 10]), p);
  * deepEqual(a_next.shape, [5, 10]);
- * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).dba.shape, [5, 1]);
+ * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).ba.shape, [5, 1]); // keyed like p
  * ```
  *
  * @module
@@ -49,13 +49,35 @@ export interface RnnCellCache {
   parameters: RnnParameters;
 }
 
-/** Gradients of one cell step. */
+/**
+ * Gradients of one cell step, keyed like what they differentiate (the contract of `mod.ts`):
+ * the recurrence's parameters `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1) and the inputs
+ * `xt` (n_x, m), `a_prev` (n_a, m). `Wya` and `by` have none here: the step's upstream
+ * gradient is ∂L/∂a⟨t⟩ only. Under the notebook's names: {@link courseraCellGradients}.
+ */
 export interface RnnCellGradients {
+  xt: NDArray;
+  a_prev: NDArray;
+  Wax: NDArray;
+  Waa: NDArray;
+  ba: NDArray;
+}
+
+/** The notebook's `rnn_cell_backward` gradients, named as it names them. */
+export interface CourseraCellGradients {
   dxt: NDArray;
   da_prev: NDArray;
   dWax: NDArray;
   dWaa: NDArray;
   dba: NDArray;
+}
+
+/**
+ * The adapter to the notebook's names: `{xt, a_prev, Wax, Waa, ba}` →
+ * `{dxt, da_prev, dWax, dWaa, dba}` (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function courseraCellGradients(g: RnnCellGradients): CourseraCellGradients {
+  return { dxt: g.xt, da_prev: g.a_prev, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
 }
 
 /**
@@ -96,6 +118,43 @@ export function tanhRecurrenceBackward(
   return { dx, dh_prev, dWx, dWh, db };
 }
 
+/**
+ * Backpropagation through time for {@link tanhRecurrence}, the one BPTT loop of the
+ * column-layout models (`rnnBackward` here, `vanillaRnnBackward`). From the last step to the
+ * first, the gradient reaching `h[t]` is `above(t)` (what comes from outside at step t, e.g. an
+ * output head; `undefined` for nothing) plus the carry `dh_prev` of step t + 1, and the
+ * parameter gradients are summed over the steps. `above` is called once per step, last first.
+ * Inputs: Wx (n_h, n_x), Wh (n_h, n_h), xs[t] (n_x, m), hPrevs[t] = the state before step t
+ * (n_h, m), hs[t] = the state after it (n_h, m). Returns: dxs[t] (n_x, m), dWx (n_h, n_x),
+ * dWh (n_h, n_h), db (n_h, 1), dh0 = ∂L/∂hPrevs[0] (n_h, m).
+ */
+export function tanhRecurrenceBptt(
+  Wx: NDArray,
+  Wh: NDArray,
+  xs: readonly NDArray[],
+  hPrevs: readonly NDArray[],
+  hs: readonly NDArray[],
+  above: (t: number) => NDArray | undefined,
+): { dxs: NDArray[]; dWx: NDArray; dWh: NDArray; db: NDArray; dh0: NDArray } {
+  const T = xs.length;
+  const dxs = new Array<NDArray>(T);
+  let dWx = NDArray.zeros(Wx.shape);
+  let dWh = NDArray.zeros(Wh.shape);
+  let db = NDArray.zeros([Wh.shape[0], 1]);
+  let carry = NDArray.zeros(hs[T - 1].shape);
+  for (let t = T - 1; t >= 0; t--) {
+    const fromAbove = above(t);
+    const dh = fromAbove === undefined ? carry : fromAbove.add(carry);
+    const g = tanhRecurrenceBackward(Wx, Wh, xs[t], hPrevs[t], hs[t], dh);
+    dxs[t] = g.dx;
+    dWx = dWx.add(g.dWx);
+    dWh = dWh.add(g.dWh);
+    db = db.add(g.db);
+    carry = g.dh_prev;
+  }
+  return { dxs, dWx, dWh, db, dh0: carry };
+}
+
 function checkParameters(op: string, p: RnnParameters, n_x: number, m: number, a: NDArray) {
   const n_a = p.Waa.shape[0];
   const n_y = p.Wya.shape[0];
@@ -126,7 +185,7 @@ export function rnnCellForward(
 
 /**
  * One backward step: given ∂L/∂a⟨t⟩ (`da_next`, `(n_a, m)`), the gradients of the cell's
- * inputs and parameters. With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
+ * inputs and parameters, keyed like them ({@link RnnCellGradients}). With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
  * `dxt = Waxᵀ dtanh`, `da_prev = Waaᵀ dtanh`, `dWax = dtanh xtᵀ`, `dWaa = dtanh a_prevᵀ`,
  * `dba = Σ_columns dtanh`.
  */
@@ -135,7 +194,7 @@ export function rnnCellBackward(da_next: NDArray, cache: RnnCellCache): RnnCellG
   const { Wax, Waa } = parameters;
   expectShape("rnnCellBackward", "da_next", da_next, [...a_next.shape]);
   const g = tanhRecurrenceBackward(Wax, Waa, xt, a_prev, a_next, da_next);
-  return { dxt: g.dx, da_prev: g.dh_prev, dWax: g.dWx, dWaa: g.dWh, dba: g.db };
+  return { xt: g.dx, a_prev: g.dh_prev, Wax: g.dWx, Waa: g.dWh, ba: g.db };
 }
 
 /** The caches of a whole sequence: `[list of cell caches, x]`, as the notebook returns. */
@@ -167,13 +226,34 @@ export function rnnForward(
   return { a, y_pred, caches: [caches, x] };
 }
 
-/** Gradients of a whole sequence. */
+/**
+ * Gradients of a whole sequence, keyed like what they differentiate: `x` (n_x, m, T_x),
+ * `a0` (n_a, m), `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1). Under the notebook's
+ * names: {@link courseraGradients}.
+ */
 export interface RnnGradients {
+  x: NDArray;
+  a0: NDArray;
+  Wax: NDArray;
+  Waa: NDArray;
+  ba: NDArray;
+}
+
+/** The notebook's `rnn_backward` gradients, named as it names them. */
+export interface CourseraGradients {
   dx: NDArray;
   da0: NDArray;
   dWax: NDArray;
   dWaa: NDArray;
   dba: NDArray;
+}
+
+/**
+ * The adapter to the notebook's names: `{x, a0, Wax, Waa, ba}` → `{dx, da0, dWax, dWaa, dba}`
+ * (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function courseraGradients(g: RnnGradients): CourseraGradients {
+  return { dx: g.x, da0: g.a0, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
 }
 
 /**
@@ -186,18 +266,16 @@ export function rnnBackward(da: NDArray, caches: RnnCaches): RnnGradients {
   const [n_x, m, T_x] = x.shape;
   const n_a = cells[0].a_next.shape[0];
   expectShape("rnnBackward", "da", da, [n_a, m, T_x]);
+  const { Wax, Waa } = cells[0].parameters;
+  const g = tanhRecurrenceBptt(
+    Wax,
+    Waa,
+    cells.map((c) => c.xt),
+    cells.map((c) => c.a_prev),
+    cells.map((c) => c.a_next),
+    (t) => da.take(2, t),
+  );
   const dx = NDArray.zeros([n_x, m, T_x]);
-  let dWax = NDArray.zeros([n_a, n_x]);
-  let dWaa = NDArray.zeros([n_a, n_a]);
-  let dba = NDArray.zeros([n_a, 1]);
-  let da_prevt = NDArray.zeros([n_a, m]);
-  for (let t = T_x - 1; t >= 0; t--) {
-    const g = rnnCellBackward(da.take(2, t).add(da_prevt), cells[t]);
-    dx.put(2, t, g.dxt);
-    dWax = dWax.add(g.dWax);
-    dWaa = dWaa.add(g.dWaa);
-    dba = dba.add(g.dba);
-    da_prevt = g.da_prev;
-  }
-  return { dx, da0: da_prevt, dWax, dWaa, dba };
+  g.dxs.forEach((d, t) => dx.put(2, t, d));
+  return { x: dx, a0: g.dh0, Wax: g.dWx, Waa: g.dWh, ba: g.db };
 }

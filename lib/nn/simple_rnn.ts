@@ -20,7 +20,7 @@
  * const y = NDArray.full([3, 3], 1 / 3);
  * const fwd = simpleRnnForward(p, NDArray.ones([3, 4]), NDArray.zeros([2]), y);
  * const g = simpleRnnBackward(p, fwd, y);
- * ok(Math.abs(fwd.loss - 3 * Math.log(3)) < 1e-12 && g.dV.shape[0] === 2);
+ * ok(Math.abs(fwd.loss - 3 * Math.log(3)) < 1e-12 && g.V.shape[0] === 2); // keyed like p
  * ```
  *
  * @module
@@ -108,20 +108,38 @@ export function simpleRnnForward(
   };
 }
 
-/** Gradients of the cross-entropy: the δ_t = ∂L/∂h_t rows and every parameter's gradient. */
+/**
+ * Gradients of the cross-entropy, keyed like the parameters (`U` (n_in, n_h), `W` (n_h, n_h),
+ * `b` (n_h), `V` (n_h, n_out), `c` (n_out)) and the initial state `h0` (n_h), plus the rows
+ * `delta` (T, n_h), δ_t = ∂L/∂h_t. Under document 002's names: {@link simpleRnnDocumentGradients}.
+ */
+export interface SimpleRnnGradients {
+  U: NDArray;
+  W: NDArray;
+  b: NDArray;
+  V: NDArray;
+  c: NDArray;
+  h0: NDArray;
+  delta: NDArray;
+}
+
+/**
+ * The adapter to document 002's names: `{U, W, b, V, c, h0, delta}` →
+ * `{dU, dW, db, dV, dc, dh0, delta}` (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function simpleRnnDocumentGradients(g: SimpleRnnGradients) {
+  return { delta: g.delta, dU: g.U, dW: g.W, db: g.b, dV: g.V, dc: g.c, dh0: g.h0 };
+}
+
+/**
+ * Backpropagation through time of {@link simpleRnnForward}'s cross-entropy. Inputs: the
+ * parameters, the forward record `f`, the targets `y` (T, n_out). Returns: {@link SimpleRnnGradients}.
+ */
 export function simpleRnnBackward(
   p: SimpleRnnParams,
   f: SimpleRnnForward,
   y: NDArray,
-): {
-  delta: NDArray;
-  dU: NDArray;
-  dW: NDArray;
-  db: NDArray;
-  dV: NDArray;
-  dc: NDArray;
-  dh0: NDArray;
-} {
+): SimpleRnnGradients {
   const [T, n_in] = f.x.shape;
   const n_h = p.W.shape[0], n_out = p.V.shape[1];
   const W = p.W.data, V = p.V.data, H = f.h.data, P = f.yhat.data, X = f.x.data;
@@ -155,5 +173,5 @@ export function simpleRnnBackward(
     for (let j = 0; j < n_h; j++) db.data[j] += dz[j];
     carry = next;
   }
-  return { delta, dU, dW, db, dV, dc, dh0: new NDArray(carry, [n_h]) };
+  return { U: dU, W: dW, b: db, V: dV, c: dc, h0: new NDArray(carry, [n_h]), delta };
 }

@@ -19,7 +19,7 @@
  * const x = NDArray.ones([3, 2, 4]), h0 = NDArray.zeros([1, 2, 5]);
  * const hidden = torchRnnForward(p, x, h0);
  * const g = torchRnnBackward(p, x, h0, hidden, NDArray.ones([3, 2, 5]));
- * deepEqual([hidden.shape, g.dW_ih.shape, g.dh0.shape], [[3, 2, 5], [5, 4], [1, 2, 5]]);
+ * deepEqual([hidden.shape, g.weight_ih_l0.shape, g.h0.shape], [[3, 2, 5], [5, 4], [1, 2, 5]]);
  * ```
  *
  * @module
@@ -65,16 +65,44 @@ export function rnnInit(
   };
 }
 
-/** Gradients of one sequence through a one-layer tanh RNN, in torch's shapes. */
+/**
+ * Gradients of one sequence through a one-layer tanh RNN, in torch's shapes, keyed like the
+ * parameters (each parameter's `.grad`) and the inputs: `x` (T, batch, input), `h0`
+ * (1, batch, hidden) — torch's `x.grad` and `h0.grad`. Under the names of document 000's
+ * class and lesson 3 (`dx, dh0, dW_ih …`): {@link torchGradsAsClassNames}.
+ */
 export interface TorchRnnGrads {
-  /** ∂L/∂x, (T, batch, input). */
+  weight_ih_l0: NDArray;
+  weight_hh_l0: NDArray;
+  bias_ih_l0: NDArray;
+  bias_hh_l0: NDArray;
+  x: NDArray;
+  h0: NDArray;
+}
+
+/** The same gradients under document 000's class's names (`RnnCell.grads()`, lesson 3). */
+export interface TorchClassGradients {
   dx: NDArray;
-  /** ∂L/∂h₀, (1, batch, hidden) — torch's `h0.grad`. */
   dh0: NDArray;
   dW_ih: NDArray;
   dW_hh: NDArray;
   db_ih: NDArray;
   db_hh: NDArray;
+}
+
+/**
+ * The adapter to document 000's class's names: `{weight_ih_l0, …, x, h0}` →
+ * `{dx, dh0, dW_ih, dW_hh, db_ih, db_hh}` (the same arrays). Inputs / Returns: shapes unchanged.
+ */
+export function torchGradsAsClassNames(g: TorchRnnGrads): TorchClassGradients {
+  return {
+    dx: g.x,
+    dh0: g.h0,
+    dW_ih: g.weight_ih_l0,
+    dW_hh: g.weight_hh_l0,
+    db_ih: g.bias_ih_l0,
+    db_hh: g.bias_hh_l0,
+  };
 }
 
 /** Options of {@link torchRnnBackward}. */
@@ -205,7 +233,7 @@ export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDA
  * };
  * const x = NDArray.ones([3, 1, 1]), h0 = NDArray.zeros([1, 1, 2]);
  * const g = torchRnnBackward(p, x, h0, torchRnnForward(p, x, h0), NDArray.ones([3, 1, 2]));
- * deepEqual(g.dh0.shape, [1, 1, 2]);
+ * deepEqual(g.h0.shape, [1, 1, 2]);
  * ```
  */
 export function torchRnnBackward(
@@ -270,5 +298,12 @@ export function torchRnnBackward(
     }
     db_ih.data[j] = atenRowSum((r) => d.data[r * H + j], T * B);
   }
-  return { dx, dh0: new NDArray(dprev, [1, B, H]), dW_ih, dW_hh, db_ih, db_hh };
+  return {
+    weight_ih_l0: dW_ih,
+    weight_hh_l0: dW_hh,
+    bias_ih_l0: db_ih,
+    bias_hh_l0: db_hh,
+    x: dx,
+    h0: new NDArray(dprev, [1, B, H]),
+  };
 }

@@ -37,7 +37,7 @@
 
 import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
 import { softmax } from "./activations.ts";
-import { tanhRecurrence, tanhRecurrenceBackward } from "./rnn_cell.ts";
+import { tanhRecurrence, tanhRecurrenceBptt } from "./rnn_cell.ts";
 
 /** The parameters, named as in `net = Ux + Wh + b`, `o = Vh + c`. */
 export interface VanillaRnnParams {
@@ -175,28 +175,18 @@ export function vanillaRnnForward(
 /** Backpropagation through time (the δ recursion of the module doc). */
 export function vanillaRnnBackward(cache: VanillaRnnCache): VanillaRnnGradients {
   const { xs, h0, h, yHat, ys, params, inLoss } = cache;
-  const { U, W, b, V, c } = params;
-  const g = {
-    U: NDArray.zeros(U.shape),
-    W: NDArray.zeros(W.shape),
-    b: NDArray.zeros(b.shape),
-    V: NDArray.zeros(V.shape),
-    c: NDArray.zeros(c.shape),
+  const { U, W, V, c } = params;
+  let dV = NDArray.zeros(V.shape);
+  let dc = NDArray.zeros(c.shape);
+  // What reaches h^t from the output head: Vᵀ(ŷ^t − y^t) where step t is in the loss.
+  const fromHead = (t: number) => {
+    if (!inLoss[t]) return undefined;
+    const dO = yHat[t].sub(ys[t]);
+    dV = dV.add(dot(dO, h[t].T));
+    dc = dc.add(dO.sum(1, true));
+    return dot(V.T, dO);
   };
-  let dhNext = NDArray.zeros(h0.shape);
-  for (let t = xs.length - 1; t >= 0; t--) {
-    const dh = inLoss[t] ? dhNext.add(dot(V.T, yHat[t].sub(ys[t]))) : dhNext;
-    if (inLoss[t]) {
-      const dO = yHat[t].sub(ys[t]);
-      g.V = g.V.add(dot(dO, h[t].T));
-      g.c = g.c.add(dO.sum(1, true));
-    }
-    const hPrev = t > 0 ? h[t - 1] : h0;
-    const step = tanhRecurrenceBackward(U, W, xs[t], hPrev, h[t], dh); // δ^t = (1 − (h^t)²) ⊙ dh
-    g.U = g.U.add(step.dWx);
-    g.W = g.W.add(step.dWh);
-    g.b = g.b.add(step.db);
-    dhNext = step.dh_prev;
-  }
-  return { ...g, h0: dhNext };
+  const hPrevs = xs.map((_, t) => t > 0 ? h[t - 1] : h0);
+  const g = tanhRecurrenceBptt(U, W, xs, hPrevs, h, fromHead); // δ^t = (1 − (h^t)²) ⊙ dh
+  return { U: g.dWx, W: g.dWh, b: g.db, V: dV, c: dc, h0: g.dh0 };
 }
