@@ -27,8 +27,10 @@
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
+  formatTorch,
   gamma,
   Lesson,
+  maxAbsDiff,
   NDArray,
   numericalGradient,
   RandomState,
@@ -38,6 +40,7 @@ import {
   rnnInit,
   show,
   showTable,
+  stack,
   TorchGenerator,
   torchRnnBackward,
   torchRnnForward,
@@ -73,49 +76,10 @@ const torchParams = (run: { weights: Record<string, string[]> }): TorchRnnParams
 // torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
 // kernel (`ATEN_CPU_CAPABILITY=default`) rounds twice. We start from the AVX2 weights —
 // what torch hands out by default on any recent x86 machine — and print them the way torch
-// prints a parameter (4 decimals, its alignment and line breaks).
+// prints a parameter (4 decimals, its alignment and line breaks: `formatTorch` in
+// `lib/display.ts`).
 
 // %%
-/** Python's `'{:.4f}'.format(x)`: the exact decimal value rounded half to even. */
-function pyFixed(x: number, digits: number): string {
-  const [whole, frac] = Math.abs(x).toFixed(100).split("."); // exact for |x| ≥ 2⁻⁴⁷
-  let kept = BigInt(whole + frac.slice(0, digits));
-  const rest = frac.slice(digits), half = "5".padEnd(rest.length, "0");
-  if (rest > half || (rest === half && kept % 2n === 1n)) kept += 1n;
-  const s = kept.toString().padStart(digits + 1, "0");
-  return `${x < 0 ? "-" : ""}${s.slice(0, -digits)}.${s.slice(-digits)}`;
-}
-
-/** torch's `print(parameter)` for a 1-D or 2-D float64 tensor in fixed-point notation. */
-function torchPrint(a: NDArray): string {
-  const nonzero = [...a.data].filter((v) => v !== 0 && Number.isFinite(v));
-  const abs = nonzero.map(Math.abs), lo = Math.min(...abs), hi = Math.max(...abs);
-  if (a.ndim < 1 || a.ndim > 2 || !nonzero.length || hi / lo > 1000 || hi > 1e8 || lo < 1e-4) {
-    throw new RangeError(`torchPrint: only 1-D/2-D tensors in fixed-point notation are done`);
-  }
-  const width = Math.max(...nonzero.map((v) => pyFixed(v, 4).length));
-  const indent = "tensor(".length;
-  const row = (values: number[], at: number) => {
-    const perLine = Math.max(1, Math.floor((80 - at) / (width + 2)));
-    const lines: string[] = [];
-    for (let i = 0; i < values.length; i += perLine) {
-      lines.push(values.slice(i, i + perLine).map((v) => pyFixed(v, 4).padStart(width)).join(", "));
-    }
-    return `[${lines.join(",\n" + " ".repeat(at + 1))}]`;
-  };
-  const rows = a.ndim === 1
-    ? [row([...a.data], indent)]
-    : Array.from({ length: a.shape[0] }, (_, i) => row([...a.take(0, i).data], indent + 1));
-  let text = `tensor(${a.ndim === 1 ? rows[0] : `[${rows.join(",\n" + " ".repeat(indent + 1))}]`}`;
-  let last = text.length - text.lastIndexOf("\n") + 1; // torch counts one more than the line
-  for (const suffix of ["dtype=torch.float64", "requires_grad=True"]) {
-    const wrap = last + suffix.length + 2 > 80;
-    text += wrap ? `,\n${" ".repeat(indent)}${suffix}` : `, ${suffix}`;
-    last = wrap ? indent + suffix.length : last + suffix.length + 2;
-  }
-  return `Parameter containing:\n${text})`;
-}
-
 const params: TorchRnnParams = rnnInit(new TorchGenerator(123), 4, 5);
 const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
 const avx2Weights = torchParams(torchRuns.avx2), portableWeights = torchParams(torchRuns.portable);
@@ -123,7 +87,7 @@ let kernelDiffers = 0;
 const kernelUlps: number[] = [];
 const kernelAbs: number[] = [];
 for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray][]) {
-  const printed = torchPrint(p);
+  const printed = formatTorch(p, { dtype: "float64", requiresGrad: true, parameter: true });
   console.log(`${name}\n${printed}`);
   const theirs: string = torchRuns.avx2.printed[name];
   const chars = Math.max(printed.length, theirs.length);
@@ -207,7 +171,6 @@ function runSequence(c: RnnCell, xs: NDArray, h0: NDArray, dhs: NDArray) {
     hidden.push(state);
   }
   for (let i = nums - 1; i >= 0; i--) c.backward(dhs.take(0, i));
-  const stack = (a: NDArray[]) => NDArray.from(a.map((m) => m.toNested() as number[][]));
   return { hidden: stack(hidden), dx: stack(c.dx_list), dh0: c.dh0.reshape(1, 3, 5), ...c.grads() };
 }
 const cell = new RnnCell(
@@ -331,14 +294,13 @@ const numeric: Partial<Quantities> = {
   db_hh: numericalGradient(loss, params.bias_hh_l0),
 };
 
-const maxAbs = (a: NDArray) => Math.max(...a.abs().data);
 const table: Record<string, Record<string, number>> = {};
 for (const name of names) {
   const mine = ours[name];
-  const scale = Math.max(1, maxAbs(mine));
+  const scale = Math.max(1, mine.abs().max());
   const row: Record<string, number> = {
-    "torch (float64)": maxAbs(mine.sub(torchValues[name])),
-    "TF.js (float32)": maxAbs(mine.sub(tfValues[name].reshape(...mine.shape))),
+    "torch (float64)": maxAbsDiff(mine, torchValues[name]),
+    "TF.js (float32)": maxAbsDiff(mine, tfValues[name].reshape(...mine.shape)),
   };
   lesson.check(`${name} vs torch`, mine, torchValues[name], {
     tolerance: 2 * gamma(20 * nums) * scale,
@@ -556,7 +518,7 @@ lesson.check(
 // As the document would: the same object, no reset.
 const stale = runSequence(cell, x2, h2, dh2);
 console.log(`without reset: dx_list holds ${cell.dx_list.length} steps`);
-const staleMiss = maxAbs(stale.dW_ih.sub(torchSecond.dW_ih));
+const staleMiss = maxAbsDiff(stale.dW_ih, torchSecond.dW_ih);
 console.log(`without reset: max |dW_ih − torch| = ${staleMiss.toFixed(4)}`);
 lesson.check("without reset: dx_list holds 6 steps, not 3", cell.dx_list.length, 6, {
   tolerance: 0,
@@ -566,7 +528,7 @@ lesson.check("without reset: dx_list holds 6 steps, not 3", cell.dx_list.length,
 for (const name of ["dW_ih", "dW_hh", "db_ih"] as const) {
   const both = torchValues[name].add(torchSecond[name]);
   lesson.check(`without reset: ${name} = torch's first + second sequence`, stale[name], both, {
-    tolerance: 2 * gamma(20 * 2 * nums) * Math.max(1, maxAbs(both)),
+    tolerance: 2 * gamma(20 * 2 * nums) * Math.max(1, both.abs().max()),
     against: "torch 1.13, both sequences' gradients added: 2γ₁₂₀·max|·|",
   });
 }
@@ -585,7 +547,7 @@ const fresh = runSequence(cell, x2, h2, dh2);
 for (const name of names) {
   const mine = fresh[name];
   lesson.check(`after reset: second sequence ${name} vs torch`, mine, torchSecond[name], {
-    tolerance: 2 * gamma(20 * nums) * Math.max(1, maxAbs(mine)),
+    tolerance: 2 * gamma(20 * nums) * Math.max(1, mine.abs().max()),
     against: "torch 1.13 float64: 2γ₆₀·max|·|",
   });
 }
