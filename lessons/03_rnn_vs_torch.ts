@@ -10,19 +10,27 @@
 // `tools/gen_torch_rnn.py`), against TensorFlow.js's autodiff and against numerical
 // gradients — and the last bits that differ are accounted for, one by one.
 //
+// First, though, the finding that matters to anyone who reuses the document's code: its
+// class keeps gradient stacks that nothing empties, so every sequence after the first gets
+// wrong gradients. Then the measurement, then the forensics of the last bits. The forensic
+// checks prove that our TypeScript reproduces torch's kernels bit for bit; their names in
+// the table begin with "bit-exact vs torch kernel", to tell them from the checks of what the
+// document claims.
+//
 // The cell works in torch's layout, one example per row: for $x_t$ of shape (batch, input)
 // and $h_{t-1}$ of shape (batch, hidden),
 //
 // $$h_t = \tanh\left(x_t W_{ih}^\top + b_{ih} + h_{t-1}W_{hh}^\top + b_{hh}\right).$$
 //
 // With $g_t = \partial L/\partial h_t$ from above plus what flows back from step $t+1$, and
-// $d_t = g_t \odot (1 - h_t^2)$ (the gradient at the tanh's input):
+// $\delta_t = g_t \odot (1 - h_t^2) = \partial L/\partial net_t$, the gradient at the tanh's
+// input $net_t$ (the course's δ, as in lessons 4 and 6):
 //
-// $$\frac{\partial L}{\partial x_t} = d_t W_{ih},\quad
-//   \frac{\partial L}{\partial h_{t-1}} = d_t W_{hh},\quad
-//   \frac{\partial L}{\partial W_{ih}} = \sum_t d_t^\top x_t,\quad
-//   \frac{\partial L}{\partial W_{hh}} = \sum_t d_t^\top h_{t-1},\quad
-//   \frac{\partial L}{\partial b_{ih}} = \frac{\partial L}{\partial b_{hh}} = \sum_t \sum_{\text{rows}} d_t.$$
+// $$\frac{\partial L}{\partial x_t} = \delta_t W_{ih},\quad
+//   \frac{\partial L}{\partial h_{t-1}} = \delta_t W_{hh},\quad
+//   \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^\top x_t,\quad
+//   \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^\top h_{t-1},\quad
+//   \frac{\partial L}{\partial b_{ih}} = \frac{\partial L}{\partial b_{hh}} = \sum_t \sum_{\text{rows}} \delta_t.$$
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
@@ -67,81 +75,28 @@ const torchParams = (run: { weights: Record<string, string[]> }): TorchRnnParams
 });
 
 // %% [markdown]
-// ## The very weights torch starts from
+// ## First finding: the stacks that nothing empties
 //
-// `torch.random.manual_seed(123)` seeds the same Mersenne Twister as numpy, and `nn.RNN`
-// fills its four parameters in registration order with `uniform_(−1/√5, 1/√5)` in float32
-// (`lib/torch_random.ts` explains each draw). `.double()` then widens them to float64
-// without changing a value. One detail decides the last bit of a weight: on an AVX2 CPU,
-// torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
-// kernel (`ATEN_CPU_CAPABILITY=default`) rounds twice. We start from the AVX2 weights —
-// what torch hands out by default on any recent x86 machine — and print them the way torch
-// prints a parameter (4 decimals, its alignment and line breaks: `formatTorch` in
-// `lib/display.ts`).
+// The document's class (`RnnCell` in `lib/nn/rnn_cell_class.ts`, with the document's
+// names) works like a tape. Calling it runs one step forward and pushes the step's input
+// and states onto stacks; `backward(dh)` pops them, last step first, adds the `prev_dh`
+// carried back from the step after, and pushes the step's parameter gradients onto three
+// more stacks, which `grads()` sums; `dx_list` grows at the front. Nothing ever empties the
+// gradient stacks. The document runs one sequence and never notices; run a second one
+// through the same object, as any training loop would, and its "gradients" are the sums over
+// *both* sequences, and `dx_list` holds six steps instead of three. torch, whose gradients
+// the script zeroed between sequences, disagrees — until the stacks are reset.
+//
+// The data are the document's: torch's initial weights after `torch.random.manual_seed(123)`
+// (reproduced bit for bit in the next section), and numpy's draws after
+// `np.random.seed(123)` — `x` (3, 3, 4), which `nn.RNN` reads as 3 time steps of a batch of
+// 3, then `h` (1, 3, 5), then `dh` (3, 3, 5), the upstream gradient of every step's output —
+// and then numpy's next draws for the second sequence. The tolerances ($2\gamma_{60}$ times
+// the largest magnitude: float64 roundoff of about 20 operations per step) are derived under
+// "Three independent references" below.
 
 // %%
 const params: TorchRnnParams = rnnInit(new TorchGenerator(123), 4, 5);
-const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
-const avx2Weights = torchParams(torchRuns.avx2), portableWeights = torchParams(torchRuns.portable);
-let kernelDiffers = 0;
-const kernelUlps: number[] = [];
-const kernelAbs: number[] = [];
-for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray][]) {
-  const printed = formatTorch(p, { dtype: "float64", requiresGrad: true, parameter: true });
-  console.log(`${name}\n${printed}`);
-  const theirs: string = torchRuns.avx2.printed[name];
-  const chars = Math.max(printed.length, theirs.length);
-  const mismatched = [...Array(chars).keys()].filter((i) => printed[i] !== theirs[i]).length;
-  lesson.check(`print(${name}) = torch's, character for character`, mismatched, 0, {
-    tolerance: 0,
-    against: "str(rnn.weight) recorded from torch 1.13 (count of differing characters)",
-  });
-  lesson.check(`initial ${name} = torch's (AVX2 kernel)`, p, avx2Weights[name], {
-    tolerance: 0,
-    against: "torch.manual_seed(123); torch.nn.RNN(4, 5), ATEN_CPU_CAPABILITY=avx2: bit for bit",
-  });
-  lesson.check(
-    `initial ${name} = torch's (portable kernel)`,
-    paramsPortable[name],
-    portableWeights[name],
-    {
-      tolerance: 0,
-      against: "the same, ATEN_CPU_CAPABILITY=default: bit for bit",
-    },
-  );
-  kernelDiffers += p.data.filter((v, i) => v !== paramsPortable[name].data[i]).length;
-  p.data.forEach((v, i) => {
-    const d = Math.abs(ulpDistance32(v, paramsPortable[name].data[i]));
-    if (d > 0) kernelUlps.push(d);
-    if (d > 0) kernelAbs.push(Math.abs(v - paramsPortable[name].data[i]));
-  });
-}
-console.log(
-  `\nThe two kernels' weights differ in ${kernelDiffers} of 55 entries, by ` +
-    `${Math.min(...kernelUlps)} to ${Math.max(...kernelUlps)} float32 ULPs of the weight\n` +
-    `(|difference| ${Math.min(...kernelAbs).toExponential(1)} to ` +
-    `${Math.max(...kernelAbs).toExponential(1)}) — invisible at 4 decimals.`,
-);
-lesson.value(
-  "initial_weights",
-  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.toNested()])),
-);
-lesson.value(
-  "initial_weights_portable_kernel",
-  Object.fromEntries(Object.entries(paramsPortable).map(([k, v]) => [k, v.toNested()])),
-);
-lesson.value("weights_differing_between_kernels", kernelDiffers);
-
-// %% [markdown]
-// ## The document's run: all steps forward, then all steps backward
-//
-// numpy is seeded separately (`np.random.seed(123)`); its first draws are `x` (3, 3, 4) —
-// `nn.RNN` reads it as 3 time steps of a batch of 3 — then `h` (1, 3, 5), then `dh`
-// (3, 3, 5), the upstream gradient of every step's output. Our `RnnCell` is the document's
-// class: calling it runs one step and stacks what the backward pass needs; `backward` pops
-// the stacks, last step first.
-
-// %%
 const rng = new RandomState(123);
 const nums = 3;
 const x = rng.random([nums, 3, 4]);
@@ -179,7 +134,151 @@ const cell = new RnnCell(
   params.bias_ih_l0,
   params.bias_hh_l0,
 );
-const ours = runSequence(cell, x, h, dh);
+const ours = runSequence(cell, x, h, dh); // the first sequence, as the document ran it
+const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"] as const;
+type Name = typeof names[number];
+type Quantities = Record<Name, NDArray>;
+// deno-lint-ignore no-explicit-any
+const torchQuantities = (s: any): Quantities => ({
+  hidden: fromTorch(s.output, [3, 3, 5]),
+  dx: fromTorch(s.x_grad, [3, 3, 4]),
+  dh0: fromTorch(s.h0_grad, [1, 3, 5]),
+  dW_ih: fromTorch(s.grads.weight_ih_l0, [5, 4]),
+  dW_hh: fromTorch(s.grads.weight_hh_l0, [5, 5]),
+  db_ih: fromTorch(s.grads.bias_ih_l0, [5]),
+  db_hh: fromTorch(s.grads.bias_hh_l0, [5]),
+});
+const torchValues = torchQuantities(torchRuns.avx2.first);
+const torchSecond = torchQuantities(torchRuns.avx2.second);
+const x2 = rng.random([nums, 3, 4]);
+const h2 = rng.random([1, 3, 5]);
+const dh2 = rng.random([nums, 3, 5]);
+lesson.check(
+  "second sequence's x = numpy's next draws",
+  x2,
+  fromTorch(torchRuns.avx2.second.x, [3, 3, 4]),
+  {
+    tolerance: 0,
+    against: "the same numpy stream as torch's script",
+  },
+);
+// As the document would: the same object, no reset.
+const stale = runSequence(cell, x2, h2, dh2);
+console.log(`without reset: dx_list holds ${cell.dx_list.length} steps`);
+const staleMiss = maxAbsDiff(stale.dW_ih, torchSecond.dW_ih);
+lesson.check("without reset: dx_list holds 6 steps, not 3", cell.dx_list.length, 6, {
+  tolerance: 0,
+  against: "two sequences of 3 steps through one object",
+});
+// What the stale numbers are: the first sequence's gradients plus the second's.
+for (const name of ["dW_ih", "dW_hh", "db_ih"] as const) {
+  const both = torchValues[name].add(torchSecond[name]);
+  lesson.check(`without reset: ${name} = torch's first + second sequence`, stale[name], both, {
+    tolerance: 2 * gamma(20 * 2 * nums) * Math.max(1, both.abs().max()),
+    against: "torch 1.13, both sequences' gradients added: 2γ₁₂₀·max|·|",
+  });
+}
+lesson.atLeast("without reset: the second sequence's max |dW_ih − torch's|", staleMiss, 1e-3, {
+  against: "torch, gradients zeroed between sequences (a miss ≥ 1e-3 is no rounding)",
+});
+// The fix: empty the stacks first.
+cell.reset();
+const fresh = runSequence(cell, x2, h2, dh2);
+for (const name of names) {
+  const mine = fresh[name];
+  lesson.check(`after reset: second sequence ${name} vs torch`, mine, torchSecond[name], {
+    tolerance: 2 * gamma(20 * nums) * Math.max(1, mine.abs().max()),
+    against: "torch 1.13 float64: 2γ₆₀·max|·|",
+  });
+}
+await showTable(
+  (["dW_ih", "dW_hh", "db_ih", "db_hh"] as const).map((name) => ({
+    gradient: name,
+    "without reset": maxAbsDiff(stale[name], torchSecond[name]),
+    "after reset": maxAbsDiff(fresh[name], torchSecond[name]),
+  })),
+  { title: "second sequence: max |ours − torch|" },
+);
+
+// %% [markdown]
+// So the class is right for one sequence and wrong for every sequence after it, by the
+// whole of the previous sequences' gradients: an optimiser fed these would step along a
+// running sum. `RnnCell.reset()` — which the document's class lacks — is the fix; a
+// framework's `zero_grad()` is the same idea. The rest of the lesson measures how right the
+// class is on one sequence.
+
+// %% [markdown]
+// ## The very weights torch starts from
+//
+// `torch.random.manual_seed(123)` seeds the same Mersenne Twister as numpy, and `nn.RNN`
+// fills its four parameters in registration order with `uniform_(−1/√5, 1/√5)` in float32
+// (`lib/torch_random.ts` explains each draw). `.double()` then widens them to float64
+// without changing a value. One detail decides the last bit of a weight: on an AVX2 CPU,
+// torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
+// kernel (`ATEN_CPU_CAPABILITY=default`) rounds twice. The weights used above are the AVX2
+// ones — what torch hands out by default on any recent x86 machine; we print them the way torch
+// prints a parameter (4 decimals, its alignment and line breaks: `formatTorch` in
+// `lib/display.ts`).
+
+// %%
+const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
+const avx2Weights = torchParams(torchRuns.avx2), portableWeights = torchParams(torchRuns.portable);
+let kernelDiffers = 0;
+const kernelUlps: number[] = [];
+const kernelAbs: number[] = [];
+for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray][]) {
+  const printed = formatTorch(p, { dtype: "float64", requiresGrad: true, parameter: true });
+  console.log(`${name}\n${printed}`);
+  const theirs: string = torchRuns.avx2.printed[name];
+  const chars = Math.max(printed.length, theirs.length);
+  const mismatched = [...Array(chars).keys()].filter((i) => printed[i] !== theirs[i]).length;
+  lesson.check(`print(${name}) = torch's, character for character`, mismatched, 0, {
+    tolerance: 0,
+    against: "str(rnn.weight) recorded from torch 1.13 (count of differing characters)",
+  });
+  lesson.check(`bit-exact vs torch kernel: initial ${name} (AVX2)`, p, avx2Weights[name], {
+    tolerance: 0,
+    against: "torch.manual_seed(123); torch.nn.RNN(4, 5), ATEN_CPU_CAPABILITY=avx2: bit for bit",
+  });
+  lesson.check(
+    `bit-exact vs torch kernel: initial ${name} (portable)`,
+    paramsPortable[name],
+    portableWeights[name],
+    {
+      tolerance: 0,
+      against: "the same, ATEN_CPU_CAPABILITY=default: bit for bit",
+    },
+  );
+  kernelDiffers += p.data.filter((v, i) => v !== paramsPortable[name].data[i]).length;
+  p.data.forEach((v, i) => {
+    const d = Math.abs(ulpDistance32(v, paramsPortable[name].data[i]));
+    if (d > 0) kernelUlps.push(d);
+    if (d > 0) kernelAbs.push(Math.abs(v - paramsPortable[name].data[i]));
+  });
+}
+console.log(
+  `\nThe two kernels' weights differ in ${kernelDiffers} of 55 entries, by ` +
+    `${Math.min(...kernelUlps)} to ${Math.max(...kernelUlps)} float32 ULPs of the weight\n` +
+    `(|difference| ${Math.min(...kernelAbs).toExponential(1)} to ` +
+    `${Math.max(...kernelAbs).toExponential(1)}) — invisible at 4 decimals.`,
+);
+lesson.value(
+  "initial_weights",
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.toNested()])),
+);
+lesson.value(
+  "initial_weights_portable_kernel",
+  Object.fromEntries(Object.entries(paramsPortable).map(([k, v]) => [k, v.toNested()])),
+);
+lesson.value("weights_differing_between_kernels", kernelDiffers);
+
+// %% [markdown]
+// ## One sequence: the document's run
+//
+// On the first sequence the class does what the document says: all steps forward, then all
+// steps backward, popping the stacks. Its results (the run above):
+
+// %%
 await show("hidden states (3, 3, 5), last step", ours.hidden.take(0, 2), {
   precision: 6,
   suppress: true,
@@ -205,20 +304,6 @@ await show("dW_hh", ours.dW_hh, { precision: 6, suppress: true });
 //    relative tolerance, and the table shows the smallest relative error it would flag.
 
 // %%
-const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"] as const;
-type Name = typeof names[number];
-type Quantities = Record<Name, NDArray>;
-// deno-lint-ignore no-explicit-any
-const torchQuantities = (s: any): Quantities => ({
-  hidden: fromTorch(s.output, [3, 3, 5]),
-  dx: fromTorch(s.x_grad, [3, 3, 4]),
-  dh0: fromTorch(s.h0_grad, [1, 3, 5]),
-  dW_ih: fromTorch(s.grads.weight_ih_l0, [5, 4]),
-  dW_hh: fromTorch(s.grads.weight_hh_l0, [5, 5]),
-  db_ih: fromTorch(s.grads.bias_ih_l0, [5]),
-  db_hh: fromTorch(s.grads.bias_hh_l0, [5]),
-});
-const torchValues = torchQuantities(torchRuns.avx2.first);
 
 // TensorFlow.js: the same recurrence with tensor ops, gradients by tf.grads.
 const tfFunction = (
@@ -385,7 +470,11 @@ await plot(
 // state (its `prev_dh` after the last backward step) but never hands it out. `RnnCell`
 // exposes it as `dh0`, and it matches torch's `h0.grad`.
 //
-// ## Why torch's float64 numbers are not exactly ours
+// ## Kernel forensics: why torch's float64 numbers are not exactly ours
+//
+// What follows is about torch, not about the document: it proves that our TypeScript does
+// torch's arithmetic bit for bit (the "bit-exact vs torch kernel" checks), which explains
+// every last bit of the differences above.
 //
 // The same formula, the same float64 inputs, and still not the same doubles. Not a
 // different formula: the same operations in a different order, and two kernels that round
@@ -445,7 +534,7 @@ console.log("torch's order against torch, portable kernel:");
 await showTable(rowsOf(bits(replica, torchPortable)));
 for (const name of names) {
   lesson.check(
-    `torch's order = torch, portable kernel: ${name}`,
+    `bit-exact vs torch kernel: ${name} in torch's order (portable)`,
     replica[name],
     torchPortable[name],
     {
@@ -481,14 +570,16 @@ console.log(
   `one step from torch's own state: ${tanhUlps.filter((u) => u > 0).length} of 45 outputs ` +
     `differ,\nby at most ${Math.max(...tanhUlps)} ULP — the two tanh implementations`,
 );
-lesson.check("AVX2: one step from torch's state, max ULPs (tanh only)", Math.max(...tanhUlps), 0, {
-  tolerance: 3,
-  against: "SLEEF tanhd4_u10 ≤ 1 ULP from exact, fdlibm/glibc tanh ≤ 2: at most 3 apart",
-});
+lesson.atMost(
+  "torch kernel, ≤ 3 ULPs: one AVX2 step from torch's state (only the tanh differs)",
+  Math.max(...tanhUlps),
+  3,
+  { against: "SLEEF tanhd4_u10 ≤ 1 ULP from exact, fdlibm/glibc tanh ≤ 2: at most 3 apart" },
+);
 const replicaAvx2 = torchRnnBackward(params, x, h, torchHidden, dh, { fusedTanhGrad: true });
 for (const name of names.filter((n) => n !== "hidden")) {
   lesson.check(
-    `torch's order + fused 1−y² = torch, AVX2: ${name}`,
+    `bit-exact vs torch kernel: ${name} in torch's order + fused 1−y² (AVX2)`,
     replicaAvx2[name as Exclude<Name, "hidden">],
     torchValues[name],
     {
@@ -510,63 +601,6 @@ lesson.value("bit_for_bit", {
 // result is correct to within a few roundings; none is "the" answer. That is why a check of
 // hand-written gradients against a framework needs a tolerance derived from the arithmetic
 // (here $2\gamma_{60}$ times the magnitudes), not equality.
-//
-// ## A second sequence, and the stacks that were never emptied
-//
-// The document's class pushes every step's parameter gradients onto stacks and sums them on
-// demand, and `dx_list` grows at the front. Nothing ever empties them. Run a second sequence
-// through the same object, as one would in training, and its "gradients" are the sums over
-// *both* sequences, and `dx_list` holds six steps instead of three. torch — whose gradients
-// the script zeroed between sequences — disagrees, until the stacks are reset.
 
 // %%
-const x2 = rng.random([nums, 3, 4]);
-const h2 = rng.random([1, 3, 5]);
-const dh2 = rng.random([nums, 3, 5]);
-const torchSecond = torchQuantities(torchRuns.avx2.second);
-lesson.check(
-  "second sequence's x = numpy's next draws",
-  x2,
-  fromTorch(torchRuns.avx2.second.x, [3, 3, 4]),
-  {
-    tolerance: 0,
-    against: "the same numpy stream as torch's script",
-  },
-);
-// As the document would: the same object, no reset.
-const stale = runSequence(cell, x2, h2, dh2);
-console.log(`without reset: dx_list holds ${cell.dx_list.length} steps`);
-const staleMiss = maxAbsDiff(stale.dW_ih, torchSecond.dW_ih);
-console.log(`without reset: max |dW_ih − torch| = ${staleMiss.toFixed(4)}`);
-lesson.check("without reset: dx_list holds 6 steps, not 3", cell.dx_list.length, 6, {
-  tolerance: 0,
-  against: "two sequences of 3 steps through one object",
-});
-// What the stale numbers are: the first sequence's gradients plus the second's.
-for (const name of ["dW_ih", "dW_hh", "db_ih"] as const) {
-  const both = torchValues[name].add(torchSecond[name]);
-  lesson.check(`without reset: ${name} = torch's first + second sequence`, stale[name], both, {
-    tolerance: 2 * gamma(20 * 2 * nums) * Math.max(1, both.abs().max()),
-    against: "torch 1.13, both sequences' gradients added: 2γ₁₂₀·max|·|",
-  });
-}
-lesson.check(
-  "without reset the second sequence's dW_ih misses torch's by > 1e-3",
-  staleMiss > 1e-3 ? 1 : 0,
-  1,
-  {
-    tolerance: 0,
-    against: "torch, gradients zeroed between sequences",
-  },
-);
-// The fix: empty the stacks first.
-cell.reset();
-const fresh = runSequence(cell, x2, h2, dh2);
-for (const name of names) {
-  const mine = fresh[name];
-  lesson.check(`after reset: second sequence ${name} vs torch`, mine, torchSecond[name], {
-    tolerance: 2 * gamma(20 * nums) * Math.max(1, mine.abs().max()),
-    against: "torch 1.13 float64: 2γ₆₀·max|·|",
-  });
-}
 await lesson.end();

@@ -12,8 +12,8 @@ Deno.test("lesson 3: every check passes", () => {
 
 Deno.test("lesson 3: the weights are torch's bit for bit, on both kernels, printed as torch prints", () => {
   for (const name of ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]) {
-    equal(checkNamed(report, `initial ${name} = torch's (AVX2 kernel)`).diff, 0);
-    equal(checkNamed(report, `initial ${name} = torch's (portable kernel)`).diff, 0);
+    equal(checkNamed(report, `bit-exact vs torch kernel: initial ${name} (AVX2)`).diff, 0);
+    equal(checkNamed(report, `bit-exact vs torch kernel: initial ${name} (portable)`).diff, 0);
     equal(checkNamed(report, `print(${name}) = torch's, character for character`).reproduced, 0);
   }
   const weights = report.values.initial_weights as Record<string, number[][]>;
@@ -49,15 +49,38 @@ Deno.test("lesson 3's gradient check passes, flags every planted bug and reports
   ok(power > 0 && power < 1e-5, `power ${power}`);
 });
 
+Deno.test("lesson 3: the kernel forensics are labelled as such: 21 bit-exact checks and one ≤ 3 ULPs", () => {
+  const forensic = report.checks.filter((c) => c.name.startsWith("bit-exact vs torch kernel: "));
+  equal(forensic.length, 21);
+  for (const c of forensic) equal(c.diff, 0, c.name);
+  const tanh = checkNamed(
+    report,
+    "torch kernel, ≤ 3 ULPs: one AVX2 step from torch's state (only the tanh differs)",
+  );
+  ok(tanh.ok && tanh.bound === "≤" && tanh.published === 3);
+  // The finding comes first: the stale stacks' checks precede every forensic one.
+  const first = (p: string) => report.checks.findIndex((c) => c.name.startsWith(p));
+  ok(first("without reset") < first("bit-exact vs torch kernel"));
+});
+
 Deno.test("lesson 3: in torch's order of operations the differences vanish", () => {
   type Counts = Record<string, { differing: string; "max ULPs": number }>;
   const bits = report.values.bit_for_bit as Record<string, Counts | number>;
   const replica = bits.torch_order_vs_torch_portable as Counts;
   for (const name of names) {
     equal(replica[name]["max ULPs"], 0, name);
-    equal(checkNamed(report, `torch's order = torch, portable kernel: ${name}`).diff, 0);
+    equal(
+      checkNamed(report, `bit-exact vs torch kernel: ${name} in torch's order (portable)`).diff,
+      0,
+    );
     if (name !== "hidden") {
-      equal(checkNamed(report, `torch's order + fused 1−y² = torch, AVX2: ${name}`).diff, 0);
+      equal(
+        checkNamed(
+          report,
+          `bit-exact vs torch kernel: ${name} in torch's order + fused 1−y² (AVX2)`,
+        ).diff,
+        0,
+      );
     }
   }
   // ... while the document's grouping does differ from torch in the last bits.
@@ -72,7 +95,8 @@ Deno.test("lesson 3: the never-emptied stacks add the first sequence to the seco
   for (const name of ["dW_ih", "dW_hh", "db_ih"]) {
     ok(checkNamed(report, `without reset: ${name} = torch's first + second sequence`).ok);
   }
-  ok(checkNamed(report, "without reset the second sequence's dW_ih misses torch's by > 1e-3").ok);
+  const miss = checkNamed(report, "without reset: the second sequence's max |dW_ih − torch's|");
+  ok(miss.ok && miss.bound === "≥" && (miss.reproduced as number) > 1, "a miss of order 1");
   for (const name of names) {
     ok(checkNamed(report, `after reset: second sequence ${name} vs torch`).ok, name);
   }
