@@ -319,9 +319,9 @@ lesson.check(
 // ## The same with TensorFlow.js
 //
 // Now the framework: `tf.layers.simpleRNN` and `tf.layers.dense` with the printed weights,
-// the recovered inputs, and `tf.variableGrads` for the parameters. For $\delta_1 =
-// \partial L/\partial h_1$ we unroll the recurrence with tensor ops and differentiate the
-// loss with respect to $h_1$ (`tf.grad`), as the post did with its tape.
+// the recovered inputs, and `tf.variableGrads` for the parameters. For the post's `delta_1`
+// ($g_1 = \partial L/\partial h_1$) we unroll the recurrence with tensor ops and differentiate
+// the loss with respect to $h_1$ (`tf.grad`), as the post did with its tape.
 
 // %%
 const rnn = tf.layers.simpleRNN({ units: 2, returnSequences: true });
