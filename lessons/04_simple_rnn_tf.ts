@@ -19,6 +19,7 @@
 // $$h_t = \tanh(x_t U + h_{t-1} W + b),\qquad o_t = h_t V + c,\qquad \hat y_t = \operatorname{softmax}(o_t).$$
 
 // %%
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   gamma,
   Lesson,
@@ -31,6 +32,8 @@ import {
   simpleRnnDocumentGradients,
   simpleRnnForward,
   type SimpleRnnParams,
+  stack,
+  wrapLine,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 
@@ -68,27 +71,31 @@ await show("W (recurrent_kernel)", W);
 // $h_0$ (2 numbers):
 //
 // - the hidden states: $\operatorname{atanh} h_t - h_{t-1}W = x_t U$ (with $b = 0$): 6 equations;
-// - $\partial L/\partial W = \sum_t h_{t-1}^\top e_t$ with $e_t = \delta_t \odot (1-h_t^2)$:
+// - $\partial L/\partial W = \sum_t h_{t-1}^\top \delta_t$ with $\delta_t = g_t \odot (1-h_t^2)$:
 //   4 equations, in which only $h_0$ is unknown;
-// - $\partial L/\partial U = \sum_t x_t^\top e_t$: 8 equations.
+// - $\partial L/\partial U = \sum_t x_t^\top \delta_t$: 8 equations.
 //
-// The $e_t$ need the $\delta_t = \partial L/\partial h_t$, and those follow from printed values
-// alone: $\delta_3 = (\hat y_3 - y_3)V^\top$,
-// $\delta_t = (\hat y_t - y_t)V^\top + e_{t+1}W^\top$. So all 18 equations are *linear* in the
-// 14 unknowns. We solve them by least squares (SVD, numpy's rank threshold).
+// **Notation.** As in lessons 3 and 6, $\delta_t = \partial L/\partial net_t$ is the gradient at
+// the tanh's input $net_t = x_t U + h_{t-1} W + b$, $e_t = \hat y_t - y_t = \partial L/\partial o_t$,
+// and $g_t = \partial L/\partial h_t$. The post is not consistent here: its preface defines
+// $\delta^l = \partial l/\partial z^l$ (the pre-activation, our $\delta$), but its RNN
+// recursion's $\delta^{(t)}$ and its printed `delta_1` are $\partial L/\partial h_t$ — our $g_t$.
+//
+// The $\delta_t$ need the $g_t$, and those follow from printed values alone:
+// $g_3 = e_3 V^\top$, $g_t = e_t V^\top + \delta_{t+1}W^\top$. So all 18 equations are *linear*
+// in the 14 unknowns. We solve them by least squares (SVD, numpy's rank threshold).
 
 // %%
-const e: NDArray[] = [];
+const delta: NDArray[] = []; // δ_t = ∂L/∂net_t, from printed values
 {
   let carry = NDArray.zeros([2]);
-  const deltas: NDArray[] = [];
+  const g: NDArray[] = []; // g_t = ∂L/∂h_t
   for (let t = 2; t >= 0; t--) {
-    const d = Yhat.take(0, t).sub(y.take(0, t)).dot(V.T).add(carry);
-    deltas[t] = d;
-    e[t] = d.mul(H.take(0, t).square().neg().add(1));
-    carry = e[t].dot(W.T);
+    g[t] = Yhat.take(0, t).sub(y.take(0, t)).dot(V.T).add(carry);
+    delta[t] = g[t].mul(H.take(0, t).square().neg().add(1));
+    carry = delta[t].dot(W.T);
   }
-  await show("δ₁ from printed values", deltas[0]);
+  await show("g₁ = ∂L/∂h₁ (the post's delta_1) from printed values", g[0]);
 }
 const rows: number[][] = [];
 const rhs: number[] = [];
@@ -108,16 +115,16 @@ const dLdW = printed("dl_dW", [2, 2]);
 for (let i = 0; i < 2; i++) {
   for (let j = 0; j < 2; j++) {
     const r = new Array(14).fill(0);
-    r[12 + i] = e[0].get(j);
+    r[12 + i] = delta[0].get(j);
     rows.push(r);
-    rhs.push(dLdW.get(i, j) - H.get(0, i) * e[1].get(j) - H.get(1, i) * e[2].get(j));
+    rhs.push(dLdW.get(i, j) - H.get(0, i) * delta[1].get(j) - H.get(1, i) * delta[2].get(j));
   }
 }
 const dLdU = printed("dl_dU", [4, 2]);
 for (let k = 0; k < 4; k++) {
   for (let j = 0; j < 2; j++) {
     const r = new Array(14).fill(0);
-    for (let t = 0; t < 3; t++) r[unknown(t, k)] = e[t].get(j);
+    for (let t = 0; t < 3; t++) r[unknown(t, k)] = delta[t].get(j);
     rows.push(r);
     rhs.push(dLdU.get(k, j));
   }
@@ -146,8 +153,8 @@ await show("null space (columns), rows x1[0..3], x2, x3, h0", family.T, {
 // $x_t U$. $U$ is $4\times 2$, so it has a 2-dimensional left null space: row vectors
 // $\alpha$ with $\alpha U = 0$. Adding $n_t\,\alpha$ to $x_t$ changes no $x_tU$ — no hidden
 // state, output, loss, $\delta$, or any gradient but $\partial L/\partial U$; and that one
-// changes by $\alpha^\top\sum_t n_t e_t$, which vanishes when $n \in \mathbb R^3$ is chosen
-// orthogonal to the $e_t$ (one such direction exists, since the three $e_t$ live in
+// changes by $\alpha^\top\sum_t n_t \delta_t$, which vanishes when $n \in \mathbb R^3$ is chosen
+// orthogonal to the $\delta_t$ (one such direction exists, since the three $\delta_t$ live in
 // $\mathbb R^2$). Two choices of $\alpha$ times one $n$: a 2-dimensional family.
 //
 // ## Which seed?
@@ -216,8 +223,8 @@ lesson.check(
 // %% [markdown]
 // ## Every printed number, by hand in float64
 //
-// With the inputs known, the forward pass and the δ recursion of `lib/nn/simple_rnn.ts`
-// give every printed quantity. The post's numbers are float32 results; ours are float64.
+// With the inputs known, the forward pass and the backward recursion of `lib/nn/simple_rnn.ts`
+// give every printed quantity (its `delta` rows are the post's $\partial L/\partial h_t$, our $g_t$). The post's numbers are float32 results; ours are float64.
 // numpy prints a float32 with at most 8 digits after the point: from 0.1 up the shortest
 // decimal that names it, at most half a float32 ULP away ($3\times10^{-8}$ below 1); below
 // 0.1 the value rounded to 8 digits, at most $5\times10^{-9}$ away (but such a text can fit
@@ -313,9 +320,9 @@ lesson.check(
 // ## The same with TensorFlow.js
 //
 // Now the framework: `tf.layers.simpleRNN` and `tf.layers.dense` with the printed weights,
-// the recovered inputs, and `tf.variableGrads` for the parameters. For $\delta_1 =
-// \partial L/\partial h_1$ we unroll the recurrence with tensor ops and differentiate the
-// loss with respect to $h_1$ (`tf.grad`), as the post did with its tape.
+// the recovered inputs, and `tf.variableGrads` for the parameters. For the post's `delta_1`
+// ($g_1 = \partial L/\partial h_1$) we unroll the recurrence with tensor ops and differentiate
+// the loss with respect to $h_1$ (`tf.grad`), as the post did with its tape.
 
 // %%
 const rnn = tf.layers.simpleRNN({ units: 2, returnSequences: true });
@@ -386,4 +393,157 @@ lesson.check("TF.js loss vs ours", (await value.data())[0], fwd.loss, {
   tolerance: tfTolerance(fwd.loss),
   against: "float32 vs float64",
 });
+
+// %% [markdown]
+// ## The post's δ recursion, never run end to end — and ours, run end to end
+//
+// Read the post's code closely: its `my_delta_2` is built from the tape's `delta_3`, its
+// `my_delta_1` from the tape's `delta_2`, and its `my_dl_dW`, `my_dl_db`, `my_dl_dU` from the
+// tape's `delta_1`, `delta_2`, `delta_3`. Each comparison checks one step of the recursion
+// given the framework's answer for the step after; the recursion itself is never run from
+// $e_T$ alone. (So its remark that a right `delta_1` vouches for the other two does not hold:
+// `my_delta_1` never saw `my_delta_2`.) The matching `my_…` prints above prove the one-step
+// formulas, not the recursion.
+//
+// Ours is run end to end: `simpleRnnBackward` starts from $e_t = \hat y_t - y_t$ only and
+// carries $\delta_{t+1}W^\top$ itself. We compare every $g_t$ and every $\delta_t$ with the
+// framework — TF.js's tape, differentiating the loss with respect to a zero added to $h_t$
+// and to $net_t$, which is what `tape.gradient(loss, h_t)` means — at float32 tolerance, and
+// every gradient with central differences of a float64 loss, under the course's one policy
+// (`lib/gradient_policy.ts`), with planted bugs it must flag: among them the recursion with
+// its carry dropped.
+
+// %%
+const zerosAt = () => [0, 1, 2].map(() => tf.zeros([1, 2]));
+const lossWithOffsets = (...z: tf.Tensor[]) => {
+  let h = h0;
+  let loss: tf.Tensor = tf.scalar(0);
+  for (let t = 0; t < 3; t++) {
+    const net = tf.add(tf.add(tf.add(tf.matMul(step(t), Ut), tf.matMul(h, Wt)), bt), z[3 + t]);
+    h = tf.add(tf.tanh(net), z[t]); // z[t]: a zero on h_t; z[3 + t]: a zero on net_t
+    loss = tf.add(loss, ceAt(h, t));
+  }
+  return loss as tf.Scalar;
+};
+const tape = tf.grads(lossWithOffsets)([...zerosAt(), ...zerosAt()]).map((g) =>
+  fromTensor(g).reshape(2)
+);
+const tapeG = stack(tape.slice(0, 3)), tapeDelta = stack(tape.slice(3));
+const oursG = grads.delta; // g_t = ∂L/∂h_t, rows t = 1..3
+const oursDelta = oursG.mul(fwd.h.square().neg().add(1)); // δ_t = ∂L/∂net_t
+await show("g_t = ∂L/∂h_t, ours (rows t = 1..3)", oursG);
+await show("δ_t = ∂L/∂net_t, ours", oursDelta);
+for (
+  const [name, ours, theirs] of [
+    ["g_t = ∂L/∂h_t", oursG, tapeG],
+    ["δ_t = ∂L/∂net_t", oursDelta, tapeDelta],
+  ] as const
+) {
+  lesson.check(`δ recursion end to end: ${name}, t = 1..3, ours vs TF.js tape`, ours, theirs, {
+    tolerance: 2 * gamma(60, 2 ** -24) * Math.max(1, theirs.abs().max()),
+    against: "TF.js tf.grads w.r.t. a zero added to h_t / net_t (float32): 2γ₆₀(2⁻²⁴)·max(1, |·|)",
+  });
+}
+
+// Central differences in float64: the loss unrolled with NDArray ops, zeros added to h_t and
+// net_t so that their gradients are checked as well as the parameters'.
+const zH = NDArray.zeros([3, 2]), zN = NDArray.zeros([3, 2]);
+const lossOf = (labels: NDArray) => () => {
+  let hPrev = init_state, L = 0;
+  for (let t = 0; t < 3; t++) {
+    const net = inputs.take(0, t).dot(U).add(hPrev.dot(W)).add(b).add(zN.take(0, t));
+    const ht = net.tanh().add(zH.take(0, t));
+    const o = ht.dot(V).add(c), m = o.max();
+    const logp = o.sub(m + Math.log(o.sub(m).exp().sum()));
+    L -= labels.take(0, t).mul(logp).sum();
+    hPrev = ht;
+  }
+  return L;
+};
+// e_t = ŷ_t − y_t is ∂L/∂o_t only when the labels of step t sum to 1: in general it is
+// ŷ_t·Σ_k y_tk − y_t. The float32 labels (0.3, 0.5, 0.2 rounded) do not quite; the labels
+// as written, in float64, sum to 1 exactly. The recursion is checked on those.
+const rowSums32 = [0, 1, 2].map((t) => y.take(0, t).sum());
+const written = lesson.publishedFile() as unknown as {
+  inputs: Record<string, { value: number[] }>;
+};
+const y64 = new NDArray(written.inputs["y_true"].value, [3, 3]);
+const rowSums64 = [0, 1, 2].map((t) => y64.take(0, t).sum());
+console.log(
+  `label rows sum to 1 + (${rowSums32.map((v) => (v - 1).toExponential(2)).join(", ")}) in ` +
+    `float32, to 1 + (${rowSums64.map((v) => v - 1).join(", ")}) in float64`,
+);
+const fwd64 = simpleRnnForward(params, inputs, init_state, y64);
+const grads64 = simpleRnnBackward(params, fwd64, y64);
+const checked = { U, W, b, V, c, h0: init_state, g: zH, delta: zN };
+const analytic: Record<string, NDArray> = {
+  U: grads64.U,
+  W: grads64.W,
+  b: grads64.b,
+  V: grads64.V,
+  c: grads64.c,
+  h0: grads64.h0,
+  g: grads64.delta,
+  delta: grads64.delta.mul(fwd64.h.square().neg().add(1)),
+};
+const loss64 = lossOf(y64);
+const policy = checkGradients(loss64, checked, analytic);
+console.log(wrapLine(`our recursion vs central differences: ${policy.summary}`));
+lesson.gradientCheck(
+  "δ recursion end to end: every gradient, g_t and δ_t vs central differences (gradient policy)",
+  policy,
+);
+// With the float32 labels, ŷ − y is off by (Σ_k y_tk − 1)·ŷ_t, and the check sees it: on c,
+// whose gradient has no other path, the corrected Σ_t (ŷ_t·Σ_k y_tk − y_t) passes, ŷ − y fails.
+const labelSum = [0, 1, 2].map((t) => fwd.yhat.take(0, t).mul(rowSums32[t] - 1))
+  .reduce((p, q) => p.add(q));
+const cCorrected = checkGradients(lossOf(y), { c }, { c: grads.dc.add(labelSum) });
+const cPlain = checkGradients(lossOf(y), { c }, { c: grads.dc });
+console.log(wrapLine(`float32 labels, ∂L/∂c = Σ(ŷ·Σy − y): ${cCorrected.summary}`));
+console.log(wrapLine(`float32 labels, ∂L/∂c = Σ(ŷ − y): ${cPlain.summary}`));
+lesson.gradientCheck(
+  "float32 labels (rows sum to 1 + ~1e-8): ∂L/∂c = Σ_t(ŷ_t·Σ_k y_tk − y_t) vs central differences",
+  cCorrected,
+);
+lesson.gradientCheck(
+  "the gradient check flags a planted bug: ∂L/∂c = Σ(ŷ − y) with float32 labels",
+  cPlain,
+  { planted: "ŷ − y where the labels do not sum to 1" },
+);
+// The recursion with its carry dropped: δ_t from e_t alone, as if step t+1 did not exist.
+function droppedCarry(): Record<string, NDArray> {
+  const out: Record<string, NDArray> = { ...analytic };
+  const gs: NDArray[] = [], ds: NDArray[] = [];
+  let dU = NDArray.zeros([4, 2]), dW = NDArray.zeros([2, 2]), db = NDArray.zeros([2]);
+  for (let t = 0; t < 3; t++) {
+    gs[t] = fwd64.yhat.take(0, t).sub(y64.take(0, t)).dot(V.T); // no + δ_{t+1} Wᵀ
+    ds[t] = gs[t].mul(fwd64.h.take(0, t).square().neg().add(1));
+    const hPrev = t === 0 ? init_state : fwd64.h.take(0, t - 1);
+    dU = dU.add(inputs.take(0, t).reshape(4, 1).dot(ds[t].reshape(1, 2)));
+    dW = dW.add(hPrev.reshape(2, 1).dot(ds[t].reshape(1, 2)));
+    db = db.add(ds[t]);
+  }
+  return { ...out, U: dU, W: dW, b: db, h0: ds[0].dot(W.T), g: stack(gs), delta: stack(ds) };
+}
+const planted: [string, Record<string, NDArray>][] = [
+  ["dW transposed", plantedBugs.transposed(analytic, "W")],
+  ["the carry δ_(t+1) Wᵀ dropped", droppedCarry()],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
+];
+for (const [bug, g] of planted) {
+  const v = checkGradients(loss64, checked, g);
+  console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
+  lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
+}
+lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
+
+// %% [markdown]
+// Our recursion agrees with the tape at float32 precision and with central differences at
+// float64 precision, from the output gradient alone. The float64 check also turned up what
+// neither the post nor the tape could: $e_t = \hat y_t - y_t$ assumes each step's labels sum
+// to 1, and the float32 labels miss 1 by one rounding, so with them $\hat y - y$ is off by
+// $(\sum_k y_{tk} - 1)\,\hat y_t$ — far below float32's resolution, well above the check's.
+
+// %%
 await lesson.end();

@@ -131,6 +131,109 @@ export function formatArray(a: NDArray | number, options: PrintOptions = {}): st
   return render(0);
 }
 
+/**
+ * Python's `format(x, f".{digits}f")`: the exact binary value of `x` rounded to `digits`
+ * decimals, ties to even (JavaScript's `toFixed` rounds the exact value too, but ties away
+ * from zero). Exact for |x| ≥ 2⁻⁴⁸, whose binary expansion ends within 100 decimals.
+ *
+ * ```ts
+ * import { pyFixed } from "./display.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(pyFixed(0.125, 2), "0.12"); // an exact tie, to even ('{:.2f}'.format(0.125))
+ * equal(pyFixed(0.375, 2), "0.38");
+ * equal(pyFixed(-0.18240195512771606, 4), "-0.1824");
+ * ```
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`pyFixed: ${x} is not a finite number`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 20) {
+    throw new RangeError(`pyFixed: digits must be an integer from 1 to 20, got ${digits}`);
+  }
+  const [whole, frac] = Math.abs(x).toFixed(100).split(".");
+  let kept = BigInt(whole + frac.slice(0, digits));
+  const rest = frac.slice(digits), half = "5".padEnd(rest.length, "0");
+  if (rest > half || (rest === half && kept % 2n === 1n)) kept += 1n;
+  const s = kept.toString().padStart(digits + 1, "0");
+  return `${x < 0 || Object.is(x, -0) ? "-" : ""}${s.slice(0, -digits)}.${s.slice(-digits)}`;
+}
+
+/** Options of {@link formatTorch}: what torch adds around the numbers. */
+export interface TorchPrintOptions {
+  /** The tensor's dtype: torch names it (`dtype=torch.float64`) unless it is the default float32. */
+  dtype?: "float32" | "float64";
+  /** A leaf that requires grad: `requires_grad=True` is appended. */
+  requiresGrad?: boolean;
+  /** An `nn.Parameter`: `Parameter containing:` and a line break come first. */
+  parameter?: boolean;
+}
+
+/**
+ * `print(t)` of a 1-D or 2-D floating-point torch tensor (torch 1.x–2.x's
+ * `torch/_tensor_str.py` with default print options), in the case torch prints in fixed
+ * point with 4 decimals: every nonzero finite |value| between 1e-4 and 1e8, the largest at
+ * most 1000 times the smallest, and not all integers. Each value is Python's `{:.4f}` of the
+ * float (see {@link pyFixed}), right-aligned to the widest; a row holds
+ * ⌊(80 − indent) / (width + 2)⌋ values, nested rows hang under `tensor([`; the suffixes
+ * (`dtype=…`, `requires_grad=True`) go on the last line while it stays within 80 characters
+ * (torch counts one more than the line's length). Anything else — scientific or integer
+ * notation, summarised (> 1000 entries), 0-D or 3-D and up, NaN/∞ — throws rather than print
+ * something torch would not.
+ *
+ * ```ts
+ * import { formatTorch } from "./display.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { equal } from "node:assert/strict";
+ * // the example printed in torch's documentation of torch.randn
+ * equal(formatTorch(NDArray.from([-2.1436, 0.9966, 2.3426, -0.6366])),
+ *   "tensor([-2.1436,  0.9966,  2.3426, -0.6366])");
+ * ```
+ */
+export function formatTorch(a: NDArray, options: TorchPrintOptions = {}): string {
+  const what = `formatTorch: a ${a.ndim}-D tensor of shape (${a.shape.join(", ")})`;
+  if (a.ndim < 1 || a.ndim > 2) throw new RangeError(`${what}: only 1-D and 2-D are done`);
+  if (a.size === 0 || a.size > 1000) {
+    throw new RangeError(`${what}: only 1 to 1000 entries are done (torch summarises above)`);
+  }
+  if (![...a.data].every(Number.isFinite)) {
+    throw new RangeError(`${what}: NaN and ±inf are not done`);
+  }
+  const nonzero = [...a.data].filter((v) => v !== 0);
+  const abs = nonzero.map(Math.abs), lo = Math.min(...abs), hi = Math.max(...abs);
+  if (!nonzero.length || nonzero.every(Number.isInteger)) {
+    throw new RangeError(`${what}: all integers, which torch prints as "1." (not done)`);
+  }
+  if (hi / lo > 1000 || hi > 1e8 || lo < 1e-4) {
+    throw new RangeError(
+      `${what}: |values| from ${lo} to ${hi}, which torch prints in scientific notation (not done)`,
+    );
+  }
+  const width = Math.max(...nonzero.map((v) => pyFixed(v, 4).length));
+  const indent = "tensor(".length;
+  const row = (values: number[], at: number) => {
+    const perLine = Math.max(1, Math.floor((80 - at) / (width + 2)));
+    const lines: string[] = [];
+    for (let i = 0; i < values.length; i += perLine) {
+      lines.push(values.slice(i, i + perLine).map((v) => pyFixed(v, 4).padStart(width)).join(", "));
+    }
+    return `[${lines.join(",\n" + " ".repeat(at + 1))}]`;
+  };
+  const rows = a.ndim === 1
+    ? [row([...a.data], indent)]
+    : Array.from({ length: a.shape[0] }, (_, i) => row([...a.take(0, i).data], indent + 1));
+  let text = `tensor(${a.ndim === 1 ? rows[0] : `[${rows.join(",\n" + " ".repeat(indent + 1))}]`}`;
+  let last = text.length - text.lastIndexOf("\n") + 1; // torch counts one more than the line
+  const suffixes = [
+    ...(options.dtype === "float64" ? ["dtype=torch.float64"] : []),
+    ...(options.requiresGrad ? ["requires_grad=True"] : []),
+  ];
+  for (const suffix of suffixes) {
+    const wrap = last + suffix.length + 2 > 80;
+    text += wrap ? `,\n${" ".repeat(indent)}${suffix}` : `, ${suffix}`;
+    last = wrap ? indent + suffix.length : last + suffix.length + 2;
+  }
+  return `${options.parameter ? "Parameter containing:\n" : ""}${text})`;
+}
+
 /** True when running inside a Jupyter kernel (`Deno.jupyter` exists only there). */
 export function inJupyter(): boolean {
   try {

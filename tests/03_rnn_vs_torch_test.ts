@@ -7,13 +7,13 @@ const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"];
 
 Deno.test("lesson 3: every check passes", () => {
   ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
-  equal(report.checks.length, 58); // none silently dropped
+  equal(report.checks.length, 59); // none silently dropped
 });
 
 Deno.test("lesson 3: the weights are torch's bit for bit, on both kernels, printed as torch prints", () => {
   for (const name of ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]) {
-    equal(checkNamed(report, `initial ${name} = torch's (AVX2 kernel)`).diff, 0);
-    equal(checkNamed(report, `initial ${name} = torch's (portable kernel)`).diff, 0);
+    equal(checkNamed(report, `bit-exact vs torch kernel: initial ${name} (AVX2)`).diff, 0);
+    equal(checkNamed(report, `bit-exact vs torch kernel: initial ${name} (portable)`).diff, 0);
     equal(checkNamed(report, `print(${name}) = torch's, character for character`).reproduced, 0);
   }
   const weights = report.values.initial_weights as Record<string, number[][]>;
@@ -42,10 +42,25 @@ Deno.test("lesson 3: torch ~1e-16, TF.js ~1e-7, central differences ~1e-10, for 
 Deno.test("lesson 3's gradient check passes, flags every planted bug and reports its power", () => {
   ok(checkNamed(report, "all six gradients vs numerical gradient (gradient policy)").ok);
   const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
-  equal(planted.length, 3);
+  equal(planted.length, 4);
+  ok(planted.some((c) => c.name.includes("carry")), "a dropped carry is among the planted bugs");
   for (const c of planted) ok(c.ok && c.bound === "≥" && (c.reproduced as number) > 1, c.name);
   const power = report.values["gradient check: smallest detectable relative error"] as number;
   ok(power > 0 && power < 1e-5, `power ${power}`);
+});
+
+Deno.test("lesson 3: the kernel forensics are labelled as such: 21 bit-exact checks and one ≤ 3 ULPs", () => {
+  const forensic = report.checks.filter((c) => c.name.startsWith("bit-exact vs torch kernel: "));
+  equal(forensic.length, 21);
+  for (const c of forensic) equal(c.diff, 0, c.name);
+  const tanh = checkNamed(
+    report,
+    "torch kernel, ≤ 3 ULPs: one AVX2 step from torch's state (only the tanh differs)",
+  );
+  ok(tanh.ok && tanh.bound === "≤" && tanh.published === 3);
+  // The finding comes first: the stale stacks' checks precede every forensic one.
+  const first = (p: string) => report.checks.findIndex((c) => c.name.startsWith(p));
+  ok(first("without reset") < first("bit-exact vs torch kernel"));
 });
 
 Deno.test("lesson 3: in torch's order of operations the differences vanish", () => {
@@ -54,9 +69,18 @@ Deno.test("lesson 3: in torch's order of operations the differences vanish", () 
   const replica = bits.torch_order_vs_torch_portable as Counts;
   for (const name of names) {
     equal(replica[name]["max ULPs"], 0, name);
-    equal(checkNamed(report, `torch's order = torch, portable kernel: ${name}`).diff, 0);
+    equal(
+      checkNamed(report, `bit-exact vs torch kernel: ${name} in torch's order (portable)`).diff,
+      0,
+    );
     if (name !== "hidden") {
-      equal(checkNamed(report, `torch's order + fused 1−y² = torch, AVX2: ${name}`).diff, 0);
+      equal(
+        checkNamed(
+          report,
+          `bit-exact vs torch kernel: ${name} in torch's order + fused 1−y² (AVX2)`,
+        ).diff,
+        0,
+      );
     }
   }
   // ... while the document's grouping does differ from torch in the last bits.
@@ -71,7 +95,8 @@ Deno.test("lesson 3: the never-emptied stacks add the first sequence to the seco
   for (const name of ["dW_ih", "dW_hh", "db_ih"]) {
     ok(checkNamed(report, `without reset: ${name} = torch's first + second sequence`).ok);
   }
-  ok(checkNamed(report, "without reset the second sequence's dW_ih misses torch's by > 1e-3").ok);
+  const miss = checkNamed(report, "without reset: the second sequence's max |dW_ih − torch's|");
+  ok(miss.ok && miss.bound === "≥" && (miss.reproduced as number) > 1, "a miss of order 1");
   for (const name of names) {
     ok(checkNamed(report, `after reset: second sequence ${name} vs torch`).ok, name);
   }

@@ -22,3 +22,21 @@ Deno.test("lesson 4 recovers the inputs: seed 0, init_state and the 2-dimensiona
   deepEqual((report.values.inputs as number[][]).map((r) => r.length), [4, 4, 4]);
   ok(checkNamed(report, "seed-0 draws − least-squares solution lies in the null space").ok);
 });
+
+Deno.test("lesson 4 verifies its δ recursion end to end: TF.js tape, central differences, planted bugs", () => {
+  for (const name of ["g_t = ∂L/∂h_t", "δ_t = ∂L/∂net_t"]) {
+    const c = checkNamed(report, `δ recursion end to end: ${name}, t = 1..3, ours vs TF.js tape`);
+    ok(c.ok && c.diff > 0 && c.diff < 1e-6, name); // float32 differences, not zero
+  }
+  const policy = checkNamed(
+    report,
+    "δ recursion end to end: every gradient, g_t and δ_t vs central differences (gradient policy)",
+  );
+  ok(policy.ok && policy.bound === "≤");
+  const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
+  equal(planted.length, 5);
+  ok(planted.some((c) => c.name.includes("carry")), "a dropped carry is among the planted bugs");
+  for (const c of planted) ok(c.ok && (c.reproduced as number) > 1, c.name);
+  const power = report.values["gradient check: smallest detectable relative error"] as number;
+  ok(power > 0 && power < 1e-8, `power ${power}`);
+});
