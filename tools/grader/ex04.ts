@@ -341,6 +341,7 @@ export const spec: ExerciseSpec = {
       )
     ),
     gradcheckProbe(5, 3, 4, 3, 5),
+    ...randomSizes(20261224, 1).map((r) => gradcheckProbe(r.seed, r.n_x, r.n_h, r.n_y, r.T)),
   ],
   mistakes,
   reference: ref,
