@@ -207,3 +207,72 @@ export function rtrl_dW(
 export function spectral_norm(A: NDArray): number {
   return svd(A).s.get(0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exercise 4: document 002's Keras SimpleRNN + Dense + softmax, by hand in row layout.
+
+/** The post's five parameters, as Keras stores them (row layout). */
+export interface SimpleRnnSelf {
+  U: NDArray;
+  W: NDArray;
+  b: NDArray;
+  V: NDArray;
+  c: NDArray;
+}
+
+/**
+ * `simple_rnn_forward(params, inputs, init_state)` → `{h_seq, output_seq}`:
+ * h_t = tanh(x_t·U + h_{t−1}·W + b), ŷ_t = softmax(h_t·V + c), rows (T, n_h) and (T, n_out).
+ */
+export function simple_rnn_forward(p: SimpleRnnSelf, inputs: NDArray, init_state: NDArray) {
+  const T = inputs.shape[0];
+  const hs: number[][] = [];
+  const ys: number[][] = [];
+  let h = init_state;
+  for (let t = 0; t < T; t++) {
+    h = inputs.take(0, t).dot(p.U).add(h.dot(p.W)).add(p.b).tanh();
+    const o = h.dot(p.V).add(p.c);
+    const e = o.sub(o.max()).exp();
+    hs.push([...h.data]);
+    ys.push([...e.div(e.sum()).data]);
+  }
+  return { h_seq: NDArray.from(hs), output_seq: NDArray.from(ys) };
+}
+
+/**
+ * `simple_rnn_backward(params, inputs, init_state, h_seq, output_seq, y_true)` →
+ * `{dl_dV, dl_dc, dl_dW, dl_dU, dl_db, delta}`: δ_T = (ŷ_T − y_T)·Vᵀ,
+ * δ_t = (ŷ_t − y_t)·Vᵀ + (δ_{t+1} ⊙ (1 − h_{t+1}²))·Wᵀ; `delta` stacks the rows δ_t (T, n_h).
+ */
+export function simple_rnn_backward(
+  p: SimpleRnnSelf,
+  inputs: NDArray,
+  init_state: NDArray,
+  h_seq: NDArray,
+  output_seq: NDArray,
+  y_true: NDArray,
+) {
+  const T = inputs.shape[0];
+  let dl_dV = NDArray.zeros(p.V.shape), dl_dc = NDArray.zeros(p.c.shape);
+  let dl_dW = NDArray.zeros(p.W.shape), dl_dU = NDArray.zeros(p.U.shape);
+  let dl_db = NDArray.zeros(p.b.shape);
+  const rows: NDArray[] = [];
+  let carry = NDArray.zeros(p.b.shape);
+  const outer = (a: NDArray, b: NDArray) => a.reshape(-1, 1).dot(b.reshape(1, -1));
+  for (let t = T - 1; t >= 0; t--) {
+    const h = h_seq.take(0, t);
+    const hPrev = t > 0 ? h_seq.take(0, t - 1) : init_state;
+    const dout = output_seq.take(0, t).sub(y_true.take(0, t));
+    const d = dout.dot(p.V.T).add(carry);
+    rows[t] = d;
+    const dz = d.mul(h.square().neg().add(1));
+    dl_dV = dl_dV.add(outer(h, dout));
+    dl_dc = dl_dc.add(dout);
+    dl_dW = dl_dW.add(outer(hPrev, dz));
+    dl_dU = dl_dU.add(outer(inputs.take(0, t), dz));
+    dl_db = dl_db.add(dz);
+    carry = dz.dot(p.W.T);
+  }
+  const delta = NDArray.from(rows.map((r) => [...r.data]));
+  return { dl_dV, dl_dc, dl_dW, dl_dU, dl_db, delta };
+}

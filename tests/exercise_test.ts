@@ -43,6 +43,26 @@ const MISTAKES: [number, string, string, string][] = [
   ],
   [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
   [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+  [4, "simpleRnnOutputFromPrevious", "simple_rnn_forward", "o = V h^(t−1) instead of V h^(t)"],
+  [4, "simpleRnnDVFromPrevious", "simple_rnn_backward", "o = V h^(t−1) instead of V h^(t)"],
+  [
+    4,
+    "simpleRnnSigmoidPrime",
+    "simple_rnn_backward",
+    "σ′ = h(1 − h) (the sigmoid's) instead of tanh′ = 1 − h²",
+  ],
+  [
+    4,
+    "simpleRnnColumnForward",
+    "simple_rnn_forward",
+    "column-vector kernels (U·x) where Keras uses row kernels (x·U)",
+  ],
+  [
+    4,
+    "simpleRnnColumnBackward",
+    "simple_rnn_backward",
+    "column-vector kernels (U·x) where Keras uses row kernels (x·U)",
+  ],
   [6, "sumOverKNpPower", "sum_over_k", "np.power (elementwise) for W^(t−k)"],
   [6, "sumOverKReduceAtT", "sum_over_k", "a reduce that always uses h[t]"],
   [6, "sumOverKBroadcast", "sum_over_k", "a broadcast where an outer product is needed"],
@@ -80,6 +100,10 @@ for (const [n, exportName, fn, diagnosis] of MISTAKES) {
 
 Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
   deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("exercise 4: the SimpleRNN written out entry by entry passes, so the probes are fair", async () => {
+  deepEqual(failing(await grade(spec(4), MUTANTS, { exportName: "simpleRnnWritten" })), []);
 });
 
 Deno.test("exercise 6: the sum over k written out passes, so the BPTT probes are fair", async () => {

@@ -387,3 +387,112 @@ export const rtrlWritten = {
     return dW;
   },
 };
+
+// Exercise 4: document 002's SimpleRNN by hand, with the post's three slips.
+
+type SimpleParams = ref.SimpleRnnSelf;
+
+/** The forward pass entry by entry; `opts` picks the slip. */
+function learnerSimpleForward(opts: { outputFromPrevious?: boolean; columns?: boolean } = {}) {
+  return (p: SimpleParams, inputs: NDArray, init_state: NDArray) => {
+    const [T] = inputs.shape;
+    const nH = p.W.shape[0], nOut = p.c.size;
+    const h_seq = NDArray.zeros([T, nH]), output_seq = NDArray.zeros([T, nOut]);
+    let h = init_state.reshape(nH);
+    for (let t = 0; t < T; t++) {
+      const x = inputs.take(0, t);
+      // columns: U·x + W·h, with Keras's kernels as the formula's U and W
+      const z = opts.columns
+        ? p.U.dot(x).add(p.W.dot(h)).add(p.b)
+        : x.dot(p.U).add(h.dot(p.W)).add(p.b);
+      const hNew = z.tanh();
+      const read = opts.outputFromPrevious ? h : hNew; // o^(t) = V h^(t−1) + c
+      const o = (opts.columns ? p.V.dot(read) : read.dot(p.V)).add(p.c);
+      const ex = o.exp();
+      const y = ex.div(ex.sum());
+      for (let j = 0; j < nH; j++) h_seq.set([t, j], hNew.get(j));
+      for (let q = 0; q < nOut; q++) output_seq.set([t, q], y.get(q));
+      h = hNew;
+    }
+    return { h_seq, output_seq };
+  };
+}
+
+/** The backward pass with the post's column formulas, or the row ones; `opts` picks the slip. */
+function learnerSimpleBackward(
+  opts: { sigmoidPrime?: boolean; columns?: boolean; dVFromPrevious?: boolean } = {},
+) {
+  return (
+    p: SimpleParams,
+    inputs: NDArray,
+    init_state: NDArray,
+    h_seq: NDArray,
+    output_seq: NDArray,
+    y_true: NDArray,
+  ) => {
+    const T = inputs.shape[0];
+    const col = (v: NDArray) => v.reshape(v.size, 1);
+    const row = (v: NDArray) => v.reshape(1, v.size);
+    const g = {
+      dl_dV: NDArray.zeros(p.V.shape),
+      dl_dc: NDArray.zeros(p.c.shape),
+      dl_dW: NDArray.zeros(p.W.shape),
+      dl_dU: NDArray.zeros(p.U.shape),
+      dl_db: NDArray.zeros(p.b.shape),
+    };
+    const deltas: NDArray[] = new Array(T);
+    let next: NDArray | undefined; // e_{t+1}
+    for (let t = T - 1; t >= 0; t--) {
+      const h = h_seq.take(0, t);
+      const prev = t === 0 ? init_state : h_seq.take(0, t - 1);
+      const err = output_seq.take(0, t).sub(y_true.take(0, t));
+      let delta = opts.columns ? p.V.T.dot(err) : err.dot(p.V.T); // Vᵀ(ŷ − y) as columns
+      if (next) delta = delta.add(opts.columns ? p.W.T.dot(next) : next.dot(p.W.T));
+      deltas[t] = delta;
+      const deriv = opts.sigmoidPrime ? h.mul(h.mul(-1).add(1)) : h.mul(h).mul(-1).add(1);
+      const e = delta.mul(deriv);
+      const hV = opts.dVFromPrevious ? prev : h;
+      if (opts.columns) {
+        g.dl_dV = g.dl_dV.add(col(err).dot(row(hV)));
+        g.dl_dW = g.dl_dW.add(col(e).dot(row(prev)));
+        g.dl_dU = g.dl_dU.add(col(e).dot(row(inputs.take(0, t))));
+      } else {
+        g.dl_dV = g.dl_dV.add(col(hV).dot(row(err)));
+        g.dl_dW = g.dl_dW.add(col(prev).dot(row(e)));
+        g.dl_dU = g.dl_dU.add(col(inputs.take(0, t)).dot(row(e)));
+      }
+      g.dl_dc = g.dl_dc.add(err);
+      g.dl_db = g.dl_db.add(e);
+      next = e;
+    }
+    const delta = NDArray.zeros([T, p.W.shape[0]]);
+    deltas.forEach((d, t) => d.data.forEach((v, j) => delta.set([t, j], v)));
+    return { ...g, delta };
+  };
+}
+
+export const simpleRnnWritten = {
+  ...ref,
+  simple_rnn_forward: learnerSimpleForward(),
+  simple_rnn_backward: learnerSimpleBackward(),
+};
+export const simpleRnnOutputFromPrevious = {
+  ...ref,
+  simple_rnn_forward: learnerSimpleForward({ outputFromPrevious: true }),
+};
+export const simpleRnnDVFromPrevious = {
+  ...ref,
+  simple_rnn_backward: learnerSimpleBackward({ dVFromPrevious: true }),
+};
+export const simpleRnnSigmoidPrime = {
+  ...ref,
+  simple_rnn_backward: learnerSimpleBackward({ sigmoidPrime: true }),
+};
+export const simpleRnnColumnForward = {
+  ...ref,
+  simple_rnn_forward: learnerSimpleForward({ columns: true }),
+};
+export const simpleRnnColumnBackward = {
+  ...ref,
+  simple_rnn_backward: learnerSimpleBackward({ columns: true }),
+};
