@@ -43,6 +43,14 @@ const MISTAKES: [number, string, string, string][] = [
   ],
   [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
   [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+  [5, "checkGradFixed1e7", "check_grad", "a fixed relative tolerance of 1e-7"],
+  [
+    5,
+    "checkGradOverwritesState",
+    "check_grad",
+    "the state overwritten between evaluations (the question's bug)",
+  ],
+  [5, "checkGradOneSided", "check_grad", "a one-sided difference"],
   [6, "sumOverKNpPower", "sum_over_k", "np.power (elementwise) for W^(t−k)"],
   [6, "sumOverKReduceAtT", "sum_over_k", "a reduce that always uses h[t]"],
   [6, "sumOverKBroadcast", "sum_over_k", "a broadcast where an outer product is needed"],
@@ -80,6 +88,10 @@ for (const [n, exportName, fn, diagnosis] of MISTAKES) {
 
 Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
   deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("exercise 5: a check written out with lesson 5's criterion passes, so the check probes are fair", async () => {
+  deepEqual(failing(await grade(spec(5), MUTANTS, { exportName: "checkGradWritten" })), []);
 });
 
 Deno.test("exercise 6: the sum over k written out passes, so the BPTT probes are fair", async () => {

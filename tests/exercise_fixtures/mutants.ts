@@ -387,3 +387,85 @@ export const rtrlWritten = {
     return dW;
   },
 };
+
+// Exercise 5: a learner's gradient check, written out, with the mistakes lesson 5 explains.
+
+type LstmRun = (
+  params: Record<string, NDArray>,
+  h: Float64Array,
+  c: Float64Array,
+) => { loss: number; h: Float64Array; c: Float64Array; grads: Record<string, NDArray> };
+
+/** A check by hand: `diff` gives the numerical derivative, `accept` judges one entry. */
+function learnerCheck(
+  opts: {
+    overwrite?: boolean;
+    oneSided?: boolean;
+    accept: (a: number, n1: number, n2: number, loss: number, d: number) => boolean;
+  },
+) {
+  return (
+    run: LstmRun,
+    params: Record<string, NDArray>,
+    h: Float64Array,
+    c: Float64Array,
+    delta: number,
+  ) => {
+    let state = { h, c };
+    const base = run(params, state.h, state.c);
+    if (opts.overwrite) state = { h: base.h, c: base.c }; // h, c = the forward pass's final state
+    const lossAt = (p: NDArray, i: number, x: number) => {
+      const keep = p.data[i];
+      p.data[i] = x;
+      const l = run(params, state.h, state.c).loss;
+      p.data[i] = keep;
+      return l;
+    };
+    const numeric: Record<string, NDArray> = {};
+    let ok = true;
+    for (const name of Object.keys(params)) {
+      const p = params[name];
+      const out = new Float64Array(p.size);
+      for (let i = 0; i < p.size; i++) {
+        const x = p.data[i];
+        const n1 = opts.oneSided
+          ? (lossAt(p, i, x + delta) - base.loss) / delta
+          : (lossAt(p, i, x + delta) - lossAt(p, i, x - delta)) / (2 * delta);
+        const n2 = (lossAt(p, i, x + 2 * delta) - lossAt(p, i, x - 2 * delta)) / (4 * delta);
+        out[i] = n1;
+        if (!opts.accept(base.grads[name].data[i], n1, n2, base.loss, delta)) ok = false;
+      }
+      numeric[name] = new NDArray(out, p.shape);
+    }
+    return { numeric, ok };
+  };
+}
+
+/** Lesson 5's criterion: |a − n(δ)| ≤ |n(2δ) − n(δ)|/3 + 1.5·γ_{50T}|L|/δ. */
+const lessonCriterion = (
+  a: number,
+  n1: number,
+  n2: number,
+  loss: number,
+  d: number,
+) => {
+  const u = 2 ** -53, n = 50 * 70; // T ≤ 70 steps in lesson 5's window: γ_n bounds γ_{50T}
+  const rho = (n * u) / (1 - n * u) * Math.abs(loss);
+  return Math.abs(a - n1) <= Math.abs(n2 - n1) / 3 + 1.5 * rho / d;
+};
+
+export const checkGradWritten = { ...ref, check_grad: learnerCheck({ accept: lessonCriterion }) };
+export const checkGradFixed1e7 = {
+  ...ref,
+  check_grad: learnerCheck({
+    accept: (a, n) => Math.abs(a - n) / (Math.abs(a + n) + 1e-12) < 1e-7, // the question's assert
+  }),
+};
+export const checkGradOverwritesState = {
+  ...ref,
+  check_grad: learnerCheck({ overwrite: true, accept: lessonCriterion }),
+};
+export const checkGradOneSided = {
+  ...ref,
+  check_grad: learnerCheck({ oneSided: true, accept: lessonCriterion }),
+};
