@@ -16,14 +16,11 @@
 //
 // Shapes: `Wf, Wi, Wg, Wo` are $(x_n + h_n, h_n)$ and used as `xh · W` (entry `[k, j]` at
 // `W.data[k * h_n + j]`); `Wy` is $(h_n, o_n)$; `bf … bo` are $(h_n)$, `by` is $(o_n)$. The
-// vectors are `Float64Array`s. The forward step `lstm` is given (lib/nn/lstm.ts).
+// vectors are `Float64Array`s. The forward step is lib/nn/lstm.ts's `lstm`; the grader runs it for you.
 
 // %%
-import { lstm, type LstmCache, type LstmParams, NDArray } from "../lib/mod.ts";
+import { gamma, type LstmCache, type LstmParams, NDArray } from "../lib/mod.ts";
 import { NotImplemented } from "../tools/grader/not_implemented.ts";
-
-export { lstm };
-export type { LstmCache, LstmParams };
 
 // %% [markdown]
 // ## `dlstm(params, dy, dh_next, dc_next, cache, grads)`
@@ -60,8 +57,9 @@ export function dlstm(
 // ## `check_grad(run, params, h, c, delta)`
 //
 // Your own gradient check. `run(params, h, c)` runs the whole sequence from the state `h`, `c`
-// and returns `{loss, h, c, grads}`: the loss, the **final** state $(h_T, c_T)$, and the
-// analytic gradient ∂L/∂θ (the backward under test, keyed like `params`). The check must:
+// and returns `{loss, h, c, grads, steps}`: the loss, the **final** state $(h_T, c_T)$, the
+// analytic gradient ∂L/∂θ (the backward under test, keyed like `params`) and the number of
+// time steps $T$. The check must:
 //
 // 1. take the analytic gradient from `run(params, h, c).grads`;
 // 2. for every entry θ of every parameter, compute the **central** difference
@@ -70,8 +68,8 @@ export function dlstm(
 //    restore it);
 // 3. decide whether the analytic gradient is right with a tolerance that holds on every seed —
 //    not a fixed relative 1e-7 (lesson 5 shows it fails correct gradients on some seeds). Lesson
-//    5's criterion: with $\rho = \gamma_{50T}\,|L|$ (`gamma` in lib/mod.ts, $T$ the number of
-//    steps) accept an entry when
+//    5's criterion: with $\rho = \gamma_{50T}\,|L|$ (`gamma(n)` is imported above; $T$ is `run`'s
+//    `steps`, the number of time steps) accept an entry when
 //    $|a - n(\delta)| \le \tfrac13|n(2\delta) - n(\delta)| + \tfrac32\,\rho/\delta$.
 //
 // Return `{numeric, ok}`: `numeric` keyed like `params`, each an `NDArray` of $n(\delta)$
@@ -86,7 +84,13 @@ export function check_grad(
     params: Record<string, NDArray>,
     h: Float64Array,
     c: Float64Array,
-  ) => { loss: number; h: Float64Array; c: Float64Array; grads: Record<string, NDArray> },
+  ) => {
+    loss: number;
+    h: Float64Array;
+    c: Float64Array;
+    grads: Record<string, NDArray>;
+    steps: number;
+  },
   params: Record<string, NDArray>,
   h: Float64Array,
   c: Float64Array,

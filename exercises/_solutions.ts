@@ -212,12 +212,14 @@ export function spectral_norm(A: NDArray): number {
 
 // Exercise 5 (lesson 5, document 001): one LSTM step's backward and an honest gradient check.
 
-/** What `run(params, h, c)` returns to `check_grad`: the loss from (h, c), the final state, ∂L/∂θ. */
+/** What `run(params, h, c)` returns to `check_grad`: the loss from (h, c), the final state, ∂L/∂θ, T. */
 export interface LstmRun {
   loss: number;
   h: Float64Array;
   c: Float64Array;
   grads: Record<string, NDArray>;
+  /** The number of time steps T. */
+  steps: number;
 }
 
 /** `dlstm(params, dy, dh_next, dc_next, cache, grads)` → `{dh_prev, dc_prev}` (lib/nn/lstm.ts). */

@@ -394,14 +394,20 @@ type LstmRun = (
   params: Record<string, NDArray>,
   h: Float64Array,
   c: Float64Array,
-) => { loss: number; h: Float64Array; c: Float64Array; grads: Record<string, NDArray> };
+) => {
+  loss: number;
+  h: Float64Array;
+  c: Float64Array;
+  grads: Record<string, NDArray>;
+  steps: number;
+};
 
 /** A check by hand: `diff` gives the numerical derivative, `accept` judges one entry. */
 function learnerCheck(
   opts: {
     overwrite?: boolean;
     oneSided?: boolean;
-    accept: (a: number, n1: number, n2: number, loss: number, d: number) => boolean;
+    accept: (a: number, n1: number, n2: number, loss: number, d: number, T: number) => boolean;
   },
 ) {
   return (
@@ -433,7 +439,9 @@ function learnerCheck(
           : (lossAt(p, i, x + delta) - lossAt(p, i, x - delta)) / (2 * delta);
         const n2 = (lossAt(p, i, x + 2 * delta) - lossAt(p, i, x - 2 * delta)) / (4 * delta);
         out[i] = n1;
-        if (!opts.accept(base.grads[name].data[i], n1, n2, base.loss, delta)) ok = false;
+        if (!opts.accept(base.grads[name].data[i], n1, n2, base.loss, delta, base.steps)) {
+          ok = false;
+        }
       }
       numeric[name] = new NDArray(out, p.shape);
     }
@@ -448,8 +456,9 @@ const lessonCriterion = (
   n2: number,
   loss: number,
   d: number,
+  T: number,
 ) => {
-  const u = 2 ** -53, n = 50 * 70; // T ≤ 70 steps in lesson 5's window: γ_n bounds γ_{50T}
+  const u = 2 ** -53, n = 50 * T;
   const rho = (n * u) / (1 - n * u) * Math.abs(loss);
   return Math.abs(a - n1) <= Math.abs(n2 - n1) / 3 + 1.5 * rho / d;
 };

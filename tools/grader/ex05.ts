@@ -147,7 +147,7 @@ const BACKWARDS: Record<string, Backward> = {
   "every entry 1e-4 too large": (p, d, c) => plantedBugs.scaled(bptt(true, true)(p, d, c), 1e-4),
 };
 
-/** The `run` closure handed to the check: loss from (h, c), final state, and grads. */
+/** The `run` closure handed to the check: loss from (h, c), final state, grads, steps T. */
 function runner(backward: Backward) {
   const { inputs, targets } = lessonWindow();
   return (params: Record<string, NDArray>, h: Float64Array, c: Float64Array) => {
@@ -157,7 +157,13 @@ function runner(backward: Backward) {
     const dOut = r.outputs.map((y, t) =>
       Float64Array.from(y, (v, q) => (2 * (v - targets.data[t * o_n + q])) / o_n)
     );
-    return { loss: r.loss, h: r.h, c: r.c, grads: backward(p, dOut, r.caches) };
+    return {
+      loss: r.loss,
+      h: r.h,
+      c: r.c,
+      grads: backward(p, dOut, r.caches),
+      steps: inputs.shape[0],
+    };
   };
 }
 
