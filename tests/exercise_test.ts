@@ -43,6 +43,8 @@ const MISTAKES: [number, string, string, string][] = [
   ],
   [3, "classNoCarry", "RNNCell.backward", "prev_dh carry dropped"],
   [3, "classNoReset", "RNNCell.reset", "the stacks never emptied between sequences"],
+  [5, "dlstmNoDhNext", "dlstm", "dh_next not added"],
+  [5, "dlstmNoDcNext", "dlstm", "dc_next not added (the cell-state carry dropped)"],
   [5, "checkGradFixed1e7", "check_grad", "a fixed relative tolerance of 1e-7"],
   [
     5,
@@ -88,6 +90,18 @@ for (const [n, exportName, fn, diagnosis] of MISTAKES) {
 
 Deno.test("exercise 3: the document's class written out passes, so the class probes are fair", async () => {
   deepEqual(failing(await grade(spec(3), MUTANTS, { exportName: "classWritten" })), []);
+});
+
+Deno.test("exercise 5: a fixed relative 1e-7 rejects the correct backward on some of lesson 5's seeds and not others", async () => {
+  const r = await grade(spec(5), MUTANTS, { exportName: "checkGradFixed1e7" });
+  const seeds = r.tests.filter((t) => /^the correct backward, seed \d/.test(t.name));
+  equal(seeds.length, 5);
+  ok(seeds.some((t) => t.ok), "passes on some seeds");
+  ok(seeds.some((t) => t.mistake === "a fixed relative tolerance of 1e-7"), "named on the others");
+});
+
+Deno.test("exercise 5: one LSTM step backward written out passes, so the dlstm probes are fair", async () => {
+  deepEqual(failing(await grade(spec(5), MUTANTS, { exportName: "dlstmWritten" })), []);
 });
 
 Deno.test("exercise 5: a check written out with lesson 5's criterion passes, so the check probes are fair", async () => {

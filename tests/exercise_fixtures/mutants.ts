@@ -478,3 +478,58 @@ export const checkGradOneSided = {
   ...ref,
   check_grad: learnerCheck({ oneSided: true, accept: lessonCriterion }),
 };
+
+/** One LSTM step backward written out, optionally forgetting dh_next or dc_next. */
+function learnerDlstm(opts: { noDh?: boolean; noDc?: boolean }) {
+  return (
+    params: Record<string, NDArray>,
+    dy: Float64Array,
+    dh_next: Float64Array,
+    dc_next: Float64Array,
+    cache: Record<string, Float64Array>,
+    grads: Record<string, NDArray>,
+  ) => {
+    const { xh, f_sigm: f, i_sigm: i, g_tanh: g, o_sigm: o, c_tanh: tc, c_old, h } = cache;
+    const hn = h.length, on = dy.length, rows = xh.length;
+    const dh = new Float64Array(hn);
+    for (let j = 0; j < hn; j++) {
+      for (let q = 0; q < on; q++) {
+        grads.Wy.data[j * on + q] += h[j] * dy[q];
+        dh[j] += params.Wy.data[j * on + q] * dy[q];
+      }
+      if (!opts.noDh) dh[j] += dh_next[j];
+    }
+    for (let q = 0; q < on; q++) grads.by.data[q] += dy[q];
+    const dz: Record<string, Float64Array> = {
+      f: new Float64Array(hn),
+      i: new Float64Array(hn),
+      g: new Float64Array(hn),
+      o: new Float64Array(hn),
+    };
+    const dc_prev = new Float64Array(hn);
+    for (let j = 0; j < hn; j++) {
+      const dc = (opts.noDc ? 0 : dc_next[j]) + dh[j] * o[j] * (1 - tc[j] * tc[j]);
+      dz.o[j] = dh[j] * tc[j] * o[j] * (1 - o[j]);
+      dz.g[j] = dc * i[j] * (1 - g[j] * g[j]);
+      dz.i[j] = dc * g[j] * i[j] * (1 - i[j]);
+      dz.f[j] = dc * c_old[j] * f[j] * (1 - f[j]);
+      dc_prev[j] = dc * f[j];
+    }
+    const dxh = new Float64Array(rows);
+    for (const k of ["f", "i", "g", "o"]) {
+      const W = params[`W${k}`].data, dW = grads[`W${k}`].data, db = grads[`b${k}`].data;
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < hn; j++) {
+          dW[r * hn + j] += xh[r] * dz[k][j];
+          dxh[r] += W[r * hn + j] * dz[k][j];
+        }
+      }
+      for (let j = 0; j < hn; j++) db[j] += dz[k][j];
+    }
+    return { dh_prev: dxh.slice(rows - hn), dc_prev };
+  };
+}
+
+export const dlstmWritten = { ...ref, dlstm: learnerDlstm({}) };
+export const dlstmNoDhNext = { ...ref, dlstm: learnerDlstm({ noDh: true }) };
+export const dlstmNoDcNext = { ...ref, dlstm: learnerDlstm({ noDc: true }) };

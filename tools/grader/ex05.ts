@@ -295,6 +295,28 @@ const fixedRelative = (a: number, n: number) => Math.abs(a - n) / (Math.abs(a + 
 /** A generous absolute band, for mistakes whose numerical gradient is what is wrong. */
 const loose = (a: number, n: number) => Math.abs(a - n) <= 1e-6 * Math.max(1, Math.abs(a));
 
+const L5_FORMULAS =
+  "lesson 5, “5 · The LSTM whose gradients did not match, and the fix” (its formulas)";
+
+/** The library's step backward with one upstream gradient replaced by zeros. */
+const dlstmDropping = (which: "dh_next" | "dc_next") =>
+(
+  params: LstmParams,
+  dy: Float64Array,
+  dh_next: Float64Array,
+  dc_next: Float64Array,
+  cache: LstmCache,
+  grads: LstmParams,
+) =>
+  libDlstm(
+    params,
+    dy,
+    which === "dh_next" ? new Float64Array(dh_next.length) : dh_next,
+    which === "dc_next" ? new Float64Array(dc_next.length) : dc_next,
+    cache,
+    grads,
+  );
+
 const L5_BUG = "lesson 5, “The check as written, and its bug”";
 const L5_TOL =
   "lesson 5, “How close should a correct gradient come? The question's 1e-7, examined”";
@@ -302,6 +324,22 @@ const L5_TOL =
 // Order matters: a result is named by the first mistake that explains it, and only the
 // tolerance mistake leaves the numerical gradient right.
 const mistakes: Mistake[] = [
+  {
+    name: "dh_next not added",
+    explain: "The gradient reaching h was taken as Wy·dy alone; h also feeds the next step, so " +
+      "dh = Wy·dy + dh_next before it goes through o and tanh c.",
+    section: L5_FORMULAS,
+    fns: ["dlstm"],
+    impl: { ...ref, dlstm: dlstmDropping("dh_next") },
+  },
+  {
+    name: "dc_next not added (the cell-state carry dropped)",
+    explain: "The gradient reaching c was taken only through h = o ⊙ tanh c; c also feeds the " +
+      "next step's c = f ⊙ c_old + i ⊙ g, so dc = dc_next + o ⊙ dh ⊙ (1 − tanh²c).",
+    section: L5_FORMULAS,
+    fns: ["dlstm"],
+    impl: { ...ref, dlstm: dlstmDropping("dc_next") },
+  },
   {
     name: "a fixed relative tolerance of 1e-7",
     explain: "The numerical gradient is right, but the check rejected a correct gradient: a " +
