@@ -13,6 +13,9 @@ import {
   clipByGlobalNorm,
   courseraCellGradients,
   courseraGradients,
+  dlstm as lstmStepBackward,
+  type LstmCache,
+  type LstmParams,
   NDArray,
   rnnBackward,
   RnnCell,
@@ -24,6 +27,7 @@ import {
   svd,
   type VanillaRnnParams as RnnParams,
 } from "../lib/mod.ts";
+import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };
 
@@ -275,4 +279,49 @@ export function simple_rnn_backward(
   }
   const delta = NDArray.from(rows.map((r) => [...r.data]));
   return { dl_dV, dl_dc, dl_dW, dl_dU, dl_db, delta };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exercise 5 (lesson 5, document 001): one LSTM step's backward and an honest gradient check.
+
+/** What `run(params, h, c)` returns to `check_grad`: the loss from (h, c), the final state, ∂L/∂θ, T. */
+export interface LstmRun {
+  loss: number;
+  h: Float64Array;
+  c: Float64Array;
+  grads: Record<string, NDArray>;
+  /** The number of time steps T. */
+  steps: number;
+}
+
+/** `dlstm(params, dy, dh_next, dc_next, cache, grads)` → `{dh_prev, dc_prev}` (lib/nn/lstm.ts). */
+export function dlstm(
+  params: LstmParams,
+  dy: Float64Array,
+  dh_next: Float64Array,
+  dc_next: Float64Array,
+  cache: LstmCache,
+  grads: LstmParams,
+): { dh_prev: Float64Array; dc_prev: Float64Array } {
+  return lstmStepBackward(params, dy, dh_next, dc_next, cache, grads);
+}
+
+/**
+ * `check_grad(run, params, h, c, delta)` → `{numeric, ok}`: the course's one policy
+ * (lib/gradient_policy.ts's checkGradients, step `delta`), every loss from the same (h, c).
+ */
+export function check_grad(
+  run: (params: Record<string, NDArray>, h: Float64Array, c: Float64Array) => LstmRun,
+  params: Record<string, NDArray>,
+  h: Float64Array,
+  c: Float64Array,
+  delta: number,
+): { numeric: Record<string, NDArray>; ok: boolean } {
+  const analytic = run(params, h, c).grads;
+  const verdict = checkGradients(() => run(params, h, c).loss, params, analytic, { h: delta });
+  const numeric = Object.fromEntries(verdict.params.map((v) => [
+    v.name,
+    new NDArray(Float64Array.from(v.entries, (e) => e.numeric), params[v.name].shape),
+  ]));
+  return { numeric, ok: verdict.ok };
 }

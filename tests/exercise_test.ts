@@ -63,6 +63,16 @@ const MISTAKES: [number, string, string, string][] = [
     "simple_rnn_backward",
     "column-vector kernels (U·x) where Keras uses row kernels (x·U)",
   ],
+  [5, "dlstmNoDhNext", "dlstm", "dh_next not added"],
+  [5, "dlstmNoDcNext", "dlstm", "dc_next not added (the cell-state carry dropped)"],
+  [5, "checkGradFixed1e7", "check_grad", "a fixed relative tolerance of 1e-7"],
+  [
+    5,
+    "checkGradOverwritesState",
+    "check_grad",
+    "the state overwritten between evaluations (the question's bug)",
+  ],
+  [5, "checkGradOneSided", "check_grad", "a one-sided difference"],
   [6, "sumOverKNpPower", "sum_over_k", "np.power (elementwise) for W^(t−k)"],
   [6, "sumOverKReduceAtT", "sum_over_k", "a reduce that always uses h[t]"],
   [6, "sumOverKBroadcast", "sum_over_k", "a broadcast where an outer product is needed"],
@@ -104,6 +114,22 @@ Deno.test("exercise 3: the document's class written out passes, so the class pro
 
 Deno.test("exercise 4: the SimpleRNN written out entry by entry passes, so the probes are fair", async () => {
   deepEqual(failing(await grade(spec(4), MUTANTS, { exportName: "simpleRnnWritten" })), []);
+});
+
+Deno.test("exercise 5: a fixed relative 1e-7 rejects the correct backward on some of lesson 5's seeds and not others", async () => {
+  const r = await grade(spec(5), MUTANTS, { exportName: "checkGradFixed1e7" });
+  const seeds = r.tests.filter((t) => /^the correct backward, seed \d/.test(t.name));
+  equal(seeds.length, 5);
+  ok(seeds.some((t) => t.ok), "passes on some seeds");
+  ok(seeds.some((t) => t.mistake === "a fixed relative tolerance of 1e-7"), "named on the others");
+});
+
+Deno.test("exercise 5: one LSTM step backward written out passes, so the dlstm probes are fair", async () => {
+  deepEqual(failing(await grade(spec(5), MUTANTS, { exportName: "dlstmWritten" })), []);
+});
+
+Deno.test("exercise 5: a check written out with lesson 5's criterion passes, so the check probes are fair", async () => {
+  deepEqual(failing(await grade(spec(5), MUTANTS, { exportName: "checkGradWritten" })), []);
 });
 
 Deno.test("exercise 6: the sum over k written out passes, so the BPTT probes are fair", async () => {

@@ -496,3 +496,148 @@ export const simpleRnnColumnBackward = {
   ...ref,
   simple_rnn_backward: learnerSimpleBackward({ columns: true }),
 };
+// Exercise 5: a learner's gradient check, written out, with the mistakes lesson 5 explains.
+
+type LstmRun = (
+  params: Record<string, NDArray>,
+  h: Float64Array,
+  c: Float64Array,
+) => {
+  loss: number;
+  h: Float64Array;
+  c: Float64Array;
+  grads: Record<string, NDArray>;
+  steps: number;
+};
+
+/** A check by hand: `diff` gives the numerical derivative, `accept` judges one entry. */
+function learnerCheck(
+  opts: {
+    overwrite?: boolean;
+    oneSided?: boolean;
+    accept: (a: number, n1: number, n2: number, loss: number, d: number, T: number) => boolean;
+  },
+) {
+  return (
+    run: LstmRun,
+    params: Record<string, NDArray>,
+    h: Float64Array,
+    c: Float64Array,
+    delta: number,
+  ) => {
+    let state = { h, c };
+    const base = run(params, state.h, state.c);
+    if (opts.overwrite) state = { h: base.h, c: base.c }; // h, c = the forward pass's final state
+    const lossAt = (p: NDArray, i: number, x: number) => {
+      const keep = p.data[i];
+      p.data[i] = x;
+      const l = run(params, state.h, state.c).loss;
+      p.data[i] = keep;
+      return l;
+    };
+    const numeric: Record<string, NDArray> = {};
+    let ok = true;
+    for (const name of Object.keys(params)) {
+      const p = params[name];
+      const out = new Float64Array(p.size);
+      for (let i = 0; i < p.size; i++) {
+        const x = p.data[i];
+        const n1 = opts.oneSided
+          ? (lossAt(p, i, x + delta) - base.loss) / delta
+          : (lossAt(p, i, x + delta) - lossAt(p, i, x - delta)) / (2 * delta);
+        const n2 = (lossAt(p, i, x + 2 * delta) - lossAt(p, i, x - 2 * delta)) / (4 * delta);
+        out[i] = n1;
+        if (!opts.accept(base.grads[name].data[i], n1, n2, base.loss, delta, base.steps)) {
+          ok = false;
+        }
+      }
+      numeric[name] = new NDArray(out, p.shape);
+    }
+    return { numeric, ok };
+  };
+}
+
+/** Lesson 5's criterion: |a − n(δ)| ≤ |n(2δ) − n(δ)|/3 + 1.5·γ_{50T}|L|/δ. */
+const lessonCriterion = (
+  a: number,
+  n1: number,
+  n2: number,
+  loss: number,
+  d: number,
+  T: number,
+) => {
+  const u = 2 ** -53, n = 50 * T;
+  const rho = (n * u) / (1 - n * u) * Math.abs(loss);
+  return Math.abs(a - n1) <= Math.abs(n2 - n1) / 3 + 1.5 * rho / d;
+};
+
+export const checkGradWritten = { ...ref, check_grad: learnerCheck({ accept: lessonCriterion }) };
+export const checkGradFixed1e7 = {
+  ...ref,
+  check_grad: learnerCheck({
+    accept: (a, n) => Math.abs(a - n) / (Math.abs(a + n) + 1e-12) < 1e-7, // the question's assert
+  }),
+};
+export const checkGradOverwritesState = {
+  ...ref,
+  check_grad: learnerCheck({ overwrite: true, accept: lessonCriterion }),
+};
+export const checkGradOneSided = {
+  ...ref,
+  check_grad: learnerCheck({ oneSided: true, accept: lessonCriterion }),
+};
+
+/** One LSTM step backward written out, optionally forgetting dh_next or dc_next. */
+function learnerDlstm(opts: { noDh?: boolean; noDc?: boolean }) {
+  return (
+    params: Record<string, NDArray>,
+    dy: Float64Array,
+    dh_next: Float64Array,
+    dc_next: Float64Array,
+    cache: Record<string, Float64Array>,
+    grads: Record<string, NDArray>,
+  ) => {
+    const { xh, f_sigm: f, i_sigm: i, g_tanh: g, o_sigm: o, c_tanh: tc, c_old, h } = cache;
+    const hn = h.length, on = dy.length, rows = xh.length;
+    const dh = new Float64Array(hn);
+    for (let j = 0; j < hn; j++) {
+      for (let q = 0; q < on; q++) {
+        grads.Wy.data[j * on + q] += h[j] * dy[q];
+        dh[j] += params.Wy.data[j * on + q] * dy[q];
+      }
+      if (!opts.noDh) dh[j] += dh_next[j];
+    }
+    for (let q = 0; q < on; q++) grads.by.data[q] += dy[q];
+    const dz: Record<string, Float64Array> = {
+      f: new Float64Array(hn),
+      i: new Float64Array(hn),
+      g: new Float64Array(hn),
+      o: new Float64Array(hn),
+    };
+    const dc_prev = new Float64Array(hn);
+    for (let j = 0; j < hn; j++) {
+      const dc = (opts.noDc ? 0 : dc_next[j]) + dh[j] * o[j] * (1 - tc[j] * tc[j]);
+      dz.o[j] = dh[j] * tc[j] * o[j] * (1 - o[j]);
+      dz.g[j] = dc * i[j] * (1 - g[j] * g[j]);
+      dz.i[j] = dc * g[j] * i[j] * (1 - i[j]);
+      dz.f[j] = dc * c_old[j] * f[j] * (1 - f[j]);
+      dc_prev[j] = dc * f[j];
+    }
+    const dxh = new Float64Array(rows);
+    for (const k of ["f", "i", "g", "o"]) {
+      const W = params[`W${k}`].data, dW = grads[`W${k}`].data, db = grads[`b${k}`].data;
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < hn; j++) {
+          dW[r * hn + j] += xh[r] * dz[k][j];
+          dxh[r] += W[r * hn + j] * dz[k][j];
+        }
+      }
+      for (let j = 0; j < hn; j++) db[j] += dz[k][j];
+    }
+    return { dh_prev: dxh.slice(rows - hn), dc_prev };
+  };
+}
+
+export const dlstmWritten = { ...ref, dlstm: learnerDlstm({}) };
+export const dlstmNoDhNext = { ...ref, dlstm: learnerDlstm({ noDh: true }) };
+export const dlstmNoDcNext = { ...ref, dlstm: learnerDlstm({ noDc: true }) };

@@ -155,11 +155,11 @@ function backwardProbe(name: string, inputs: () => Inputs, printed: boolean): Pr
       const f = simpleRnnForward(inp.params, inp.inputs, inp.init_state, inp.y_true);
       const g = simpleRnnBackward(inp.params, f, inp.y_true);
       const values: Record<(typeof BWD)[number], NDArray> = {
-        dl_dV: g.dV,
-        dl_dc: g.dc,
-        dl_dW: g.dW,
-        dl_dU: g.dU,
-        dl_db: g.db,
+        dl_dV: g.V,
+        dl_dc: g.c,
+        dl_dW: g.W,
+        dl_dU: g.U,
+        dl_db: g.b,
         delta: g.delta,
       };
       return BWD.map((key): Expect => {
