@@ -35,3 +35,16 @@ Deno.test("lesson 9's candidate table: float32 candidates beat float64-then-roun
   );
   ok(f32 > f64, `best float32 candidate ${f32}, float64 then round ${f64}`);
 });
+
+Deno.test("lesson 9's vendor machines: GPU CUDA prints every h_seq, for every admissible weight", () => {
+  const rows = report.values.vendor_machines as Record<string, number | string>[];
+  const h = rows.find((r) => r.quantity === "h_seq")!;
+  equal(h["GPU CUDA"], 6);
+  ok((h["CPU Eigen"] as number) < 6);
+  const sweep = report.values.admissible_sweep as {
+    combos: number;
+    rows: { machine: string; "all h_seq": string }[];
+  };
+  equal(sweep.combos, 6 * 3 * 3 * 5);
+  equal(sweep.rows.find((r) => r.machine === "GPU CUDA")!["all h_seq"], `270 of 270`);
+});
