@@ -472,8 +472,8 @@ numpyCheck(
 // rounding ($\approx u|L|/h$) are both around $10^{-10}$. Rather than one fixed relative
 // tolerance, the course's one policy (`lib/gradient_policy.ts`) measures both for every
 // entry — truncation by halving the step, rounding from the loss itself — and allows twice
-// the one plus the other. Bugs planted in BPTT's output (a transposed $\partial L/\partial W$
-// and gradients scaled by $1 + s$) must be flagged; the table shows the smallest relative
+// the one plus the other. Bugs planted in BPTT's output (a transposed $\partial L/\partial W$,
+// the carry from step $t+1$ dropped, and gradients scaled by $1 + s$) must be flagged; the table shows the smallest relative
 // error the check would flag. Anything near $10^{-2}$ or above is a bug.
 
 // %%
@@ -489,12 +489,35 @@ const checkedParams = Object.fromEntries(KEYS.map((k) => [k, params[k]])) as Rec
   NDArray
 >;
 const policy = checkGradients(lossOf(), checkedParams, bpttGrads);
+/** The claim "these gradients of `loss` = its central differences", judged by the one policy. */
+function againstNumerical(
+  name: string,
+  loss: () => number,
+  at: Record<string, NDArray>,
+  analytic: Record<string, NDArray>,
+): void {
+  lesson.gradientCheck(`${name} (gradient policy)`, checkGradients(loss, at, analytic));
+}
+// BPTT with the carry from step t + 1 dropped: each step's δ from its own output only.
+const droppedCarry = { ...bpttGrads };
+{
+  let dU = NDArray.zeros(params.U.shape), dW = NDArray.zeros(params.W.shape);
+  let db = NDArray.zeros(params.b.shape);
+  for (let t = 0; t < T; t++) {
+    const delta = dot(params.V.T, run.e[t]).mul(h[t].square().neg().add(1));
+    dU = dU.add(dot(delta, xt[t].T));
+    dW = dW.add(dot(delta, (t === 0 ? h0 : h[t - 1]).T));
+    db = db.add(delta.sum(1, true));
+  }
+  Object.assign(droppedCarry, { U: dU, W: dW, b: db });
+}
 console.log(
   wrapLine(`BPTT vs central differences (each term ≈ 1e-10 expected): ${policy.summary}`),
 );
 lesson.gradientCheck("∂L/∂(U, W, b, V, c): BPTT = numerical (gradient policy)", policy);
 const planted: [string, Record<string, NDArray>][] = [
   ["∂L/∂W transposed", plantedBugs.transposed(bpttGrads, "W")],
+  ["the carry from step t + 1 dropped", droppedCarry],
   ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(bpttGrads, 1e-3)],
   ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(bpttGrads, 1e-5)],
 ];
@@ -578,13 +601,10 @@ await plot(
 // and $b$. The post's code gets the output layer right and the recurrent part wrong. Why?
 
 // %%
-for (const key of ["V", "c"] as const) {
-  lesson.check(`∂L/∂${key}: post's code = numerical`, literal[key], numeric[key], {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central differences, h = 1e-5, float64",
-  });
-}
+againstNumerical("∂L/∂V, ∂L/∂c: post's code = numerical", lossOf(), {
+  V: params.V,
+  c: params.c,
+}, { V: literal.V, c: literal.c });
 
 // %% [markdown]
 // ## 6 · Where the code goes wrong
@@ -722,13 +742,12 @@ for (const [label, fix] of ladder1) {
       (["U", "W", "b"] as const).map((k) => fmt(ladder1Table[label][k]).padEnd(11)).join(""),
   );
   if (label === "(a)+(c)+(d)") {
-    for (const key of KEYS) {
-      lesson.check(`∂L/∂${key}: T=1, code + (a)(c)(d) = numerical`, g[key], numeric1[key], {
-        tolerance: 1e-7,
-        relative: true,
-        against: "central differences, h = 1e-5, float64",
-      });
-    }
+    againstNumerical(
+      "∂L/∂(U, W, b, V, c): T=1, code + (a)(c)(d) = numerical",
+      () => vanillaRnnForward(xt1, h0, params, y1).loss,
+      checkedParams,
+      Object.fromEntries(KEYS.map((k) => [k, g[k]])),
+    );
   }
 }
 lesson.value("ladder_T1", ladder1Table);
@@ -840,25 +859,21 @@ for (const key of ["U", "W", "b"] as const) {
     interleavedLast[key],
     numericLast[key],
   );
-  lesson.check(
-    `∂L_T/∂${key}: interleaved formula = numerical`,
-    interleavedLast[key],
-    numericLast[key],
-    {
-      tolerance: 1e-7,
-      relative: true,
-      against: "central differences of L_T alone, h = 1e-5",
-    },
+}
+{
+  const UWb = ["U", "W", "b"] as const;
+  const at = Object.fromEntries(UWb.map((k) => [k, params[k]]));
+  againstNumerical(
+    "∂L_T/∂(U, W, b): interleaved formula = numerical",
+    lossOf(lastOnly),
+    at,
+    Object.fromEntries(UWb.map((k) => [k, interleavedLast[k]])),
   );
-  lesson.check(
-    `∂L/∂${key}: T=1, formula read literally = num.`,
-    literalFormulaOne[key],
-    numeric1[key],
-    {
-      tolerance: 1e-7,
-      relative: true,
-      against: "central differences, one step, h = 1e-5",
-    },
+  againstNumerical(
+    "∂L/∂(U, W, b): T=1, formula read literally = numerical",
+    () => vanillaRnnForward(xt1, h0, params, y1).loss,
+    at,
+    Object.fromEntries(UWb.map((k) => [k, literalFormulaOne[k]])),
   );
 }
 
@@ -938,32 +953,24 @@ lesson.value("formula_last_step", formulaTable);
       fmt(relError(asUnrolled, numericDh3))
     })`,
   );
-  lesson.check("∂h³/∂W, scalar h: unrolled with h⁰ = numerical", corrected, numericDh3, {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central difference of h³, h = 1e-5",
+  const h3Of = () => vanillaRnnForward(xs1, h01, p1, ys1).h[2].item();
+  const asW = (v: number) => NDArray.from([v]).reshape(...p1.W.shape);
+  againstNumerical("∂h³/∂W, scalar h: unrolled with h⁰ = numerical", h3Of, { W: p1.W }, {
+    W: asW(corrected),
   });
-  lesson.check("∂h³/∂W, scalar h: expanded line = numerical", expanded, numericDh3, {
-    tolerance: 1e-7,
-    relative: true,
-    against: "central difference of h³, h = 1e-5",
+  againstNumerical("∂h³/∂W, scalar h: expanded line = numerical", h3Of, { W: p1.W }, {
+    W: asW(expanded),
   });
   // The literal formula is right for a scalar state: the loss at step 3 only.
   const r1: Run = { xt: xs1, h0: h01, h: f1.h, e: f1.yHat.map((a, t) => a.sub(ys1[t])) };
   const lit1 = sumOverK(p1, r1, [2], diagonalsThenPower);
   const lossLast1 = () => vanillaRnnForward(xs1, h01, p1, ys1, { lossAt: [2] }).loss;
-  for (const key of ["U", "W", "b"] as const) {
-    lesson.check(
-      `∂L_3/∂${key}: scalar h, formula read literally = num.`,
-      lit1[key],
-      numericalGradient(lossLast1, p1[key]),
-      {
-        tolerance: 1e-7,
-        relative: true,
-        against: "central differences of L_3, h = 1e-5",
-      },
-    );
-  }
+  againstNumerical(
+    "∂L_3/∂(U, W, b): scalar h, formula read literally = numerical",
+    lossLast1,
+    { U: p1.U, W: p1.W, b: p1.b },
+    { U: lit1.U, W: lit1.W, b: lit1.b },
+  );
   // The slip adds exactly (W − 1) times the k = 1 term D3·W·D2·W·D1·h⁰.
   const k1 = dd(h3) * w * dd(h2) * w * dd(h1) * hz;
   // rounding: each side within γ_12 of the same expression evaluated on absolute values
@@ -1002,21 +1009,18 @@ lesson.value("formula_last_step", formulaTable);
   const tEnd = T - 1;
   const readLiterally = { V: dot(run.e[tEnd], h[tEnd].T).mul(T), c: run.e[tEnd].mul(T) };
   const vcTable: Record<string, Record<string, number>> = {};
+  againstNumerical(
+    "∂L/∂V, ∂L/∂c as printed (Σ_k of a t-term) ÷ T = ∂L_T/∂V, ∂L_T/∂c",
+    lossOf(lastOnly),
+    { V: params.V, c: params.c },
+    { V: readLiterally.V.div(T), c: readLiterally.c.div(T) },
+  );
   for (const key of ["V", "c"] as const) {
     vcTable[key] = {
       "vs ∂L_T (last step)": normRel(readLiterally[key], numericLast[key]),
       "vs ∂L (all steps)": normRel(readLiterally[key], numeric[key]),
     };
-    lesson.check(
-      `∂L/∂${key} as printed (Σ_k of a t-term) ÷ T = ∂L_T/∂${key}`,
-      readLiterally[key].div(T),
-      numericLast[key],
-      {
-        tolerance: 1e-7,
-        relative: true,
-        against: "central differences of L_T alone, h = 1e-5",
-      },
-    );
+
     console.log(
       `∂L/∂${key} read literally: relative error ${
         fmt(vcTable[key]["vs ∂L_T (last step)"])
