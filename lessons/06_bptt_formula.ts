@@ -33,6 +33,26 @@
 // 4. **numerical gradients**.
 //
 // Then we trace every disagreement to its cause.
+//
+// ## What this lesson finds
+//
+// Stated first, proved below (each claim is a check in the table at the end):
+//
+// - **The formula is right only when written with matrix products in the right order.**
+//   With each step's tanh Jacobian *between* the $W$ factors,
+//   $J_t W J_{t-1} W \cdots W J_k$, the sum over $k$ equals BPTT to rounding (section 2)
+//   and both equal the numerical gradients (section 4). Read as the post writes it — all the
+//   Jacobians first, then $W^{t-k}$ — it is right only for $T = 1$, a scalar state or a
+//   diagonal $W$, where the factors commute (section 7).
+// - **The post's code is right for $V$ and $c$ and wrong for $U$, $W$ and $b$**, for four
+//   separate slips: an elementwise `np.power` where a matrix power is meant, a `reduce` that
+//   multiplies the same step's tanh derivative again and again, a broadcast where an outer
+//   product is meant, and $h^t$ where $h^{t-1}$ is meant (sections 5 and 6). Repairing all
+//   four makes one step right and four steps still wrong: the loop pairs each step's error
+//   with a chain that runs to the last step, and it inherits the formula's ordering slip.
+// - **The derivation has three more slips of its own**: an extra $W$ in the unrolled
+//   $\partial h^3/\partial W$, a sum over $k$ of a term that depends only on $t$ for $V$ and
+//   $c$, and a loss at the last step only (section 7).
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
