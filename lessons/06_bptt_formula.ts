@@ -61,6 +61,7 @@ import {
   gamma,
   Lesson,
   matrixPower,
+  maxAbsDiff,
   NDArray,
   numericalGradient,
   oneHot,
@@ -435,7 +436,9 @@ await show("the post's code: ∂L/∂W", literal.W);
 // only operations that may round differently are the dot products ($n_h$ and $n_y$ terms)
 // and `np.power` (libm's `pow` against V8's, each within an ulp) — so again the tolerance is
 // $2\gamma_N$ times the loop run on absolute values, here with
-// $N = 2 + n_h + 1 + n_y + 1 + T$.
+// $N = 2 + n_h + 1 + n_y + 1 + T$. That comparison proves our TypeScript, not anything about
+// the document, so it lives in the test suite (`tests/06_bptt_formula_test.ts`, on the values
+// this cell records); the lesson prints how close it came.
 
 // %%
 const N_lit = 2 + n_h + 1 + n_y + 1 + T;
@@ -462,19 +465,18 @@ function numpyCheck(label: string, r: NumpyRun, fix: Fixes, stored: Record<strin
     fix,
     h0.abs(),
   );
+  // Our TypeScript equals numpy here, not a claim about the document: the comparison itself
+  // is in tests/06_bptt_formula_test.ts, which reads these values and numpy's from the file.
   for (const key of KEYS) {
-    lesson.check(
-      `${key}_gradient, ${label} = numpy`,
-      ours[key],
-      fromNumpy(stored[key], [...ours[key].shape]),
-      {
-        tolerance: 2 * gamma(N_lit) * Math.max(...mag[key].data),
-        against:
-          `numpy running the same loop (${REFERENCE}); rounding bound 2γ_${N_lit}·(loop on |inputs|)`,
-      },
-    );
+    const bound = 2 * gamma(N_lit) * Math.max(...mag[key].data);
+    const diff = maxAbsDiff(ours[key], fromNumpy(stored[key], [...ours[key].shape]));
+    literalVsNumpy[`${label}/${key}`] = { ours: [...ours[key].data], bound };
+    worstVsNumpy = Math.max(worstVsNumpy, diff / bound);
   }
 }
+/** Our rendition of the loop beside numpy's run of it, per run and gradient, with the bound. */
+const literalVsNumpy: Record<string, { ours: number[]; bound: number }> = {};
+let worstVsNumpy = 0;
 numpyCheck("code, T=4", numpyRef.runs[0], {}, numpyRef.runs[0].literal);
 numpyCheck("code, T=1", numpyRef.runs[1], {}, numpyRef.runs[1].literal);
 numpyCheck(
@@ -482,6 +484,11 @@ numpyCheck(
   numpyRef.runs[0],
   { previousState: "python list" },
   numpyRef.runs[0].literal_prev_list,
+);
+lesson.value("literal_vs_numpy", literalVsNumpy);
+console.log(
+  `our rendition vs numpy's run of the same loop (3 runs × 5 gradients): largest |Δ| is ` +
+    `${(100 * worstVsNumpy).toFixed(0)} % of its rounding bound`,
 );
 
 // %% [markdown]
