@@ -37,10 +37,12 @@ import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   formatTorch,
   gamma,
+  heatmap,
   Lesson,
   maxAbsDiff,
   NDArray,
   numericalGradient,
+  plot,
   RandomState,
   readDataJson,
   relError,
@@ -59,7 +61,6 @@ import {
   wrapLine,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
-import { heatmap, plot } from "../lib/plot.ts";
 
 const lesson = new Lesson(3);
 
