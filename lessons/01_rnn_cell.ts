@@ -28,6 +28,7 @@
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
   courseraCellGradients,
+  dot,
   dotCompensated,
   dotLanes,
   dotSequential,
@@ -340,7 +341,8 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 // course's one policy (`lib/gradient_policy.ts`): per entry, the error must be within twice the
 // truncation measured by halving the step plus the rounding measured from the loss itself.
 // A check is only worth its power, so we also plant bugs in the backward pass — a transposed
-// $dW_{aa}$ and gradients scaled by $1 + s$ — and require the check to flag each; the table
+// $dW_{aa}$, $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, and gradients
+// scaled by $1 + s$ — and require the check to flag each (one step has no carry to drop); the table
 // shows the smallest relative error it would flag.
 
 // %%
@@ -358,6 +360,8 @@ console.log(wrapLine(`backward vs central differences: ${policy.summary}`));
 lesson.gradientCheck("all five gradients vs numerical gradient (gradient policy)", policy);
 const planted: [string, Record<string, NDArray>][] = [
   ["dWaa transposed", plantedBugs.transposed(analytic, "dWaa")],
+  // dW_aa = d_tanh · (a⟨t−1⟩)ᵀ; the slip pairs d_tanh with the step's own output a⟨t⟩
+  ["a⟨t⟩ used for a⟨t−1⟩ in dWaa", { ...analytic, dWaa: dot(dtanh, a_next.T) }],
   ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
   ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
 ];

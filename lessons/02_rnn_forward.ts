@@ -16,6 +16,7 @@
 import {
   courseraCellGradients,
   courseraGradients,
+  dot,
   gamma,
   Lesson,
   lineChart,
@@ -140,8 +141,9 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 // $L = \sum_{t} \sum a^{\langle t\rangle} \odot da^{\langle t\rangle}$ for a random upstream
 // `da` (5, 10, 4), against central differences of `rnn_forward` for every entry of every
 // input and parameter, by the course's one policy (`lib/gradient_policy.ts`); we also plant
-// bugs in the backward pass (a transposed $dW_{aa}$, a dropped carry, gradients scaled by
-// $1 + s$) and require the check to flag each.
+// bugs in the backward pass (a transposed $dW_{aa}$, a dropped carry,
+// $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, gradients scaled by $1 + s$)
+// and require the check to flag each.
 
 // %%
 const da = rng.randn(5, 10, 4);
@@ -162,19 +164,23 @@ lesson.gradientCheck(
   policy,
 );
 
-// A backward pass that drops the carry: each step sees only its own upstream gradient, not
-// what flows back from step t+1 through W_aa.
-function droppedCarry(): Record<string, NDArray> {
+// Two slips planted in a backward pass written out here. "no carry": each step sees only its
+// own upstream gradient, not what flows back from step t+1 through W_aa. "a⟨t⟩": the carry
+// is kept, but dW_aa pairs each step's d_tanh with its own output a⟨t⟩ instead of a⟨t−1⟩.
+function plantedBackward(slip: "no carry" | "a⟨t⟩"): Record<string, NDArray> {
   const [cells] = caches;
   const T = x.shape[2];
   const dx = NDArray.zeros(x.shape);
   let dWax = NDArray.zeros(Wax.shape), dWaa = NDArray.zeros(Waa.shape);
   let dba = NDArray.zeros(ba.shape), da0 = NDArray.zeros(a0.shape);
   for (let t = T - 1; t >= 0; t--) {
-    const g = courseraCellGradients(rnnCellBackward(da.take(2, t), cells[t]));
+    const upstream = slip === "no carry" ? da.take(2, t) : da.take(2, t).add(da0);
+    const g = courseraCellGradients(rnnCellBackward(upstream, cells[t]));
+    const a_t = cells[t].a_next;
+    const dtanh = a_t.square().neg().add(1).mul(upstream);
     dx.put(2, t, g.dxt);
     dWax = dWax.add(g.dWax);
-    dWaa = dWaa.add(g.dWaa);
+    dWaa = dWaa.add(slip === "a⟨t⟩" ? dot(dtanh, a_t.T) : g.dWaa);
     dba = dba.add(g.dba);
     da0 = g.da_prev;
   }
@@ -182,7 +188,8 @@ function droppedCarry(): Record<string, NDArray> {
 }
 const planted: [string, Record<string, NDArray>][] = [
   ["dWaa transposed", plantedBugs.transposed(analytic, "dWaa")],
-  ["the carry from step t+1 dropped", droppedCarry()],
+  ["the carry from step t+1 dropped", plantedBackward("no carry")],
+  ["a⟨t⟩ used for a⟨t−1⟩ in dWaa", plantedBackward("a⟨t⟩")],
   ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
   ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
 ];
