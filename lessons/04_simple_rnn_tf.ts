@@ -525,9 +525,18 @@ function droppedCarry(): Record<string, NDArray> {
   }
   return { ...out, U: dU, W: dW, b: db, h0: ds[0].dot(W.T), g: stack(gs), delta: stack(ds) };
 }
+// ∂L/∂W = Σ_t (h_(t−1))ᵀ δ_t; the slip pairs δ_t with the step's own h_t.
+function ownStateForPrevious(): Record<string, NDArray> {
+  let dW = NDArray.zeros([2, 2]);
+  for (let t = 0; t < 3; t++) {
+    dW = dW.add(fwd64.h.take(0, t).reshape(2, 1).dot(analytic.delta.take(0, t).reshape(1, 2)));
+  }
+  return { ...analytic, W: dW };
+}
 const planted: [string, Record<string, NDArray>][] = [
   ["dW transposed", plantedBugs.transposed(analytic, "W")],
   ["the carry δ_(t+1) Wᵀ dropped", droppedCarry()],
+  ["h_t used for h_(t−1) in dW", ownStateForPrevious()],
   ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
   ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
 ];

@@ -34,7 +34,8 @@ Deno.test("lesson 4 verifies its δ recursion end to end: TF.js tape, central di
   );
   ok(policy.ok && policy.bound === "≤");
   const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
-  equal(planted.length, 5);
+  equal(planted.length, 6);
+  ok(planted.some((c) => c.name.includes("h_t used for h_(t−1)")));
   ok(planted.some((c) => c.name.includes("carry")), "a dropped carry is among the planted bugs");
   for (const c of planted) ok(c.ok && (c.reproduced as number) > 1, c.name);
   const power = report.values["gradient check: smallest detectable relative error"] as number;
