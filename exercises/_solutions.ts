@@ -294,17 +294,9 @@ export interface LstmRun {
   steps: number;
 }
 
-/** `dlstm(params, dy, dh_next, dc_next, cache, grads)` → `{dh_prev, dc_prev}` (lib/nn/lstm.ts). */
-export function dlstm(
-  params: LstmParams,
-  dy: Float64Array,
-  dh_next: Float64Array,
-  dc_next: Float64Array,
-  cache: LstmCache,
-  grads: LstmParams,
-): { dh_prev: Float64Array; dc_prev: Float64Array } {
-  return lstmStepBackward(params, dy, dh_next, dc_next, cache, grads);
-}
+/** `dlstm(params, dy, dh_next, dc_next, cache, grads)` → `{dh_prev, dc_prev}`: the library's own
+ * step backward (lib/nn/lstm.ts), the same signature. */
+export const dlstm = lstmStepBackward;
 
 /**
  * `check_grad(run, params, h, c, delta)` → `{numeric, ok}`: the course's one policy
