@@ -9,7 +9,12 @@
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { type ExerciseResult, grade, gradeInProcess } from "../tools/grader/core.ts";
-import { exerciseNotebookOf, exercisePairs, nbformatProblems } from "../tools/notebooks.ts";
+import {
+  committed,
+  exerciseNotebookOf,
+  exercisePairs,
+  nbformatProblems,
+} from "../tools/notebooks.ts";
 import { missingTanhDerivative } from "./exercise_fixtures/mutants.ts";
 import { EXERCISES, SOLUTIONS_URL } from "../tools/grader/exercises.ts";
 
@@ -144,14 +149,7 @@ Deno.test("the committed stubs grade as not implemented, every check of every ex
   const dir = new URL("out/exercise_stubs/", ROOT);
   await Deno.mkdir(dir, { recursive: true });
   for (const s of EXERCISES) {
-    const git = new Deno.Command("git", {
-      args: ["show", `HEAD:exercises/${s.slug}.ts`],
-      cwd: ROOT,
-      stdout: "piped",
-    }).outputSync();
-    equal(git.code, 0, `git show HEAD:exercises/${s.slug}.ts`);
-    const text = new TextDecoder().decode(git.stdout)
-      .replaceAll('from "../', `from "${ROOT.href}`);
+    const text = committed(`exercises/${s.slug}.ts`).replaceAll('from "../', `from "${ROOT.href}`);
     await Deno.writeTextFile(new URL(`${s.slug}.ts`, dir), text);
   }
   for (const s of EXERCISES) {
@@ -225,25 +223,18 @@ Deno.test("deno task exercise: --solution --json, unknown exercise and flag", as
   }
 });
 
-const gitShow = (path: string) => {
-  const r = new Deno.Command("git", { args: ["show", `HEAD:${path}`], cwd: ROOT, stdout: "piped" })
-    .outputSync();
-  equal(r.code, 0, `git show HEAD:${path}`);
-  return new TextDecoder().decode(r.stdout);
-};
-
 Deno.test("exercise notebooks: committed, fresh from the committed exercises, valid nbformat", () => {
   // Both sides from git, so a learner's edits to exercises/ or the notebooks do not matter.
   const pairs = exercisePairs();
   deepEqual(pairs.map((p) => p.exercise), EXERCISES.map((e) => e.number));
   for (const p of pairs) {
     const want = exerciseNotebookOf(
-      gitShow(`exercises/${p.name}.ts`),
+      committed(`exercises/${p.name}.ts`),
       `exercises/${p.name}.ts`,
       p.exercise,
     );
     equal(
-      gitShow(`notebooks/exercises/${p.name}.ipynb`),
+      committed(`notebooks/exercises/${p.name}.ipynb`),
       want,
       `${p.name}: run deno task notebooks`,
     );

@@ -263,6 +263,24 @@ export function exerciseNotebookOf(text: string, file: string, exercise: number)
   return JSON.stringify(sortKeys(nb), null, 1) + "\n";
 }
 
+/**
+ * A file's text as committed (`git show HEAD:path`, path from the repository's root): what the
+ * tests grade and run of `exercises/` and `notebooks/exercises/`, so a learner's edits in the
+ * working tree are never what they read. Throws, naming the path, when git cannot show it.
+ */
+export function committed(path: string): string {
+  const git = new Deno.Command("git", {
+    args: ["show", `HEAD:${path}`],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (!git.success) {
+    throw new Error(`git show HEAD:${path} failed: ${new TextDecoder().decode(git.stderr).trim()}`);
+  }
+  return new TextDecoder().decode(git.stdout);
+}
+
 /** Every exercise file and the notebook it becomes. */
 export function exercisePairs(): { exercise: number; file: URL; notebook: URL; name: string }[] {
   const out = [];
