@@ -15,7 +15,7 @@
  * @module
  */
 
-interface Mutant {
+export interface Mutant {
   id: string;
   file: string;
   search: string;
@@ -42,17 +42,20 @@ const THRESHOLD = 0.9;
 const PERMS = ["--allow-read=.", "--allow-write=out", "--allow-env", "--allow-run"];
 const SUITE = ["--doc", "lib/", "tests/"];
 
-const args = [...Deno.args];
-const fast = args.includes("--fast");
-const onlyAt = args.indexOf("--only");
-const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? "").split(",")) : undefined;
+/** The curated list, tools/mutants.json. */
+export function loadMutants(): Mutant[] {
+  return (JSON.parse(Deno.readTextFileSync(`${ROOT}tools/mutants.json`)) as {
+    mutants: Mutant[];
+  }).mutants;
+}
 
-const { mutants } = JSON.parse(
-  Deno.readTextFileSync(`${ROOT}tools/mutants.json`),
-) as { mutants: Mutant[] };
-
-/** Validates the list against the tree: every search string occurs exactly once. */
-function validate(list: Mutant[]): void {
+/**
+ * Validates the list against the tree: ids unique, every field present, every search string
+ * occurring exactly once in its file, every targeted test file existing. Throws naming the
+ * first mutant that fails (tests/mutants_list_test.ts runs it, so a lib/ edit that moves a
+ * mutant's code fails `deno task test`, not only CI's mutant run).
+ */
+export function validate(list: Mutant[]): void {
   const ids = new Set<string>();
   for (const m of list) {
     if (ids.has(m.id)) throw new Error(`mutants.json: duplicate id "${m.id}"`);
@@ -141,82 +144,91 @@ async function failure(cwd: string, files: string[], timeoutS: number): Promise<
   }
 }
 
-validate(mutants);
-const selected = mutants.filter((m) => !only || only.has(m.id));
-const scratch = Deno.makeTempDirSync({ prefix: "gbh-mutants-" });
-const results: Result[] = [];
-const started = performance.now();
-try {
-  await copyProject(scratch);
-  const targeted = [...new Set(selected.filter((m) => !m.equivalent).flatMap((m) => m.tests))];
-  const baseline = await failure(scratch, targeted, 600);
-  if (baseline) {
-    throw new Error(`mutants: the unmutated copy fails its targeted tests: ${baseline}`);
-  }
-  for (const m of selected) {
-    const t0 = performance.now();
-    if (m.equivalent) {
-      results.push({
-        id: m.id,
-        file: m.file,
-        status: "equivalent",
-        seconds: 0,
-        note: m.equivalent,
-      });
-      continue;
+async function main(): Promise<void> {
+  const args = [...Deno.args];
+  const fast = args.includes("--fast");
+  const onlyAt = args.indexOf("--only");
+  const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? "").split(",")) : undefined;
+  const mutants = loadMutants();
+  validate(mutants);
+  const selected = mutants.filter((m) => !only || only.has(m.id));
+  const scratch = Deno.makeTempDirSync({ prefix: "gbh-mutants-" });
+  const results: Result[] = [];
+  const started = performance.now();
+  try {
+    await copyProject(scratch);
+    const targeted = [...new Set(selected.filter((m) => !m.equivalent).flatMap((m) => m.tests))];
+    const baseline = await failure(scratch, targeted, 600);
+    if (baseline) {
+      throw new Error(`mutants: the unmutated copy fails its targeted tests: ${baseline}`);
     }
-    const path = `${scratch}/${m.file}`;
-    const original = Deno.readTextFileSync(path);
-    Deno.writeTextFileSync(path, original.replace(m.search, () => m.replace));
-    let status: Status;
-    let by = "";
-    try {
-      by = await failure(scratch, m.tests, 300);
-      if (by) status = "killed";
-      else if (!fast && (by = await failure(scratch, SUITE, 900))) status = "killed (suite)";
-      else status = "SURVIVED";
-    } finally {
-      Deno.writeTextFileSync(path, original);
+    for (const m of selected) {
+      const t0 = performance.now();
+      if (m.equivalent) {
+        results.push({
+          id: m.id,
+          file: m.file,
+          status: "equivalent",
+          seconds: 0,
+          note: m.equivalent,
+        });
+        continue;
+      }
+      const path = `${scratch}/${m.file}`;
+      const original = Deno.readTextFileSync(path);
+      Deno.writeTextFileSync(path, original.replace(m.search, () => m.replace));
+      let status: Status;
+      let by = "";
+      try {
+        by = await failure(scratch, m.tests, 300);
+        if (by) status = "killed";
+        else if (!fast && (by = await failure(scratch, SUITE, 900))) status = "killed (suite)";
+        else status = "SURVIVED";
+      } finally {
+        Deno.writeTextFileSync(path, original);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const note = status === "SURVIVED" ? m.survives ?? m.why : `by ${by}`;
+      results.push({ id: m.id, file: m.file, status, seconds, note });
+      console.log(`${status.padEnd(15)} ${m.id} (${seconds.toFixed(1)} s) ${note}`);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const note = status === "SURVIVED" ? m.survives ?? m.why : `by ${by}`;
-    results.push({ id: m.id, file: m.file, status, seconds, note });
-    console.log(`${status.padEnd(15)} ${m.id} (${seconds.toFixed(1)} s) ${note}`);
+  } finally {
+    Deno.removeSync(scratch, { recursive: true });
   }
-} finally {
-  Deno.removeSync(scratch, { recursive: true });
-}
 
-const counted = results.filter((r) => r.status !== "equivalent");
-const killed = counted.filter((r) => r.status.startsWith("killed")).length;
-const score = counted.length ? killed / counted.length : 1;
-const total = (performance.now() - started) / 1000;
+  const counted = results.filter((r) => r.status !== "equivalent");
+  const killed = counted.filter((r) => r.status.startsWith("killed")).length;
+  const score = counted.length ? killed / counted.length : 1;
+  const total = (performance.now() - started) / 1000;
 
-const idW = Math.max(...results.map((r) => r.id.length), 6);
-const fileW = Math.max(...results.map((r) => r.file.length), 4);
-console.log(`\n${"mutant".padEnd(idW)}  ${"file".padEnd(fileW)}  ${"status".padEnd(15)}  s`);
-for (const r of results) {
-  console.log(
-    `${r.id.padEnd(idW)}  ${r.file.padEnd(fileW)}  ${r.status.padEnd(15)}  ${
-      r.status === "equivalent" ? "-" : r.seconds.toFixed(1)
-    }`,
+  const idW = Math.max(...results.map((r) => r.id.length), 6);
+  const fileW = Math.max(...results.map((r) => r.file.length), 4);
+  console.log(`\n${"mutant".padEnd(idW)}  ${"file".padEnd(fileW)}  ${"status".padEnd(15)}  s`);
+  for (const r of results) {
+    console.log(
+      `${r.id.padEnd(idW)}  ${r.file.padEnd(fileW)}  ${r.status.padEnd(15)}  ${
+        r.status === "equivalent" ? "-" : r.seconds.toFixed(1)
+      }`,
+    );
+  }
+  const survivors = results.filter((r) => r.status === "SURVIVED");
+  for (const r of survivors) console.log(`survivor ${r.id}: ${r.note}`);
+  const summary = `${killed}/${counted.length} non-equivalent mutants killed (${
+    (100 * score).toFixed(1)
+  } %), ${results.length - counted.length} equivalent, ${
+    fast ? "targeted tests only" : "targeted tests, then the whole suite for survivors"
+  }; ${total.toFixed(0)} s`;
+  console.log(`\n${summary}`);
+  Deno.mkdirSync(`${ROOT}out/mutants`, { recursive: true });
+  Deno.writeTextFileSync(
+    `${ROOT}out/mutants/last.json`,
+    JSON.stringify({ fast, score, killed, counted: counted.length, results, summary }, null, 1) +
+      "\n",
   );
+  if (score < THRESHOLD) {
+    console.log(`✗ below the ${100 * THRESHOLD} % threshold`);
+    Deno.exit(1);
+  }
 }
-const survivors = results.filter((r) => r.status === "SURVIVED");
-for (const r of survivors) console.log(`survivor ${r.id}: ${r.note}`);
-const summary = `${killed}/${counted.length} non-equivalent mutants killed (${
-  (100 * score).toFixed(1)
-} %), ${results.length - counted.length} equivalent, ${
-  fast ? "targeted tests only" : "targeted tests, then the whole suite for survivors"
-}; ${total.toFixed(0)} s`;
-console.log(`\n${summary}`);
-Deno.mkdirSync(`${ROOT}out/mutants`, { recursive: true });
-Deno.writeTextFileSync(
-  `${ROOT}out/mutants/last.json`,
-  JSON.stringify({ fast, score, killed, counted: counted.length, results, summary }, null, 1) +
-    "\n",
-);
-if (score < THRESHOLD) {
-  console.log(`✗ below the ${100 * THRESHOLD} % threshold`);
-  Deno.exit(1);
-}
+
+if (import.meta.main) await main();
