@@ -14,8 +14,6 @@ import {
   courseraCellGradients,
   courseraGradients,
   dlstm as lstmStepBackward,
-  type LstmCache,
-  type LstmParams,
   NDArray,
   rnnBackward,
   RnnCell,
