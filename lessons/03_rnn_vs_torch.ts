@@ -422,26 +422,29 @@ const analytic = Object.fromEntries(
 const policy = checkGradients(loss, checkedParams, analytic);
 console.log(wrapLine(`backward vs central differences: ${policy.summary}`));
 lesson.gradientCheck("all six gradients vs numerical gradient (gradient policy)", policy);
-// The class's backward without its carry: each step sees only its own upstream dh_t, not
-// the prev_dh that flows back from step t+1 through W_hh.
-function droppedCarry(): Record<string, NDArray> {
+// The class's backward written out step by step, with one of two slips planted: without
+// its carry (each step sees only its own upstream dh_t, not the prev_dh that flows back
+// from step t+1 through W_hh), or with h_t where dW_hh needs h_(t−1).
+function writtenOutBackward(bug: "dropped carry" | "h_t for h_(t-1)"): Record<string, NDArray> {
   const dxs: NDArray[] = [];
   let dW_ih = NDArray.zeros([5, 4]), dW_hh = NDArray.zeros([5, 5]), db = NDArray.zeros([5]);
-  let dh0 = NDArray.zeros([3, 5]);
+  let carry = NDArray.zeros([3, 5]);
   for (let t = nums - 1; t >= 0; t--) {
     const ht = ours.hidden.take(0, t), prev = t === 0 ? h.take(0, 0) : ours.hidden.take(0, t - 1);
-    const d = dh.take(0, t).mul(ht.square().neg().add(1)); // no + prev_dh
+    const upstream = bug === "dropped carry" ? dh.take(0, t) : dh.take(0, t).add(carry);
+    const d = upstream.mul(ht.square().neg().add(1));
     dxs[t] = d.dot(params.weight_ih_l0);
     dW_ih = dW_ih.add(d.T.dot(x.take(0, t)));
-    dW_hh = dW_hh.add(d.T.dot(prev));
+    dW_hh = dW_hh.add(d.T.dot(bug === "h_t for h_(t-1)" ? ht : prev));
     db = db.add(d.sum(0));
-    dh0 = d.dot(params.weight_hh_l0);
+    carry = d.dot(params.weight_hh_l0);
   }
-  return { dx: stack(dxs), dh0: dh0.reshape(1, 3, 5), dW_ih, dW_hh, db_ih: db, db_hh: db };
+  return { dx: stack(dxs), dh0: carry.reshape(1, 3, 5), dW_ih, dW_hh, db_ih: db, db_hh: db };
 }
 const planted: [string, Record<string, NDArray>][] = [
   ["dW_hh transposed", plantedBugs.transposed(analytic, "dW_hh")],
-  ["the prev_dh carry from step t+1 dropped", droppedCarry()],
+  ["the prev_dh carry from step t+1 dropped", writtenOutBackward("dropped carry")],
+  ["h_t for h_(t−1) in dW_hh", writtenOutBackward("h_t for h_(t-1)")],
   ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(analytic, 1e-3)],
   ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(analytic, 1e-5)],
 ];

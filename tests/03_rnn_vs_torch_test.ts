@@ -7,7 +7,7 @@ const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"];
 
 Deno.test("lesson 3: every check passes", () => {
   ok(report.ok, report.checks.filter((c) => !c.ok).map((c) => c.name).join(", "));
-  equal(report.checks.length, 59); // none silently dropped
+  equal(report.checks.length, 60); // none silently dropped
 });
 
 Deno.test("lesson 3: the weights are torch's bit for bit, on both kernels, printed as torch prints", () => {
@@ -42,8 +42,9 @@ Deno.test("lesson 3: torch ~1e-16, TF.js ~1e-7, central differences ~1e-10, for 
 Deno.test("lesson 3's gradient check passes, flags every planted bug and reports its power", () => {
   ok(checkNamed(report, "all six gradients vs numerical gradient (gradient policy)").ok);
   const planted = report.checks.filter((c) => c.name.startsWith("the gradient check flags"));
-  equal(planted.length, 4);
+  equal(planted.length, 5);
   ok(planted.some((c) => c.name.includes("carry")), "a dropped carry is among the planted bugs");
+  ok(planted.some((c) => c.name.includes("h_t for h_(t−1)")), "h_t for h_(t−1) is among them");
   for (const c of planted) ok(c.ok && c.bound === "≥" && (c.reproduced as number) > 1, c.name);
   const power = report.values["gradient check: smallest detectable relative error"] as number;
   ok(power > 0 && power < 1e-5, `power ${power}`);
