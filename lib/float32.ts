@@ -72,7 +72,7 @@ function isMidpoint32(s: number): boolean {
 }
 
 /** The float32 neighbour of float32 `x` in the direction of `dir` (+1 up, −1 down). */
-function next32(x: number, dir: number): number {
+export function next32(x: number, dir: number): number {
   const view = new DataView(new ArrayBuffer(4));
   view.setFloat32(0, x);
   let bits = view.getUint32(0);
@@ -226,6 +226,53 @@ function layout(k: bigint, digits: number): string {
   const int = s.slice(0, s.length - digits);
   const frac = s.slice(s.length - digits).replace(/0+$/, "");
   return `${int}.${frac}`;
+}
+
+/**
+ * Every float32 value numpy prints as `text` (see {@link numpyPrints32}), in increasing
+ * order. From 0.1 up a text names one float32; below 0.1 numpy's 8 digits after the point
+ * can fit several (`"0.01066787"` fits 11). The values form one run on the float32 line,
+ * walked from the float32 nearest the decimal.
+ */
+export function admissible32(text: string): number[] {
+  const x = Math.fround(Number(text));
+  if (!Number.isFinite(x) || text.trim() === "") {
+    throw new RangeError(`admissible32: "${text}" is not a finite number`);
+  }
+  if (numpyPrints32(x) !== text) {
+    throw new RangeError(
+      `admissible32: "${text}" is not a numpy float32 print (the nearest float32 prints "${
+        numpyPrints32(x)
+      }")`,
+    );
+  }
+  // A neighbour numpy would print in scientific notation is not this text.
+  const printsAs = (v: number) => {
+    try {
+      return numpyPrints32(v) === text;
+    } catch {
+      return false;
+    }
+  };
+  const out = [x];
+  for (let v = next32(x, -1); printsAs(v); v = next32(v, -1)) out.unshift(v);
+  for (let v = next32(x, 1); printsAs(v); v = next32(v, 1)) out.push(v);
+  return out;
+}
+
+/** Every float32 value in the closed interval [lo, hi] (float64 bounds), in order. */
+export function float32sIn(lo: number, hi: number): number[] {
+  if (!(lo <= hi) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new RangeError(`float32sIn: [${lo}, ${hi}] is not a finite interval`);
+  }
+  let v = Math.fround(lo);
+  if (v < lo) v = next32(v, 1);
+  const out: number[] = [];
+  for (; v <= hi; v = next32(v, 1)) {
+    out.push(v);
+    if (out.length > 1_000_000) throw new RangeError(`float32sIn: [${lo}, ${hi}] is too wide`);
+  }
+  return out;
 }
 
 // ---- float32 sums and dot products -------------------------------------------------------

@@ -1,4 +1,5 @@
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { numpyPrints32 } from "../lib/float32.ts";
 import { lessonReport } from "./_run_lesson.ts";
 
 const report = await lessonReport(9);
@@ -8,20 +9,43 @@ Deno.test("lesson 9: every printed quantity within lesson 4's float32 bound of t
   equal(report.checks.filter((c) => c.kind === "published").length, 15);
 });
 
-Deno.test("lesson 9 lists all 74 printed numbers, each with a reproduced float32 and ULPs", () => {
+Deno.test("lesson 9 lists all 74 printed numbers, each with its reproduced float32, bits and ULPs", () => {
   const list = report.values.every_printed_number as {
     name: string;
     printed: string;
     ours: string;
-    ulps: number;
+    float32: string;
+    value: number;
+    ulp: number;
   }[];
   equal(list.length, 74);
   for (const l of list) {
-    ok(Number.isInteger(l.ulps), l.name);
+    ok(Number.isInteger(l.ulp), l.name);
     // a zero distance is claimed exactly when numpy's printing of ours is the printed text
-    equal(l.ulps === 0, l.ours === l.printed, `${l.name}: ${l.ours} vs ${l.printed}`);
+    equal(l.ulp === 0, l.ours === l.printed, `${l.name}: ${l.ours} vs ${l.printed}`);
+    equal(numpyPrints32(l.value), l.ours, l.name);
+    const dv = new DataView(new ArrayBuffer(4));
+    dv.setFloat32(0, l.value);
+    equal(l.float32, `0x${dv.getUint32(0).toString(16).padStart(8, "0")}`, l.name);
   }
-  equal(list.filter((l) => l.ours === l.printed).length, report.values.reproduced_exactly);
+  // The verdict: all but the two softmax probabilities (printed twice) bit for bit.
+  deepEqual(
+    list.filter((l) => l.ulp !== 0).map((l) => l.name),
+    ["output_seq[1]", "output_seq[3]", "my_seqout[1]", "my_seqout[3]"],
+  );
+  const old = report.values.best_correctly_rounded_per_number as {
+    ours: string;
+    printed: string;
+  }[];
+  equal(old.filter((l) => l.ours === l.printed).length, report.values.reproduced_exactly);
+});
+
+Deno.test("lesson 9's exclusion proofs: Eigen's tanh, every CPU exp, all but one tape kernel", () => {
+  const byName = (prefix: string) => report.checks.filter((c) => c.name.startsWith(prefix));
+  equal(byName("exclusion: Eigen").length, 2);
+  ok(byName("exclusion:").every((c) => c.ok));
+  const stage = report.checks.find((c) => c.name.startsWith("stages 3–6"))!;
+  ok(stage.ok && stage.reproduced === 1, stage.name);
 });
 
 Deno.test("lesson 9's candidate table: float32 candidates beat float64-then-round", () => {
