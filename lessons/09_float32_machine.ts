@@ -520,7 +520,9 @@ for (const k of ["correctly rounded", "CUDA tanhf"]) {
 
 // %% [markdown]
 // Eigen's rational `tanh`, with or without FMA, is ruled out: it cannot print one of the
-// hidden states from any pre-activation. That is TensorFlow's CPU kernel. Correctly rounded
+// hidden states from any pre-activation. That is TensorFlow's CPU kernel (as Eigen's 3.3
+// line writes it, which TensorFlow 2.0–2.4 vendor; a later Eigen's constants would need
+// their own run of this table). Correctly rounded
 // `tanh` and CUDA's `tanhf` both remain.
 //
 // **Stage 2, `softmax`.** The same for $p_t = \mathrm{softmax}(h_t V + c)$: every float32

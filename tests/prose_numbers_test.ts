@@ -18,6 +18,11 @@ const STATED: Record<number, Record<string, string>> = {
   },
   6: { "10^{-2}": "a rule of thumb for reading relative errors (CS231n's), not a measurement" },
   8: { "1e-6": 'a hypothetical tolerance ("had we asked for …"), not a measurement' },
+  9: {
+    "3.3": "Eigen's version (the line whose tanh the lesson models), a cited fact",
+    "2.0": "TensorFlow's versions that vendor that Eigen, a cited fact",
+    "2.4": "TensorFlow's versions that vendor that Eigen, a cited fact",
+  },
 };
 
 /** A decimal (with a point or an exponent) or a power of ten written in TeX or Unicode. */
