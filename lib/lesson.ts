@@ -411,6 +411,20 @@ function short(x: number | number[]): string {
   return `[${x.length} values]`;
 }
 
+/**
+ * A value printed numpy-style as one line: numpy wraps a long array at 75 columns and starts
+ * each row of a matrix on a line of its own, each new line indented by the brackets still
+ * open; here each such break, with that indentation, becomes the single space that separates
+ * elements within a line — so the text is numpy's own for an array that fit on one line.
+ */
+function oneLine(value: string): string {
+  return value.replace(/ *\n+( *)/g, (_break, indent: string, at: number) => {
+    const before = value.slice(0, at);
+    const open = before.split("[").length - before.split("]").length;
+    return " " + indent.slice(Math.max(0, open));
+  });
+}
+
 const TABLE_WIDTH = 100;
 
 /** A report as a text table and as an HTML table (for Jupyter). */
@@ -438,15 +452,16 @@ export function renderTable(report: Report): { text: string; html: string } {
   );
   const head = ["", "check", "published / reference", "ours", "|Δ|", "tolerance", "basis"];
   // The terminal gets one entry per check, wrapped to 100 columns: the name in full, then
-  // what was compared and how close, then the basis — no column is ever cut.
+  // what was compared and how close, then the basis — no column is ever cut. An array value
+  // numpy-style printing broke over lines is joined first (the HTML table keeps its lines).
   const entry = (c: Check, r: string[]) => {
     const compared = c.bound
       ? `ours ${compact(c.reproduced as number)} ${c.bound} ${
         compact(c.published as number)
       } (margin ${c.diff.toExponential(1)})`
-      : `ours ${r[3]} vs ${r[2]}: ${c.relative ? "relative error" : "|Δ|"} ${r[4]} ${
-        c.ok ? "≤" : "exceeds"
-      } ${r[5].replace(/^rel /, "")}`;
+      : `ours ${oneLine(r[3])} vs ${oneLine(r[2])}: ${c.relative ? "relative error" : "|Δ|"} ${
+        r[4]
+      } ${c.ok ? "≤" : "exceeds"} ${r[5].replace(/^rel /, "")}`;
     return [
       wrapLine(`${r[0]} ${c.name}`, TABLE_WIDTH, "  "),
       wrapLine(`${compared}; basis: ${c.against}`, TABLE_WIDTH, "      ", "    "),

@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import { Lesson, NDArray } from "../lib/mod.ts";
+import { formatArray, Lesson, NDArray } from "../lib/mod.ts";
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
 Deno.test("a check outside its tolerance fails the report and sets the exit code", async () => {
@@ -75,6 +75,31 @@ Deno.test("the terminal table fits 100 columns and names every check in full", a
   ok(text.replace(/\n\s+/g, " ").includes(long.trim()));
   ok(text.includes("ours 0.5 ≤ 1 (margin 5.0e-1)"));
   ok(text.includes("|Δ| 1.0e-2 ≤ 5.0e-2"));
+});
+
+Deno.test("the terminal report joins an array numpy-style printing wrapped at 75 columns", async () => {
+  const lesson = new Lesson(9, { quiet: true });
+  const values = lesson.publishedValue("dl_dU").value as number[];
+  ok(lesson.published("dl_dU", values));
+  const wrapped = formatArray(NDArray.from(values));
+  ok(wrapped.includes("\n"), `expected numpy-style printing to wrap: ${wrapped}`);
+  const { renderTable } = await import("../lib/lesson.ts");
+  const { text, html } = renderTable(lesson.report());
+  const [, , , header, ...entry] = text.split("\n");
+  equal(header, "✓ dl_dU");
+  const compared = entry.slice(0, entry.indexOf(""));
+  ok(compared.length > 1, `expected the entry to wrap: ${compared.join("\n")}`);
+  // The wrapping helper's own convention: the first line indented 4, continuations 6.
+  ok(compared[0].startsWith("    ours ["), compared[0]);
+  for (const line of compared.slice(1)) ok(/^ {6}\S/.test(line), `misindented: "${line}"`);
+  for (const line of text.split("\n")) ok([...line].length <= 100, `too wide: ${line}`);
+  // Undoing the wrap gives the values on one line, as numpy prints an array that fits one.
+  const oneLine = formatArray(NDArray.from(values), { linewidth: Infinity });
+  ok(!oneLine.includes("\n"));
+  const published = lesson.publishedValue("dl_dU").printed;
+  ok(compared.join("\n").replace(/\n {6}/g, " ").includes(`ours ${oneLine} vs ${published}: |Δ|`));
+  // The HTML table shows the value as numpy printed it.
+  ok(html.includes(wrapped));
 });
 
 Deno.test("gradientCheck: a correct gradient passes, a 1e-3 scale error and NaN fail", () => {
