@@ -125,7 +125,9 @@ Deno.test({
     equal(
       out.code,
       0,
-      `notebook execution failed:\n${stdout}\n${dec.decode(out.stderr).slice(-3000)}`,
+      `notebook execution failed (exit code ${out.code}, signal ${
+        out.signal ?? "none"
+      }):\n${stdout}\n${dec.decode(out.stderr).slice(-3000)}`,
     );
     // An exercise's notebook runs twice: as committed and with the reference solutions.
     equal(
