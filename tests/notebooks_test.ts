@@ -98,7 +98,7 @@ Deno.test({
       Deno.writeTextFileSync(path, committed(`notebooks/exercises/${p.name}.ipynb`));
       return path;
     });
-    // A subprocess with the permissions the Jupyter client needs (the ZeroMQ addon: ffi).
+    // A subprocess with the permissions the Jupyter client needs (TCP to 127.0.0.1, the kernel).
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -106,7 +106,6 @@ Deno.test({
         "--allow-write=out",
         "--allow-env",
         "--allow-run",
-        "--allow-ffi",
         "--allow-sys",
         "--allow-net=127.0.0.1",
         "tools/run_notebooks.ts",

@@ -1,6 +1,7 @@
 /**
  * A small Jupyter client: starts Deno's kernel and speaks the messaging protocol to it over
- * ZeroMQ (`npm:zeromq`, whose package ships its native addon, so nothing but Deno is needed).
+ * ZeroMQ's wire protocol, implemented in TypeScript (`zmtp.ts`: DEALER and SUB over TCP), so
+ * nothing but Deno is needed and no native addon runs in the process.
  *
  * Only what the notebook runner needs: a kernel started from a connection file we write,
  * `kernel_info_request` until it answers, `execute_request`s (signed with HMAC-SHA256, as the
@@ -9,10 +10,7 @@
  * @module
  */
 
-// Pinned here rather than in deno.json's import map (34 MB of prebuilt addons that only the
-// notebook tests load; `deno task` installs every package of the map): see lib/framework.ts.
-// deno-lint-ignore no-import-prefix
-import * as zmq from "npm:zeromq@6.8.0";
+import { Socket } from "./zmtp.ts";
 
 /** A message of the Jupyter protocol, as the runner sees it. */
 export interface Message {
@@ -40,9 +38,11 @@ async function freePorts(n: number): Promise<number[]> {
 
 /** A running Deno kernel and the sockets connected to it. */
 export class Kernel {
-  private readonly shell: zmq.Dealer;
-  private readonly control: zmq.Dealer;
-  private readonly iopub: zmq.Subscriber;
+  private readonly shell: Socket;
+  private readonly control: Socket;
+  private readonly iopub: Socket;
+  /** Whether an iopub message has arrived (then the subscription is in effect). */
+  private heardIopub = false;
   private readonly session = crypto.randomUUID();
   private readonly listeners = new Set<(m: Message) => void>();
   private readonly replies = new Map<string, (m: Message) => void>();
@@ -58,14 +58,14 @@ export class Kernel {
     ports: Record<string, number>,
   ) {
     const url = (p: number) => `tcp://127.0.0.1:${p}`;
-    this.shell = new zmq.Dealer();
-    this.shell.connect(url(ports.shell_port));
-    this.control = new zmq.Dealer();
-    this.control.connect(url(ports.control_port));
-    this.iopub = new zmq.Subscriber();
-    this.iopub.connect(url(ports.iopub_port));
-    this.iopub.subscribe();
-    this.pump(this.iopub, (m) => this.listeners.forEach((f) => f(m)));
+    this.shell = Socket.connect("DEALER", url(ports.shell_port));
+    this.control = Socket.connect("DEALER", url(ports.control_port));
+    this.iopub = Socket.connect("SUB", url(ports.iopub_port));
+    this.iopub.subscribe().catch(() => {/* reported by start's deadline */});
+    this.pump(this.iopub, (m) => {
+      this.heardIopub = true;
+      this.listeners.forEach((f) => f(m));
+    });
     const reply = (m: Message) => {
       const id = m.parent_header.msg_id;
       if (!id) return;
@@ -122,11 +122,17 @@ export class Kernel {
     }).spawn();
     const kernel = new Kernel(child, key, connFile, ports);
     const deadline = performance.now() + (options.timeoutMs ?? 60_000);
-    // The kernel binds its sockets some time after it starts; ask until it answers.
+    // The kernel binds its sockets some time after it starts; ask until it answers, and until
+    // iopub has delivered something (its busy/idle status), so the subscription is in effect
+    // before the first cell runs.
     while (true) {
-      const id = await kernel.send(kernel.shell, "kernel_info_request", {});
-      const ok = await kernel.waitReply(id, 500);
-      if (ok) break;
+      const send = kernel.send(kernel.shell, "kernel_info_request", {});
+      const id = await Promise.race([
+        send,
+        new Promise<null>((r) => setTimeout(() => r(null), 1000)),
+      ]);
+      const ok = id !== null && await kernel.waitReply(id, 500);
+      if (ok && kernel.heardIopub) break;
       if (performance.now() > deadline) {
         await kernel.shutdown();
         throw new Error(
@@ -139,10 +145,10 @@ export class Kernel {
     return kernel;
   }
 
-  private pump(socket: zmq.Dealer | zmq.Subscriber, deliver: (m: Message) => void): void {
+  private pump(socket: Socket, deliver: (m: Message) => void): void {
     (async () => {
       for await (const frames of socket) {
-        const m = this.decode(frames as Uint8Array[]);
+        const m = this.decode(frames);
         if (m) deliver(m);
       }
     })().catch(() => {/* the socket closed */});
@@ -157,7 +163,7 @@ export class Kernel {
   }
 
   private async send(
-    socket: zmq.Dealer,
+    socket: Socket,
     msgType: string,
     content: Record<string, unknown>,
     msgId: string = crypto.randomUUID(),

@@ -39,7 +39,13 @@ interface Result {
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const THRESHOLD = 0.9;
-const PERMS = ["--allow-read=.", "--allow-write=out", "--allow-env", "--allow-run"];
+const PERMS = [
+  "--allow-read=.",
+  "--allow-write=out",
+  "--allow-env",
+  "--allow-run",
+  "--allow-net=127.0.0.1",
+];
 const SUITE = ["--doc", "lib/", "tests/"];
 
 /** The curated list, tools/mutants.json. */

@@ -32,8 +32,8 @@
  * @module
  */
 
-// The client (ZeroMQ's native addon, which needs --allow-ffi) is loaded only to run a notebook,
-// so the judgement below can be imported and tested without it.
+// The client (it starts kernels and opens TCP sockets) is loaded only to run a notebook, so
+// the judgement below can be imported and tested without those permissions.
 import type { Message } from "./jupyter_client.ts";
 
 const ROOT = new URL("../", import.meta.url);
