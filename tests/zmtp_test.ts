@@ -20,6 +20,9 @@ Deno.test("zmtp frames: short and long sizes, MORE and COMMAND flags", () => {
   equal(hex(long.slice(0, 9)), "02 00 00 00 00 00 00 01 2c");
   equal(long.length, 309);
   equal(hex(frame(new Uint8Array([1]), false, true).slice(0, 2)), "04 01");
+  // the boundary: 255 bytes fit the 1-byte size, 256 need the long form
+  equal(hex(frame(new Uint8Array(255), false).slice(0, 2)), "00 ff");
+  equal(hex(frame(new Uint8Array(256), true).slice(0, 9)), "03 00 00 00 00 00 00 01 00");
 });
 
 Deno.test("zmtp READY command: name, then Socket-Type with a 4-byte value size", () => {
