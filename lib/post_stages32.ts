@@ -253,14 +253,24 @@ function stepped32(x: number, k: number): number {
   return view.getFloat32(0);
 }
 
-/** Stage 2 for each row of `output_seq` (and `my_seqout`, printed the same). */
-export function softmaxStage(inp: PostInputs, quantity = "output_seq"): SoftmaxRow[] {
+/**
+ * Stage 2 for each row of `output_seq` (and `my_seqout`, printed the same). `exact` pins
+ * entries (flat index → float32) to one of their admissible values, as a later stage can:
+ * an entry then counts only when it is that float32, not merely printed alike.
+ */
+export function softmaxStage(
+  inp: PostInputs,
+  quantity = "output_seq",
+  exact: Record<number, number> = {},
+): SoftmaxRow[] {
   const V = choices(inp.weights.V);
   const H = choices(inp.printed.h_seq);
   const rows: SoftmaxRow[] = [];
   for (let t = 0; t < T; t++) {
     const h = H.slice(t * NH, (t + 1) * NH);
     const printed = inp.printed[quantity].slice(t * NO, (t + 1) * NO);
+    const fits = (v: number, q: number) =>
+      numpyPrints32(v) === printed[q] && (exact[t * NO + q] ?? v) === v;
     const os = combinations(
       Array.from({ length: NO }, (_, q) => dotEnclosure32(h, col(V, q, NO))),
     );
@@ -270,7 +280,7 @@ export function softmaxStage(inp: PostInputs, quantity = "output_seq"): SoftmaxR
       const name = kernelName(k);
       best[name] = 0;
       for (const o of os) {
-        const n = softmax32(o, k).filter((v, q) => numpyPrints32(v) === printed[q]).length;
+        const n = softmax32(o, k).filter((v, q) => fits(v, q)).length;
         if (n > best[name]) best[name] = n;
         if (n === NO) {
           reproducing.add(name);
@@ -288,9 +298,7 @@ export function softmaxStage(inp: PostInputs, quantity = "output_seq"): SoftmaxR
         const cost = steps.reduce((s, v) => s + Math.abs(v), 0);
         if (expDeparture !== undefined && cost > expDeparture) continue;
         const e = base.map((v, q) => stepped32(v, steps[q]));
-        const ok = SOFTMAX_KERNELS.some((k) =>
-          normalise(e, k).every((v, q) => numpyPrints32(v) === printed[q])
-        );
+        const ok = SOFTMAX_KERNELS.some((k) => normalise(e, k).every((v, q) => fits(v, q)));
         if (!ok) continue;
         const err = Math.max(
           0,

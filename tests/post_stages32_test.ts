@@ -65,3 +65,16 @@ Deno.test("the softmax stage: the last row prints under every kernel, the first 
   deepEqual(rows.map((r) => r.reproducing.length), [0, 0, 24]);
   deepEqual(rows.map((r) => r.expDeparture), [1, 1, 0]);
 });
+
+Deno.test("the softmax stage with an entry pinned to one of its admissible float32 values", () => {
+  const inp = postInputs();
+  const [lower, upper] = admissible32(inp.printed.output_seq[8]);
+  const row = (v: number) => softmaxStage(inp, "output_seq", { 8: v })[2];
+  const up = row(upper);
+  ok(up.reproducing.length > 0 && up.reproducing.every((k) => k.startsWith("Eigen+FMA")));
+  equal(up.expDeparture, 1);
+  // pinning only narrows: each pinned row's kernels are among the unpinned row's
+  const unpinned = new Set(softmaxStage(inp)[2].reproducing);
+  ok([...up.reproducing, ...row(lower).reproducing].every((k) => unpinned.has(k)));
+  ok(row(lower).reproducing.length > 0, "the lower value is printed by some kernel");
+});
