@@ -14,6 +14,14 @@
 // numpy's own printing of our float32 gives the printed text (`numpyPrints32`, tested
 // against numpy). numpy prints at most 8 digits after the point, so below 0.1 one text can
 // fit several float32 values — we count a match whenever the text is the same.
+//
+// **The answer, proved below:** a GPU printed it. End-to-end candidates only rank
+// explanations, so the lesson then takes the computation apart stage by stage, feeding
+// each stage the values the post printed for the one before: Eigen's CPU `tanh` and every
+// correctly rounded `exp` are ruled out by exhaustive enumeration, one backward kernel of
+// TensorFlow's (read straight from its gradient code) prints every gradient bit for bit,
+// and what stays unexplained is a handful of `exp` values whose last bits only a GPU's
+// undocumented `expf` can account for.
 
 // %%
 import { Lesson, RandomState, showTable, wrapLine } from "../lib/mod.ts";
