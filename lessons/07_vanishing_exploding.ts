@@ -636,18 +636,14 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   const policy = checkGradients(wLoss, { W: p.W }, { W: bptt });
   console.log(wrapLine(`BPTT ∂L/∂W vs central differences: ${policy.summary}`));
   lesson.gradientCheck("BPTT ∂L/∂W = central differences (gradient policy)", policy);
-  const planted: [string, NDArray][] = [
-    ["∂L/∂W transposed", bptt.T],
-    ["the carry W·∂h^⟨t−1⟩/∂W dropped", rtrlGradient(false)],
-    ["h^⟨t⟩ used for h^⟨t−1⟩", rtrlGradient(true, true)],
-    ["∂L/∂W scaled by 1 + 1e-3", bptt.mul(1 + 1e-3)],
-    ["∂L/∂W scaled by 1 + 1e-5", bptt.mul(1 + 1e-5)],
+  const planted: [string, Record<string, NDArray>][] = [
+    ["∂L/∂W transposed", { W: bptt.T }],
+    ["the carry W·∂h^⟨t−1⟩/∂W dropped", { W: rtrlGradient(false) }],
+    ["h^⟨t⟩ used for h^⟨t−1⟩", { W: rtrlGradient(true, true) }],
+    ["∂L/∂W scaled by 1 + 1e-3", { W: bptt.mul(1 + 1e-3) }],
+    ["∂L/∂W scaled by 1 + 1e-5", { W: bptt.mul(1 + 1e-5) }],
   ];
-  for (const [bug, g] of planted) {
-    const v = checkGradients(wLoss, { W: p.W }, { W: g });
-    console.log(`planted ${bug}: ${v.ok ? "NOT flagged" : "flagged"}`);
-    lesson.gradientCheck(`the gradient check flags a planted bug: ${bug}`, v, { planted: bug });
-  }
+  lesson.flagsPlantedBugs(wLoss, { W: p.W }, planted);
   lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 }
 await lesson.end();

@@ -24,7 +24,7 @@ import { NDArray } from "./ndarray.ts";
 import { formatArray, inJupyter, printRich, pyRepr, wrapLine } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
-import { type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
+import { checkGradients, type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
 
 /** One row of a lesson's table. */
 export interface Check {
@@ -330,6 +330,37 @@ export class Lesson {
       ok,
     });
     return ok;
+  }
+
+  /**
+   * Shows that the gradient check can catch each of a lesson's planted bugs: for each, runs
+   * {@link checkGradients} on the deliberately wrong gradients, prints `planted <bug>: flagged`
+   * (or `NOT flagged`) and records the row "the gradient check flags a planted bug: <bug>" by
+   * {@link Lesson.gradientCheck} with `planted`, which passes only when the check fails.
+   *
+   * Inputs: `loss` and `params`, as `checkGradients` takes them (the same for every bug);
+   * `planted`, the lesson's list of `[bug, gradients]` pairs — the bug's name and the wrong
+   * gradients, keyed like `params`.
+   * Returns: true when every planted bug is flagged (every row ✓). Every bug is checked and
+   * recorded, whatever the earlier ones gave.
+   */
+  flagsPlantedBugs(
+    loss: () => number,
+    params: Record<string, NDArray>,
+    planted: readonly (readonly [string, Record<string, NDArray>])[],
+  ): boolean {
+    let all = true;
+    for (const [bug, gradients] of planted) {
+      const verdict = checkGradients(loss, params, gradients);
+      if (!this.quiet) console.log(`planted ${bug}: ${verdict.ok ? "NOT flagged" : "flagged"}`);
+      const flagged = this.gradientCheck(
+        `the gradient check flags a planted bug: ${bug}`,
+        verdict,
+        { planted: bug },
+      );
+      all &&= flagged;
+    }
+    return all;
   }
 
   /** Records an extra value for `--json` (arrays are stored as nested lists). */

@@ -1,4 +1,4 @@
-import { equal, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { formatArray, Lesson, NDArray } from "../lib/mod.ts";
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
@@ -125,4 +125,52 @@ Deno.test("gradientCheck: a correct gradient passes, a 1e-3 scale error and NaN 
   ok(rows[0].diff > 0 && rows[0].bound === "≤");
   ok(Number.isNaN(rows[4].reproduced as number));
   equal(lesson.report().ok, false);
+});
+
+Deno.test("flagsPlantedBugs: a real bug gives a ✓ row, a 'bug' that is the correct gradient a ✗", () => {
+  const x = NDArray.from([0.5, -1, 2]);
+  const loss = () => x.data.reduce((s, v) => s + Math.sin(v) * v, 0);
+  const right = NDArray.from([...x.data].map((v) => Math.sin(v) + v * Math.cos(v)));
+  const lesson = new Lesson(1, { quiet: true });
+  ok(lesson.flagsPlantedBugs(loss, { x }, [["scaled by 1 + 1e-3", { x: right.mul(1 + 1e-3) }]]));
+  // The correct gradient listed first: not flagged, so its row fails; the bug after it is
+  // still checked and recorded.
+  ok(
+    !lesson.flagsPlantedBugs(loss, { x }, [
+      ["none (the correct gradient)", { x: right }],
+      ["x[1] negated", { x: NDArray.from([right.data[0], -right.data[1], right.data[2]]) }],
+    ]),
+  );
+  const rows = lesson.report().checks;
+  deepEqual(rows.map((r) => [r.name, r.ok, r.bound]), [
+    ["the gradient check flags a planted bug: scaled by 1 + 1e-3", true, "≥"],
+    ["the gradient check flags a planted bug: none (the correct gradient)", false, "≥"],
+    ["the gradient check flags a planted bug: x[1] negated", true, "≥"],
+  ]);
+  ok(rows[1].against.startsWith("planted bug (none (the correct gradient)) must be flagged"));
+  ok((rows[0].reproduced as number) > 1 && (rows[1].reproduced as number) <= 1);
+  equal(lesson.report().ok, false);
+});
+
+Deno.test("flagsPlantedBugs prints one line per bug, unless the lesson is quiet", () => {
+  const x = NDArray.from([0.5, -1, 2]);
+  const loss = () => x.data.reduce((s, v) => s + Math.sin(v) * v, 0);
+  const right = NDArray.from([...x.data].map((v) => Math.sin(v) + v * Math.cos(v)));
+  const planted: [string, Record<string, NDArray>][] = [
+    ["scaled by 1 + 1e-3", { x: right.mul(1 + 1e-3) }],
+    ["none", { x: right }],
+  ];
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    new Lesson(1, { quiet: true }).flagsPlantedBugs(loss, { x }, planted);
+    equal(printed.length, 0);
+    const loud = new Lesson(1);
+    printed.length = 0; // the constructor's source line
+    loud.flagsPlantedBugs(loss, { x }, planted);
+  } finally {
+    console.log = log;
+  }
+  deepEqual(printed, ["planted scaled by 1 + 1e-3: flagged", "planted none: NOT flagged"]);
 });
