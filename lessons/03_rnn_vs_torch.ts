@@ -44,7 +44,7 @@ import {
   numericalGradient,
   plot,
   RandomState,
-  readDataJson,
+  readTorchRnnRuns,
   relError,
   RnnCell,
   rnnInit,
@@ -66,15 +66,7 @@ const lesson = new Lesson(3);
 
 // Real torch 1.13's runs of the document's comparison (tools/gen_torch_rnn.py), once per
 // ATen CPU kernel: "avx2" (torch's default on this kind of CPU) and "portable".
-// deno-lint-ignore no-explicit-any
-const torchRuns = readDataJson<any>("torch_rnn/lesson3.json").runs;
-const fromTorch = (v: string[], shape: number[]) => new NDArray(v.map(Number), shape);
-const torchParams = (run: { weights: Record<string, string[]> }): TorchRnnParams => ({
-  weight_ih_l0: fromTorch(run.weights.weight_ih_l0, [5, 4]),
-  weight_hh_l0: fromTorch(run.weights.weight_hh_l0, [5, 5]),
-  bias_ih_l0: fromTorch(run.weights.bias_ih_l0, [5]),
-  bias_hh_l0: fromTorch(run.weights.bias_hh_l0, [5]),
-});
+const torchRuns = readTorchRnnRuns();
 
 // %% [markdown]
 // ## First finding: the stacks that nothing empties
@@ -112,7 +104,11 @@ lesson.check(
     ...dh.data,
   ]),
   NDArray.from(
-    [...torchRuns.avx2.first.x, ...torchRuns.avx2.first.h0, ...torchRuns.avx2.first.dh].map(Number),
+    [
+      ...torchRuns.avx2.first.x.data,
+      ...torchRuns.avx2.first.h0.data,
+      ...torchRuns.avx2.first.dh.data,
+    ],
   ),
   {
     tolerance: 0,
@@ -140,25 +136,15 @@ const ours = runSequence(cell, x, h, dh); // the first sequence, as the document
 const names = ["hidden", "dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"] as const;
 type Name = typeof names[number];
 type Quantities = Record<Name, NDArray>;
-// deno-lint-ignore no-explicit-any
-const torchQuantities = (s: any): Quantities => ({
-  hidden: fromTorch(s.output, [3, 3, 5]),
-  dx: fromTorch(s.x_grad, [3, 3, 4]),
-  dh0: fromTorch(s.h0_grad, [1, 3, 5]),
-  dW_ih: fromTorch(s.grads.weight_ih_l0, [5, 4]),
-  dW_hh: fromTorch(s.grads.weight_hh_l0, [5, 5]),
-  db_ih: fromTorch(s.grads.bias_ih_l0, [5]),
-  db_hh: fromTorch(s.grads.bias_hh_l0, [5]),
-});
-const torchValues = torchQuantities(torchRuns.avx2.first);
-const torchSecond = torchQuantities(torchRuns.avx2.second);
+const torchValues: Quantities = torchRuns.avx2.first.torch;
+const torchSecond: Quantities = torchRuns.avx2.second.torch;
 const x2 = rng.random([nums, 3, 4]);
 const h2 = rng.random([1, 3, 5]);
 const dh2 = rng.random([nums, 3, 5]);
 lesson.check(
   "second sequence's x = numpy's next draws",
   x2,
-  fromTorch(torchRuns.avx2.second.x, [3, 3, 4]),
+  torchRuns.avx2.second.x,
   {
     tolerance: 0,
     against: "the same numpy stream as torch's script",
@@ -224,14 +210,14 @@ await showTable(
 
 // %%
 const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
-const avx2Weights = torchParams(torchRuns.avx2), portableWeights = torchParams(torchRuns.portable);
+const avx2Weights = torchRuns.avx2.weights, portableWeights = torchRuns.portable.weights;
 let kernelDiffers = 0;
 const kernelUlps: number[] = [];
 const kernelAbs: number[] = [];
 for (const [name, p] of Object.entries(params) as [keyof TorchRnnParams, NDArray][]) {
   const printed = formatTorch(p, { dtype: "float64", requiresGrad: true, parameter: true });
   console.log(`${name}\n${printed}`);
-  const theirs: string = torchRuns.avx2.printed[name];
+  const theirs = torchRuns.avx2.printed[name];
   const chars = Math.max(printed.length, theirs.length);
   const mismatched = [...Array(chars).keys()].filter((i) => printed[i] !== theirs[i]).length;
   lesson.check(`print(${name}) = torch's, character for character`, mismatched, 0, {
@@ -499,7 +485,7 @@ function bits(a: Quantities, b: Quantities): Record<Name, BitCount> {
   }
   return out;
 }
-const torchPortable = torchQuantities(torchRuns.portable.first);
+const torchPortable: Quantities = torchRuns.portable.first.torch;
 const cellPortable = new RnnCell(
   paramsPortable.weight_ih_l0,
   paramsPortable.weight_hh_l0,

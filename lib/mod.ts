@@ -32,6 +32,7 @@ export * from "./lesson.ts";
 export * from "./display.ts";
 export * from "./plot.ts";
 export * from "./data.ts";
+export * from "./torch_runs.ts";
 export * from "./progress.ts";
 // the last digits: fused multiply-add, dot products in a chosen order, glibc's log
 export * from "./fma.ts";

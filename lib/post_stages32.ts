@@ -46,6 +46,7 @@ import {
   numpyPrints32,
   sub32,
 } from "./float32.ts";
+import { readDataJson } from "./data.ts";
 import { gamma } from "./published.ts";
 import { RandomState } from "./random.ts";
 import {
@@ -75,12 +76,10 @@ export interface PostInputs {
 
 /** Reads data/published/09_float32_machine.json and recovers x and h0 as lesson 4 did. */
 export function postInputs(): PostInputs {
-  const file = JSON.parse(
-    Deno.readTextFileSync(new URL("../data/published/09_float32_machine.json", import.meta.url)),
-  ) as {
+  const file = readDataJson<{
     inputs: Record<string, { value: number[] }>;
     values: { name: string; texts: string[] }[];
-  };
+  }>("published/09_float32_machine.json");
   const texts = (name: string) => file.inputs[name].value.map((v) => numpyPrints32(Math.fround(v)));
   const rng = new RandomState(0);
   return {

@@ -4,13 +4,14 @@ import {
   NDArray,
   numericalGradient,
   RandomState,
-  readDataJson,
+  readTorchRnnRuns,
   relError,
   RnnCell,
   torchGradsAsClassNames,
   torchRnnBackward,
   torchRnnForward,
   type TorchRnnParams,
+  type TorchRun,
   ulpOf,
 } from "../lib/mod.ts";
 import { assertAllBelow } from "./_assert.ts";
@@ -62,32 +63,15 @@ Deno.test("RnnCell errors name the shapes", () => {
   throws(() => c.backward(NDArray.zeros([1, 3])), /more backward steps than forward steps/);
 });
 
-// deno-lint-ignore no-explicit-any
-const torchRuns = readDataJson<any>("torch_rnn/lesson3.json").runs;
-const fromTorch = (v: string[], shape: number[]) => new NDArray(v.map(Number), shape);
-// deno-lint-ignore no-explicit-any
-function torchCase(run: any, seq: "first" | "second") {
+const torchRuns = readTorchRnnRuns();
+function torchCase(run: TorchRun, seq: "first" | "second") {
   const s = run[seq];
-  const params: TorchRnnParams = {
-    weight_ih_l0: fromTorch(run.weights.weight_ih_l0, [5, 4]),
-    weight_hh_l0: fromTorch(run.weights.weight_hh_l0, [5, 5]),
-    bias_ih_l0: fromTorch(run.weights.bias_ih_l0, [5]),
-    bias_hh_l0: fromTorch(run.weights.bias_hh_l0, [5]),
-  };
   return {
-    params,
-    x: fromTorch(s.x, [3, 3, 4]),
-    h0: fromTorch(s.h0, [1, 3, 5]),
-    dh: fromTorch(s.dh, [3, 3, 5]),
-    torch: {
-      hidden: fromTorch(s.output, [3, 3, 5]),
-      dx: fromTorch(s.x_grad, [3, 3, 4]),
-      dh0: fromTorch(s.h0_grad, [1, 3, 5]),
-      dW_ih: fromTorch(s.grads.weight_ih_l0, [5, 4]),
-      dW_hh: fromTorch(s.grads.weight_hh_l0, [5, 5]),
-      db_ih: fromTorch(s.grads.bias_ih_l0, [5]),
-      db_hh: fromTorch(s.grads.bias_hh_l0, [5]),
-    } as Record<string, NDArray>,
+    params: run.weights,
+    x: s.x,
+    h0: s.h0,
+    dh: s.dh,
+    torch: s.torch as Record<string, NDArray>,
   };
 }
 const sameBits = (a: NDArray, b: NDArray, what: string) =>
