@@ -593,10 +593,9 @@ lesson.check(
 // (TensorFlow's scalar CPU path), whose source states a worst error of 0.502 ulp, cannot
 // make it either. CUDA's `expf` is documented to within 2 ulp (the CUDA C Programming
 // Guide's table of single-precision functions), so the GPU can; its last bits are not
-// published (our `CUDA expf` follows the last CUDA headers that carried device source and rounds
-// `ex2.approx` correctly, and
-// does not reproduce them). So the forward pass points at a GPU, and shows exactly what is
-// undocumented: two `exp` values.
+// published (our `CUDA expf` follows the last CUDA headers that carried device source,
+// rounds `ex2.approx` correctly, and does not reproduce them). So the forward pass points at
+// a GPU, and shows exactly what is undocumented: so far, two `exp` values.
 //
 // **Stage 3, the tape's $\partial L/\partial o_t$.** From the printed $p_t$ alone (every
 // admissible value), TensorFlow's `LogGrad` (grad times the reciprocal of $p$, or a

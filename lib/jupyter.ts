@@ -30,6 +30,7 @@
  *
  * @module
  */
+import { frame, greeting, ready } from "./zmtp.ts";
 
 import { inJupyter } from "./display.ts";
 
@@ -86,31 +87,10 @@ function connection(): Connection | string {
   return found;
 }
 
-const encoder = new TextEncoder();
-
 /** The bytes a ZMTP 3.0 SUB socket sends: greeting, READY, and "subscribe to everything". */
 function subscribeBytes(): Uint8Array {
-  const greeting = new Uint8Array(64);
-  greeting[0] = 0xff; // signature: 0xff, 8 bytes of padding, 0x7f
-  greeting[9] = 0x7f;
-  greeting[10] = 3; // version 3.0
-  greeting.set(encoder.encode("NULL"), 12); // security mechanism, no encryption
-  const name = encoder.encode("READY");
-  const key = encoder.encode("Socket-Type");
-  const value = encoder.encode("SUB");
-  const body = new Uint8Array(1 + name.length + 1 + key.length + 4 + value.length);
-  let at = 0;
-  body[at++] = name.length;
-  body.set(name, at);
-  at += name.length;
-  body[at++] = key.length;
-  body.set(key, at);
-  at += key.length;
-  new DataView(body.buffer).setUint32(at, value.length);
-  body.set(value, at + 4);
-  const ready = new Uint8Array([0x04, body.length, ...body]); // a short command frame
-  const subscribe = new Uint8Array([0x00, 0x01, 0x01]); // a message frame: 0x01, empty topic
-  return new Uint8Array([...greeting, ...ready, ...subscribe]);
+  const subscribe = frame(new Uint8Array([0x01]), false); // a message frame: 0x01, empty topic
+  return new Uint8Array([...greeting(), ...ready("SUB"), ...subscribe]);
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {

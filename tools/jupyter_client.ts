@@ -10,7 +10,7 @@
  * @module
  */
 
-import { Socket } from "./zmtp.ts";
+import { Socket } from "../lib/zmtp.ts";
 
 /** A message of the Jupyter protocol, as the runner sees it. */
 export interface Message {

@@ -2,7 +2,9 @@
  * The two ZeroMQ socket types a Jupyter client needs, DEALER and SUB, spoken directly over
  * TCP in TypeScript: ZMTP 3.0 (ZeroMQ RFC 23) with the NULL security mechanism. It replaces
  * `npm:zeromq`, whose native addon crashed the notebook runner with SIGSEGV now and then
- * under Deno (exit code 139, no message), and downloads 34 MB of prebuilt binaries.
+ * under Deno (exit code 139, no message), and downloads 34 MB of prebuilt binaries. The
+ * notebook runner's client (`tools/jupyter_client.ts`) uses {@link Socket}; `flushOutput`
+ * (`jupyter.ts`, inside the kernel) sends the handshake bytes of a SUB socket itself.
  *
  * What a connection does, per RFC 23:
  * 1. both peers send a 64-byte greeting: signature `FF 00×8 7F`, version 3.0, mechanism
