@@ -43,20 +43,15 @@ import {
   float32sIn,
   fma32,
   mul32,
+  next32,
   numpyPrints32,
   sub32,
 } from "./float32.ts";
 import { readDataJson } from "./data.ts";
 import { gamma } from "./published.ts";
 import { RandomState } from "./random.ts";
-import {
-  crExp32,
-  crTanh32,
-  cudaExpf32,
-  cudaTanhf32,
-  eigenExp32,
-  eigenTanh32,
-} from "./vendor_math32.ts";
+import { dotKernel32 } from "./tf_rnn32.ts";
+import { crExp32, EXP32, TANH32 } from "./vendor_math32.ts";
 
 const T = 3, NI = 4, NH = 2, NO = 3;
 const U24 = 2 ** -24;
@@ -130,10 +125,10 @@ export function dotEnclosure32(a: number[][], b: number[][]): number[] {
 
 /** The float32 `tanh` kernels tried (see vendor_math32.ts). */
 export const TANH_KERNELS: Record<string, (x: number) => number> = {
-  "correctly rounded": crTanh32,
-  "Eigen": (x) => eigenTanh32(x, false),
-  "Eigen+FMA": (x) => eigenTanh32(x, true),
-  "CUDA tanhf": cudaTanhf32,
+  "correctly rounded": TANH32.cr,
+  "Eigen": TANH32.eigen,
+  "Eigen+FMA": TANH32["eigen-fma"],
+  "CUDA tanhf": TANH32.cuda,
 };
 
 /** One printed h entry and what each tanh kernel can make of every z that could reach it. */
@@ -183,10 +178,10 @@ export interface SoftmaxKernel {
 }
 
 const EXP: Record<SoftmaxKernel["exp"], (x: number) => number> = {
-  "correctly rounded": crExp32,
-  "Eigen": (x) => eigenExp32(x, false),
-  "Eigen+FMA": (x) => eigenExp32(x, true),
-  "CUDA expf": cudaExpf32,
+  "correctly rounded": EXP32.cr,
+  "Eigen": EXP32.eigen,
+  "Eigen+FMA": EXP32["eigen-fma"],
+  "CUDA expf": EXP32.cuda,
 };
 
 /** Every softmax kernel tried (24). */
@@ -246,12 +241,9 @@ export interface SoftmaxRow {
 
 /** The float32 `k` steps above `x` on the float32 line (below for negative `k`). */
 function stepped32(x: number, k: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setFloat32(0, x);
-  view.setInt32(0, view.getInt32(0) + (x < 0 ? -k : k));
-  return view.getFloat32(0);
+  for (let i = 0; i < Math.abs(k); i++) x = next32(x, Math.sign(k));
+  return x;
 }
-
 /**
  * Stage 2 for each row of `output_seq` (and `my_seqout`, printed the same). `exact` pins
  * entries (flat index → float32) to one of their admissible values, as a later stage can:
@@ -371,15 +363,6 @@ export function tapeKernels(fixed: Partial<TapeKernel> = {}): TapeKernel[] {
 export const tapeName = (k: TapeKernel) =>
   `LogGrad ${k.logGrad}, SoftmaxGrad ${k.sum}, AddN ${k.addNDense} (dense) ${k.addNCell} (cell), MatMul ${k.matmul} (tape) ${k.handMatmul} (post), TanhGrad ${k.tanhGrad}`;
 
-/** A float32 dot product: products summed from the first, or an fma chain from 0. */
-export function dotSeq32(a: number[], b: number[], kind: "seq" | "fma"): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    s = kind === "fma" ? fma32(a[i], b[i], s) : add32(s, mul32(a[i], b[i]));
-  }
-  return s;
-}
-
 /** Three per-step gradient lists summed elementwise in the given order. */
 function addN(g: number[][], order: AddNOrder): number[] {
   const [a, b, c] = order === "t1+t2+t3" ? [g[0], g[1], g[2]] : [g[2], g[1], g[0]];
@@ -432,10 +415,10 @@ export function backward32(
   const delta: number[][] = [], dz: number[][] = [];
   for (let t = T - 1; t >= 0; t--) {
     delta[t] = Array.from({ length: NH }, (_, j) => {
-      const fromDense = dotSeq32(dout[t], row(V, j, NO), k.matmul);
+      const fromDense = dotKernel32(dout[t], row(V, j, NO), k.matmul);
       return t === T - 1
         ? fromDense
-        : add32(fromDense, dotSeq32(dz[t + 1], row(W, j, NH), k.matmul));
+        : add32(fromDense, dotKernel32(dz[t + 1], row(W, j, NH), k.matmul));
     });
     dz[t] = delta[t].map((d, j) => {
       const y = H[t][j];
@@ -463,8 +446,8 @@ export function backward32(
     { length: NH },
     (_, j) =>
       add32(
-        dotSeq32(dy[0], row(V, j, NO), k.handMatmul),
-        dotSeq32(e[1], row(W, j, NH), k.handMatmul),
+        dotKernel32(dy[0], row(V, j, NO), k.handMatmul),
+        dotKernel32(e[1], row(W, j, NH), k.handMatmul),
       ),
   );
   values.my_dl_dW = left(outer(H[1], e[2]), outer(H[0], e[1]), outer(inp.h0, e[0]));

@@ -25,14 +25,7 @@
  * @module
  */
 import { add32, div32, fma32, mul32, sub32 } from "./float32.ts";
-import {
-  crExp32,
-  crTanh32,
-  cudaExpf32,
-  cudaTanhf32,
-  eigenExp32,
-  eigenTanh32,
-} from "./vendor_math32.ts";
+import { EXP32, TANH32 } from "./vendor_math32.ts";
 
 /** The kernels of one machine. */
 export interface Machine {
@@ -107,30 +100,6 @@ const row = (M: number[], i: number, cols: number) => M.slice(i * cols, (i + 1) 
 const col = (M: number[], j: number, cols: number) =>
   Array.from({ length: M.length / cols }, (_, i) => M[i * cols + j]);
 
-function tanhOf(m: Machine): (x: number) => number {
-  switch (m.tanh) {
-    case "cr":
-      return crTanh32;
-    case "eigen":
-      return (x) => eigenTanh32(x, false);
-    case "eigen-fma":
-      return (x) => eigenTanh32(x, true);
-    case "cuda":
-      return cudaTanhf32;
-  }
-}
-function expOf(m: Machine): (x: number) => number {
-  switch (m.exp) {
-    case "cr":
-      return crExp32;
-    case "eigen":
-      return (x) => eigenExp32(x, false);
-    case "eigen-fma":
-      return (x) => eigenExp32(x, true);
-    case "cuda":
-      return cudaExpf32;
-  }
-}
 const sum3 = (v: number[], order: Machine["sum3"]) =>
   order === "abc" ? add32(add32(v[0], v[1]), v[2]) : add32(add32(v[0], v[2]), v[1]);
 
@@ -145,7 +114,7 @@ const leftToRight = (a: number[], b: number[], c: number[]) =>
 
 /** The forward pass: h_t and softmax outputs p_t. */
 export function forward32(m: Machine, inp: PostInputs): { H: number[][]; P: number[][] } {
-  const tanh = tanhOf(m), exp = expOf(m);
+  const tanh = TANH32[m.tanh], exp = EXP32[m.exp];
   const dot = (x: number[], y: number[]) => dotKernel32(x, y, m.matmul);
   const H: number[][] = [], P: number[][] = [];
   let h = inp.h0;

@@ -16,21 +16,13 @@
  */
 import { readDataJson } from "./data.ts";
 import { NDArray } from "./ndarray.ts";
-import type { TorchRnnParams } from "./nn/torch_rnn.ts";
+import type { TorchClassGradients, TorchRnnParams } from "./nn/torch_rnn.ts";
 
-/** What torch computed for one sequence: `nn.RNN(4, 5)` with batch 3 over 3 steps. */
-export type TorchRnnQuantities = {
-  /** The outputs h_1..h_3, (3, 3, 5). */
-  hidden: NDArray;
-  /** ∂L/∂x, (3, 3, 4). */
-  dx: NDArray;
-  /** ∂L/∂h_0, (1, 3, 5). */
-  dh0: NDArray;
-  dW_ih: NDArray;
-  dW_hh: NDArray;
-  db_ih: NDArray;
-  db_hh: NDArray;
-};
+/**
+ * What torch computed for one sequence (`nn.RNN(4, 5)`, batch 3, 3 steps): the outputs
+ * `hidden` h_1..h_3 (3, 3, 5) and the gradients under the class's names.
+ */
+export type TorchRnnQuantities = TorchClassGradients & { hidden: NDArray };
 
 /** One sequence: its inputs x (3, 3, 4), h0 (1, 3, 5), upstream dh (3, 3, 5), and torch's results. */
 export interface TorchSequence {

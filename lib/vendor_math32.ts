@@ -176,3 +176,19 @@ export function cudaTanhf32(a: number): number {
   p = mul32(p, z2);
   return fma32(p, a, a);
 }
+
+/** The float32 `tanh` kernels by short name, as `tf_rnn32.ts`'s machines and lesson 9 pick them. */
+export const TANH32: Record<"cr" | "eigen" | "eigen-fma" | "cuda", (x: number) => number> = {
+  cr: crTanh32,
+  eigen: (x) => eigenTanh32(x, false),
+  "eigen-fma": (x) => eigenTanh32(x, true),
+  cuda: cudaTanhf32,
+};
+
+/** The float32 `exp` kernels by short name (see {@link TANH32}). */
+export const EXP32: Record<"cr" | "eigen" | "eigen-fma" | "cuda", (x: number) => number> = {
+  cr: crExp32,
+  eigen: (x) => eigenExp32(x, false),
+  "eigen-fma": (x) => eigenExp32(x, true),
+  cuda: cudaExpf32,
+};

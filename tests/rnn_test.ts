@@ -66,13 +66,9 @@ Deno.test("RnnCell errors name the shapes", () => {
 const torchRuns = readTorchRnnRuns();
 function torchCase(run: TorchRun, seq: "first" | "second") {
   const s = run[seq];
-  return {
-    params: run.weights,
-    x: s.x,
-    h0: s.h0,
-    dh: s.dh,
-    torch: s.torch as Record<string, NDArray>,
-  };
+  // looked up by gradient name below
+  const torch: Record<string, NDArray> = { ...s.torch };
+  return { params: run.weights, x: s.x, h0: s.h0, dh: s.dh, torch };
 }
 const sameBits = (a: NDArray, b: NDArray, what: string) =>
   deepEqual([...a.data], [...b.data], `${what} differs from torch`);
