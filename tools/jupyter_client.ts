@@ -1,6 +1,6 @@
 /**
  * A small Jupyter client: starts Deno's kernel and speaks the messaging protocol to it over
- * ZeroMQ's wire protocol, implemented in TypeScript (`zmtp.ts`: DEALER and SUB over TCP), so
+ * ZeroMQ's wire protocol, implemented in TypeScript (`lib/zmtp.ts`: DEALER and SUB over TCP), so
  * nothing but Deno is needed and no native addon runs in the process.
  *
  * Only what the notebook runner needs: a kernel started from a connection file we write,
@@ -126,11 +126,9 @@ export class Kernel {
     // iopub has delivered something (its busy/idle status), so the subscription is in effect
     // before the first cell runs.
     while (true) {
-      const send = kernel.send(kernel.shell, "kernel_info_request", {});
-      const id = await Promise.race([
-        send,
-        new Promise<null>((r) => setTimeout(() => r(null), 1000)),
-      ]);
+      // The send waits for the handshake; it fails once the socket gives up connecting.
+      const id = await kernel.send(kernel.shell, "kernel_info_request", {}).catch(() => null);
+      if (id === null) await new Promise((r) => setTimeout(r, 100));
       const ok = id !== null && await kernel.waitReply(id, 500);
       if (ok && kernel.heardIopub) break;
       if (performance.now() > deadline) {
