@@ -17,7 +17,8 @@
  *
  * Screenshots of every page at 1280 and 390 px (JavaScript on, at most 12 000 px tall) go to
  * `out/screenshots/`. `--measure` also prints, per page, first contentful paint (the
- * Performance API) and the bytes the page loaded with JavaScript off (HTML, CSS, fonts), for
+ * Performance API) and what the page loaded before any chart was made interactive (HTML, CSS,
+ * fonts, scripts: resource timing), for
  * the README; nothing measured is asserted.
  *
  * Options: `--no-build` (test `out/book/` as it is; default: build it first), `--only
@@ -114,7 +115,8 @@ interface Visit {
   problems: string[];
   links: string[];
   fcp: number | null;
-  bytes: number;
+  /** Bytes loaded by the time of the load event, by kind (JS on; null with JS off). */
+  weight: Record<string, number> | null;
 }
 
 async function visit(
@@ -125,7 +127,6 @@ async function visit(
   expectedOk: number | null,
 ): Promise<Visit> {
   const problems: string[] = [];
-  let bytes = 0;
   const mode = js ? "JS on" : "JS off";
   const onConsole = (m: { type(): string; text(): string }) => {
     if (m.type() === "error") problems.push(`${mode}: console error: ${m.text()}`);
@@ -140,13 +141,8 @@ async function visit(
       problems.push(`${mode}: request leaves 127.0.0.1: ${u}`);
     }
   };
-  const onResponse = async (
-    r: { url(): string; status(): number; buffer(): Promise<Uint8Array> },
-  ) => {
+  const onResponse = (r: { url(): string; status(): number }) => {
     if (r.status() >= 400) problems.push(`${mode}: HTTP ${r.status()} for ${r.url()}`);
-    try {
-      bytes += (await r.buffer()).length;
-    } catch { /* a redirect or an aborted body */ }
   };
   page.on("console", onConsole);
   page.on("pageerror", onPageError);
@@ -168,6 +164,22 @@ async function visit(
         setTimeout(() => resolve(found() ?? null), 3000);
       })
     ).catch(() => null);
+    const weight = !js ? null : await page.evaluate(() => {
+      const kinds: Record<string, number> = { html: 0, css: 0, fonts: 0, js: 0, other: 0 };
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceResourceTiming;
+      kinds.html += nav.encodedBodySize;
+      for (const e of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
+        const kind = /\.css$/.test(e.name)
+          ? "css"
+          : /\.woff2$/.test(e.name)
+          ? "fonts"
+          : /\.js$/.test(e.name)
+          ? "js"
+          : "other";
+        kinds[kind] += e.encodedBodySize;
+      }
+      return kinds;
+    });
     if (js) {
       // Bring each chart into view so charts.js embeds it, then wait for vega-embed's chart.
       const charts = await page.$$eval("figure.chart[data-spec]", (fs) => fs.length);
@@ -236,7 +248,7 @@ async function visit(
         );
       }
     }
-    return { problems, links: facts.links, fcp, bytes };
+    return { problems, links: facts.links, fcp, weight };
   } finally {
     page.off("console", onConsole);
     page.off("pageerror", onPageError);
@@ -336,11 +348,9 @@ export async function main(
         await page.setViewport({ width: 1280, height: 900 });
         const on = await visit(page, base, file, true, want);
         problems.push(...on.problems);
-        measured =
-          `FCP ${off.fcp?.toFixed(0) ?? "?"} ms (JS off), ${
-            on.fcp?.toFixed(0) ?? "?"
-          } ms (JS on); ` +
-          `loaded with JS off ${(off.bytes / 1024).toFixed(0)} KiB`;
+        measured = `first contentful paint ${on.fcp?.toFixed(0) ?? "?"} ms; loaded: ` +
+          Object.entries(on.weight ?? {}).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`)
+            .join(", ");
         await screenshot(page, name, 1280);
         await screenshot(page, name, 390);
       } catch (e) {
