@@ -87,7 +87,8 @@
 // The bias is *broadcast* (one column added to all $m$), so its gradient sums $d$ over the
 // columns. This is one rule seen three times (steps 2, 3 and 5): **a value used in several
 // places receives the sum of the gradients from each use.** Lesson 2 applies the same rule
-// across time steps, and that is where BPTT's carry comes from.
+// across time steps, and that is where the **carry** of *backpropagation through time* (BPTT)
+// comes from: the gradient that each time step hands back to the step before it.
 //
 // In short, with $d_{\tanh} = (1 - (a^{\langle t\rangle})^2)\odot$ `da_next`:
 //
@@ -96,6 +97,10 @@
 //   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,x^{\langle t\rangle\top},\quad
 //   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,a^{\langle t-1\rangle\top},\quad
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
+//
+// The backward pass needs $x^{\langle t\rangle}$, $a^{\langle t-1\rangle}$, $a^{\langle t\rangle}$
+// and the weights: the forward pass keeps them in a **cache** (the tuple `rnn_cell_forward`
+// returns beside its outputs) and hands it to `rnn_cell_backward`.
 //
 // The lesson now runs the source's printed test, finds out why its numbers do not come out,
 // and then checks these five formulas against numerical gradients.
@@ -258,8 +263,9 @@ console.log('gradients["dba"].shape =', `(${gradients.dba.shape.join(", ")})`);
 // partial sums (one per lane), combines them at the end, and on recent CPUs uses **FMA**,
 // fused multiply-add (`a·b + c` rounded once instead of twice). Our `dot` adds one
 // product at a time in index order. Floating-point addition is not associative, so the last
-// bits differ. `tanh` is also computed by different libraries (V8's vs glibc's), each
-// faithful to within an ULP. To see the effect of order alone, we recompute each printed
+// bits differ. `tanh` is also computed by different libraries — V8's, and numpy's, which is
+// either the C library's (glibc, the GNU C library, on Linux) or numpy's own SIMD loop
+// (lesson 8 tells them apart) — each *faithful*: within an ULP of the exact value. To see the effect of order alone, we recompute each printed
 // entry's final dot product from the *same* inputs in three orders: sequential (ours),
 // four SIMD-style lanes, and compensated (Dot2 — as if in double the precision, then
 // rounded: a stand-in for the exact value of this last step). We also show numpy's result on
@@ -431,7 +437,7 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 // that, so it grows as $h$ shrinks. We check every entry of every gradient with an upstream
 // gradient `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$
 // (whose gradient with respect to $a^{\langle t\rangle}$ is exactly `da_next`), by the
-// course's one policy (`lib/gradient_policy.ts`): per entry, the error must be within twice
+// course's one **gradient policy** (`lib/gradient_policy.ts`): per entry, the error must be within twice
 // the truncation *measured* by halving the step, plus the rounding *measured* from the loss
 // itself (eight standard deviations of its observed noise — the table's "8σ measured
 // rounding").

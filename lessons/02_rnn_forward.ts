@@ -184,8 +184,11 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 // $c^{\langle t\rangle}$ is built from $g^{\langle t+1\rangle}$, which already holds the carry
 // from $t+2$, which holds the carry from $t+3$, … so one backward sweep collects every route
 // from $a^{\langle t\rangle}$ to every later loss term, each route a product of one
-// $W_{aa}^\top\,\operatorname{diag}(1-a^2)$ factor per step it crosses (lesson 7 asks what such
-// products do over many steps). At the start, the same step 3 with $t = 0$ gives
+// $W_{aa}^\top\,\operatorname{diag}(1-(a^{\langle s\rangle})^2)$ factor per step $s$ it
+// crosses. That factor is the transposed **Jacobian** of one step — the matrix of every
+// partial derivative $\partial a^{\langle s\rangle}_i/\partial a^{\langle s-1\rangle}_k$,
+// here $\operatorname{diag}(1-(a^{\langle s\rangle})^2)\,W_{aa}$ for one example — and
+// lessons 6 and 7 ask what products of many of them do. At the start, the same step 3 with $t = 0$ gives
 // $\partial L/\partial a^{\langle 0\rangle} = W_{aa}^\top d^{\langle 1\rangle}$: the code's `da0`.
 //
 // **Step 4 — the shared weights.** $W_{aa}$ is used by all $T$ cells, so by the same rule its
