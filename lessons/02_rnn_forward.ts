@@ -132,7 +132,7 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 //
 // The document stops at the forward pass. The notebook's next function, `rnn_backward`, is
 // **backpropagation through time (BPTT)**: the chain rule applied to the network *unrolled*
-// over its $T_x$ steps, i.e. drawn as one long graph with one copy of the cell per step, all
+// over its $T_x$ steps (written $T$ below), i.e. drawn as one long graph with one copy of the cell per step, all
 // copies sharing the same weights. We derive it from that picture, reusing lesson 1's cell
 // derivation for each copy.
 //
