@@ -2,8 +2,8 @@
 // # 4 · Re-deriving a TensorFlow SimpleRNN by hand
 //
 // Document 002 (*《神经网络的梯度推导与代码验证》之vanilla RNN前向和反向传播的代码验证*) builds
-// a Keras (TensorFlow's layer API) `SimpleRNN` with 2 units over 3 time steps of 4 features, a `Dense(3)` layer and a
-// softmax, with the cross-entropy $L = -\sum_t\sum_m y_{tm}\log\hat y_{tm}$. It prints the
+// a Keras (TensorFlow's layer API) `SimpleRNN` with 2 units over 3 time steps of 4 features,
+// a `Dense(3)` layer and a softmax, with the cross-entropy $L = -\sum_t\sum_m y_{tm}\log\hat y_{tm}$. It prints the
 // layers' weights, the labels, the hidden states and the outputs, and then checks every
 // gradient it derived by hand against TensorFlow's `GradientTape` (TensorFlow's autodiff,
 // lesson 3: it records the forward pass, a "tape", and differentiates it), printing each
