@@ -99,3 +99,21 @@ Deno.test("a folded <details> question shows its question, then its answer under
   equal(/<\/?(details|summary)>/.test(coloured), false);
   ok(coloured.includes("\x1b[2m"));
 });
+
+Deno.test("a fraction run into its neighbours is shown as its source, never half-converted", () => {
+  const o = { width: 100, color: false };
+  // Two fractions side by side would read as one: ∂L/∂O∂O/∂h.
+  const side = String.raw`$$\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}$$`;
+  equal(
+    renderMarkdown(side, o),
+    "    $$\n    \\frac{\\partial L}{\\partial O}\\frac{\\partial O}{\\partial h^t}\n    $$",
+  );
+  // A fraction followed by a factor: ∂L/∂Ohₜ would read as one denominator.
+  equal(
+    renderMarkdown(String.raw`so $\frac{\partial L}{\partial O}h_t$ here`, o),
+    String.raw`so $\frac{\partial L}{\partial O}h_t$ here`,
+  );
+  // Separated by a space or an operator, it converts; a script needs no brackets.
+  equal(renderMarkdown(String.raw`$\frac{\partial L}{\partial O} h_t$`, o), "∂L/∂O hₜ");
+  equal(renderMarkdown(String.raw`$\frac{\partial a}{\partial h^{j-1}} = W$`, o), "∂a/∂hʲ⁻¹ = W");
+});
