@@ -298,7 +298,7 @@ console.log(
 // $\rho \le \gamma_{50T}\,|L|$ (about fifty rounded operations per step, no amplification
 // through the recurrence assumed). An entry passes when
 //
-// $$|a - n(\delta)| \le \tfrac13|n(2\delta) - n(\delta)| + \tfrac{3}{2}\,\rho/\delta.$$
+// $$|a - n(\delta)| \le \tfrac13\,|n(2\delta) - n(\delta)| + \tfrac{3}{2}\,\rho/\delta.$$
 //
 // A wrong gradient misses by a fraction of the gradient itself, far outside this band.
 

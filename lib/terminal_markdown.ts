@@ -182,7 +182,8 @@ function bare(s: string): string {
  * `x∂L/∂O` not at all. Letters, digits, ∂ or a bracket against a fraction make it ambiguous.
  */
 function ambiguousFraction(s: string): boolean {
-  return /\uE001[\p{L}\p{N}∂(\uE000]/u.test(s) || /[\p{L}\p{N})]\uE000/u.test(s);
+  return /\uE001(?:[\p{L}\p{N}∂(⟨√Σ\uE000]|[‖|](?=[\p{L}\p{N}∂(]))/u.test(s) ||
+    /[\p{L}\p{N})]\uE000/u.test(s);
 }
 
 /** Reads one `{…}` group (or one token) from `s` at `i`; returns its LaTeX and the end. */
@@ -248,7 +249,7 @@ function convert(tex: string): string {
         const [a, j] = group(tex, i);
         const [b, k] = group(tex, j);
         i = k;
-        const wrap = (x: string) => (/^[\w∂⟨⟩.₀-ₜ⁰-ⁿ¹²³ᵀᵃ-ᶻʰʲʳʷʸˡˢˣⁱ]+$/u.test(x) ? x : `(${x})`);
+        const wrap = (x: string) => (/^[\p{L}\p{N}_∂⟨⟩.⁺⁻₊₋]+$/u.test(x) ? x : `(${x})`);
         // Marked, so that formula() can tell a fraction run into its neighbours ("∂L/∂O∂O/∂h"
         // reads as one fraction): such a formula is shown as its source.
         out += `${FRAC_OPEN}${wrap(bare(convert(a)))}/${wrap(bare(convert(b)))}${FRAC_CLOSE}`;

@@ -117,3 +117,13 @@ Deno.test("a fraction run into its neighbours is shown as its source, never half
   equal(renderMarkdown(String.raw`$\frac{\partial L}{\partial O} h_t$`, o), "∂L/∂O hₜ");
   equal(renderMarkdown(String.raw`$\frac{\partial a}{\partial h^{j-1}} = W$`, o), "∂a/∂hʲ⁻¹ = W");
 });
+
+Deno.test("a fraction before an opening norm bar is ambiguous, before a closing one it is not", () => {
+  const o = { width: 100, color: false };
+  equal(
+    renderMarkdown(String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`, o),
+    String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`,
+  );
+  equal(renderMarkdown(String.raw`$\tfrac{\lambda}{2}\,\|\theta\|^2$`, o), "λ/2 ‖θ‖²");
+  equal(renderMarkdown(String.raw`$\|\frac{\partial h}{\partial k}\| \le 1$`, o), "‖∂h/∂k‖ ≤ 1");
+});
