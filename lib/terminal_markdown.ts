@@ -547,7 +547,9 @@ export function renderMarkdown(md: string, o: RenderOptions): string {
       );
       out.push(...wrap(inline(question, o), o.width, "▸ ", "  "));
       out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
-      const dim = (x: string) => (o.color && x ? `\x1b[2m${x}\x1b[22m` : x);
+      // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
+      const dim = (x: string) =>
+        o.color && x ? `\x1b[2m${x.replaceAll("\x1b[22m", "\x1b[22m\x1b[2m")}\x1b[22m` : x;
       out.push(...answer.split("\n").map((x) => (x ? dim(`  │ ${x}`) : "  │")), "");
     } else if (t.startsWith(">")) {
       flush();

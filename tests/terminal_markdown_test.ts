@@ -98,6 +98,12 @@ Deno.test("a folded <details> question shows its question, then its answer under
   const coloured = renderMarkdown(md, { width: 60, color: true });
   equal(/<\/?(details|summary)>/.test(coloured), false);
   ok(coloured.includes("\x1b[2m"));
+  // A bold span inside the answer ends bold only: the rest of its line stays dim.
+  const bold = renderMarkdown("<details><summary>Q</summary>\n\n**A** then more\n\n</details>", {
+    width: 60,
+    color: true,
+  });
+  ok(bold.includes("\x1b[22m\x1b[2m then more"), JSON.stringify(bold));
 });
 
 Deno.test("a fraction run into its neighbours is shown as its source, never half-converted", () => {
