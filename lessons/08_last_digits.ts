@@ -42,6 +42,7 @@ import {
   ulpDistance,
   ulpOf,
   UNIT_ROUNDOFF,
+  wrapLine,
 } from "../lib/mod.ts";
 
 const lesson = new Lesson(8);
@@ -323,6 +324,14 @@ await showTable(
   })),
   { title: "ULPs from the printed values; backward: sequential, fused" },
 );
+const forwardHits = byForward.filter((o) => o.ulps.every((u) => u === 0));
+console.log(
+  wrapLine(
+    `forward arithmetics that give all four printed values: ${forwardHits.length} (${
+      forwardHits.map((o) => arithmeticLabel(o.recipe.forward)).join("; ")
+    })`,
+  ),
+);
 await plot(
   heatmap({
     title: "ULPs from the printed values, by backward arithmetic (z: sequential, fused; libm tanh)",
@@ -503,6 +512,11 @@ await showTable(
   { title: `${withV8Log.length} gaussians against numpy's` },
 );
 lesson.value("gaussian_ulps_histogram", { "Math.log": histV8, glibcLog: histGlibc });
+console.log(
+  `gaussians that miss numpy's: with V8's Math.log ${
+    withV8Log.filter((u) => u !== 0).length
+  } of ${withV8Log.length}, with glibc's log ${withGlibcLog.filter((u) => u !== 0).length}`,
+);
 lesson.check(
   `all ${withGlibcLog.length} gaussians = numpy's, with glibc's log`,
   withGlibcLog,

@@ -408,6 +408,7 @@ const score = (o: Record<string, number[]>, name: string) =>
 const named = Object.fromEntries(
   Object.entries(NAMED).map(([k, m]) => [k, runPost32(m, inputs)]),
 );
+console.log(`named machines: ${Object.keys(NAMED).length} (${Object.keys(NAMED).join(", ")})`);
 const machines = allMachines();
 const bestOf = new Map<string, number>();
 let bestTotal = 0;
@@ -462,7 +463,11 @@ console.log(`h_seq reproduced: GPU CUDA ${hGpu} of 6, CPU Eigen ${hCpu} of 6`);
 const admissible = (x: number) => admissible32(numpyPrints32(x));
 const slots: [number[], number][] = [[U, 3], [U, 7], [V, 1], [V, 4]];
 const choices = slots.map(([M, i]) => admissible(M[i]));
-console.log(`admissible values: ${choices.map((c) => c.length).join(" × ")}`);
+console.log(
+  `admissible values of the ${choices.length} printed weights that fit several float32s: ${
+    choices.map((c) => c.length).join(" × ")
+  }`,
+);
 const range = new Map<string, { min: number; max: number; hAll: number }>();
 let combos = 0;
 const sweep = (k: number, inp: typeof inputs) => {

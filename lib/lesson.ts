@@ -441,9 +441,13 @@ function compact(x: number): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
 }
 
+/**
+ * A reference value for the table: a number as it reads (`1`, `0.25`, `3.2e-9`, never numpy's
+ * `1.`), up to four values as a list, more as their count (all are in `--json`).
+ */
 function short(x: number | number[]): string {
-  if (typeof x === "number") return formatArray(x);
-  if (x.length <= 4) return formatArray(NDArray.from(x));
+  if (typeof x === "number") return compact(x);
+  if (x.length <= 4) return `[${x.map(compact).join(", ")}]`;
   return `[${x.length} values]`;
 }
 
