@@ -25,6 +25,7 @@ import { formatArray, inJupyter, printRich, pyRepr, wrapLine } from "./display.t
 import { flushOutput } from "./jupyter.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 import { checkGradients, type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
+import { numpyPrints32 } from "./float32.ts";
 
 /** How a planted-bug row's basis starts (the table groups such rows under one basis). */
 const PLANTED_PREFIX = "planted bug (";
@@ -430,6 +431,15 @@ function styled(x: number | number[], like: string): string {
   const xs = Array.isArray(x) ? x : [x];
   if (like.startsWith("(")) return `(${xs.join(", ")})`;
   if (/^-?\d+$/.test(like)) return xs.join(", ");
+  // Float32 results (every value exactly a float32, none an integer) as numpy prints a
+  // float32, so that `ours` reads as the printed text it is compared with (0.3842466, not the
+  // float64 digits 0.38424659 of the same number).
+  if (
+    like.startsWith("[") && xs.every((v) => Math.fround(v) === v && !Number.isInteger(v)) &&
+    xs.every((v) => Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6)
+  ) {
+    return `[${xs.map(numpyPrints32).join(" ")}]`;
+  }
   if (like.startsWith("[")) return formatArray(NDArray.from(xs));
   return xs.length === 1 ? pyRepr(xs[0]) : formatArray(NDArray.from(xs));
 }
@@ -568,7 +578,8 @@ export function renderTable(report: Report): { text: string; html: string } {
   const head = ["", "check", "ours", "published / reference", "how close"];
   const td = (s: string, style = "") =>
     `<td style="text-align:left;vertical-align:top;${style}">${esc(s)}</td>`;
-  const mono = "font-family:monospace;white-space:pre";
+  // Values wrap inside their column (a long array would push "how close" off the page).
+  const mono = "font-family:monospace;white-space:pre-wrap;max-width:26em;overflow-wrap:anywhere";
   const html = `<p style="font-weight:bold">${esc(summary)}</p><table><thead><tr>${
     head.map((h) => `<th style="text-align:left">${esc(h)}</th>`).join("")
   }</tr></thead><tbody>${
