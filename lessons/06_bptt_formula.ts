@@ -10,12 +10,13 @@
 //
 // unrolls $\partial h^3/\partial W$ by hand, reads off a pattern, and states
 //
-// $$\frac{\partial L}{\partial W}=\sum_{k=1}^{t}\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}
-//   \Big(\prod_{j=k}^{t}\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}h^{k-1}$$
+// $$\frac{\partial L}{\partial W}=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,
+//   \frac{\partial O}{\partial h^t}\,
+//   \Big(\prod_{j=k}^{t}\,\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}h^{k-1}$$
 //
 // with the same shape for $U$ (ending in $x^k$) and $b$ (ending in nothing), plus
-// $\partial L/\partial V=\sum_{k=1}^{t}\frac{\partial L}{\partial O}h_t^\top$ and
-// $\partial L/\partial c=\sum_{k=1}^{t}\frac{\partial L}{\partial O}$. It then prints a
+// $\partial L/\partial V=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,h_t^\top$ and
+// $\partial L/\partial c=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}$. It then prints a
 // backward loop that, it says, implements the pattern: an elementwise `np.power` of the
 // recurrent matrix, a `functools.reduce` over `1 - np.square(h[t])`, and five accumulators.
 //
@@ -295,7 +296,7 @@ console.log(
 // ## 3 · The post's sum over $k$, as matrix products
 //
 // In the post's notation every factor is a Jacobian and the chain is read left to right.
-// $\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}$ is a row vector
+// $\frac{\partial L}{\partial O}\,\frac{\partial O}{\partial h^t}$ is a row vector
 // $(e^t)^\top V$ of length $n_h$. Each $\frac{\partial h^j}{\partial net^j}$ is the *diagonal
 // matrix* $J_j=\operatorname{diag}\big(1-(h^j)^2\big)$, and each step back through
 // $net^j = \dots + W h^{j-1}$ multiplies by $\frac{\partial net^j}{\partial h^{j-1}} = W$.
@@ -609,7 +610,7 @@ lesson.value("formula_last_step", formulaTable);
 // %% [markdown]
 // ### $V$ and $c$: a sum over $k$ of a term in $t$
 //
-// The post writes $\partial L/\partial V=\sum_{k=1}^{t}\frac{\partial L}{\partial O}h_t^\top$:
+// The post writes $\partial L/\partial V=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,h_t^\top$:
 // the summation index is $k$ but the summand depends only on $t$. Read literally that is
 // $t$ copies of the last step's term, $T\,e^T(h^T)^\top$ — exactly $T$ times the gradient
 // of the last step's loss, and not the gradient of $\sum_t L_t$ either. What was meant (and
@@ -648,7 +649,7 @@ lesson.value("formula_last_step", formulaTable);
 // ### A loss at the last step only
 //
 // The derivation starts from $\frac{\partial L}{\partial W}=\frac{\partial L}{\partial O}
-// \frac{\partial O}{\partial h^t}\frac{\partial h^t}{\partial W}$: the loss reaches $W$ only
+// \,\frac{\partial O}{\partial h^t}\,\frac{\partial h^t}{\partial W}$: the loss reaches $W$ only
 // through the last state $h^t$. That is a model with one output at the end. The post's
 // model has an output — and, judging by its code, a loss — at every step, and then each
 // $L_s$ contributes its own sum over $k\le s$. The formula applied once, at the end, gives
