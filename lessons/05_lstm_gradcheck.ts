@@ -42,7 +42,6 @@ import {
   roll,
   showTable,
   sineTraining,
-  wrapLine,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 
@@ -454,7 +453,7 @@ lesson.check(
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
-import { dlstm, dSquaredErrorLoss, zerosLikeParams } from "../lib/nn/lstm.ts";
+import { dlstm, dSquaredErrorLoss, wrapLine, zerosLikeParams } from "../lib/mod.ts";
 const lossFromZero = () => lstmLoss(params, zeros(), zeros(), inputs, targets).loss;
 const paramRecord = (p: LstmParams): Record<string, NDArray> => ({ ...p });
 const lstmPolicy = checkGradients(lossFromZero, paramRecord(params), paramRecord(grads0));
