@@ -1009,9 +1009,9 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 // ## What we learned
 //
 // - **What was shown:** a float32 printout can be traced, number by number, to the kernels
-//   that computed it: not by ranking end-to-end candidates (the candidate and machine counts), but stage by
-//   stage, feeding each stage the printed values of the one before and enumerating every
-//   float32 a printed text admits. That turns "this fits best" into exclusion proofs.
+//   that computed it: not by ranking end-to-end candidates (the candidate and machine
+//   counts), but stage by stage, feeding each stage the printed values of the one before and
+//   enumerating every float32 a printed text admits. That turns "this fits best" into exclusion proofs.
 // - **What the source left out:** the post printed 74 float32 numbers with no word on the
 //   machine; its tape and its hand formulas disagree in the last digits, which the post does
 //   not explain. Both are explained here: a GPU, and rounding differences term by term.
