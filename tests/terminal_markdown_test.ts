@@ -105,3 +105,31 @@ Deno.test("a folded <details> question shows its question, then its answer under
   });
   ok(bold.includes("\x1b[22m\x1b[2m then more"), JSON.stringify(bold));
 });
+
+Deno.test("a fraction run into its neighbours is shown as its source, never half-converted", () => {
+  const o = { width: 100, color: false };
+  // Two fractions side by side would read as one: ∂L/∂O∂O/∂h.
+  const side = String.raw`$$\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}$$`;
+  equal(
+    renderMarkdown(side, o),
+    "    $$\n    \\frac{\\partial L}{\\partial O}\\frac{\\partial O}{\\partial h^t}\n    $$",
+  );
+  // A fraction followed by a factor: ∂L/∂Ohₜ would read as one denominator.
+  equal(
+    renderMarkdown(String.raw`so $\frac{\partial L}{\partial O}h_t$ here`, o),
+    String.raw`so $\frac{\partial L}{\partial O}h_t$ here`,
+  );
+  // Separated by a space or an operator, it converts; a script needs no brackets.
+  equal(renderMarkdown(String.raw`$\frac{\partial L}{\partial O} h_t$`, o), "∂L/∂O hₜ");
+  equal(renderMarkdown(String.raw`$\frac{\partial a}{\partial h^{j-1}} = W$`, o), "∂a/∂hʲ⁻¹ = W");
+});
+
+Deno.test("a fraction before an opening norm bar is ambiguous, before a closing one it is not", () => {
+  const o = { width: 100, color: false };
+  equal(
+    renderMarkdown(String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`, o),
+    String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`,
+  );
+  equal(renderMarkdown(String.raw`$\tfrac{\lambda}{2}\,\|\theta\|^2$`, o), "λ/2 ‖θ‖²");
+  equal(renderMarkdown(String.raw`$\|\frac{\partial h}{\partial k}\| \le 1$`, o), "‖∂h/∂k‖ ≤ 1");
+});
