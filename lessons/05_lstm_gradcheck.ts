@@ -55,6 +55,69 @@ const refArray = (values: string[], shape: readonly number[]) =>
   new NDArray(values.map(Number), shape);
 
 // %% [markdown]
+// ## The backward pass, derived one gate at a time
+//
+// The question's `dlstm` is correct — its bug is elsewhere — but a gradient check only
+// tells you *whether* a gradient is right; to write one you derive it. One step $t$, row
+// vectors as the question writes them, with $n = x_n + h_n$ (here $n = 6$, $h_n = 5$,
+// $o_n = 1$). In index form, with $z$ a gate's pre-activation:
+//
+// | forward, one line per quantity | shape |
+// |---|---|
+// | $xh_k$: $x_t$ then $h_{t-1}$ | $(1, n)$ |
+// | $z^G_j = \sum_k xh_k\,(W_G)_{kj} + (b_G)_j$ for $G$ = f, i, g, o | $(1, h_n)$ each; $W_G$ is $(n, h_n)$ |
+// | $f_j = \sigma(z^f_j)$, $i_j = \sigma(z^i_j)$, $g_j = \tanh(z^g_j)$, $o_j = \sigma(z^o_j)$ | $(1, h_n)$ |
+// | $c_j = f_j\,c^{old}_j + i_j\,g_j$ ($c^{old} = c_{t-1}$) | $(1, h_n)$ |
+// | $h_j = o_j \tanh c_j$ | $(1, h_n)$ |
+// | $y_q = \sum_j h_j\,(W_y)_{jq} + (b_y)_q$ | $(1, o_n)$; $W_y$ is $(h_n, o_n)$ |
+// | $L_t = \sum_q (y_q - \text{target}_q)^2 / o_n$ | scalar |
+//
+// Write $dv$ for $\partial L/\partial v$, the *whole* loss's derivative. Two of them arrive
+// from step $t+1$ (zero at the last step): $dh^{next}$, because $h_t$ is part of the next
+// step's $xh$, and $dc^{next}$, because $c_t$ is the next step's $c^{old}$. Then, one
+// chain-rule step per line, going backwards through the forward lines:
+//
+// 1. **The head.** $dy_q = 2(y_q - \text{target}_q)/o_n$, shape $(1, o_n)$. From
+//    $y_q = \sum_j h_j (W_y)_{jq} + (b_y)_q$: $d(W_y)_{jq} = h_j\,dy_q$, so
+//    $dW_y = h^\top dy$ — $(h_n, 1)(1, o_n) = (h_n, o_n)$, the shape of $W_y$. The transpose
+//    appears because $W_y$'s row index $j$ is $h$'s index: a column times a row. And
+//    $db_y = dy$.
+// 2. **Into $h$.** $h_j$ reaches $L$ through every $y_q$ of this step and through the next
+//    step: $dh_j = \sum_q (W_y)_{jq}\,dy_q + dh^{next}_j$, i.e. $dh = dy\,W_y^\top +
+//    dh^{next}$ — $(1, o_n)(o_n, h_n) = (1, h_n)$. The transpose appears because the sum runs
+//    over $W_y$'s *second* index. Two paths, so two terms **added**: that is the
+//    multivariable chain rule (sum over every path from $h_t$ to $L$).
+// 3. **The output gate.** $h_j = o_j \tanh c_j$ gives $do_j = dh_j \tanh c_j$, and
+//    $\sigma' = \sigma(1-\sigma)$ gives $dz^o_j = do_j\,o_j(1-o_j)$. Elementwise, $(1, h_n)$.
+// 4. **The cell.** $c_j$ reaches $L$ through $h_j$ and through the next step's cell:
+//    $dc_j = dh_j\,o_j\,(1-\tanh^2 c_j) + dc^{next}_j$. The second term is the **cell carry**;
+//    it adds for the same reason as in step 2.
+// 5. **The input gate and the candidate.** From $c_j = f_j c^{old}_j + i_j g_j$:
+//    $di_j = dc_j\,g_j$, so $dz^i_j = dc_j\,g_j\,i_j(1-i_j)$; $dg_j = dc_j\,i_j$, so
+//    $dz^g_j = dc_j\,i_j\,(1-g_j^2)$ (as $\tanh' = 1-\tanh^2$).
+// 6. **The forget gate.** $df_j = dc_j\,c^{old}_j$, so $dz^f_j = dc_j\,c^{old}_j\,f_j(1-f_j)$.
+//    It needs the *previous* cell: the cache must keep $c_{t-1}$. (The question's `dlstm`
+//    carries a comment wondering whether this should be $c$ or $c^{old}$; the forward line
+//    answers it: $f$ multiplies $c^{old}$.)
+// 7. **The gate weights.** From $z^G_j = \sum_k xh_k (W_G)_{kj} + (b_G)_j$:
+//    $d(W_G)_{kj} = xh_k\,dz^G_j$, so $dW_G = xh^\top dz^G$ — $(n, 1)(1, h_n) = (n, h_n)$,
+//    and $db_G = dz^G$. The weights are shared by all steps, so each step **adds** its
+//    $dW_G$, $db_G$ to a running sum.
+// 8. **Into $xh$.** $xh_k$ feeds all four gates: $dxh_k = \sum_G \sum_j (W_G)_{kj}\,dz^G_j$,
+//    so $dxh = \sum_G dz^G\,W_G^\top$ — $(1, h_n)(h_n, n) = (1, n)$. Its last $h_n$ entries are
+//    $dh^{next}$ for step $t-1$ (its first $x_n$ are $\partial L/\partial x_t$, unused here).
+// 9. **Into $c^{old}$.** $c^{old}_j$ appears only in $c_j = f_j c^{old}_j + \dots$:
+//    $dc^{old}_j = dc_j\,f_j$, the $dc^{next}$ of step $t-1$. No matrix and no $\tanh'$ on
+//    this path, only the forget gate: lesson 7 measures why that matters.
+//
+// What flows back through time is the pair $(dh^{next}, dc^{next})$, starting from zero
+// after the last step; everything else is local to a step. These nine lines are `dlstm` in
+// `lib/nn/lstm.ts`, line for line (`dc` there is line 4, `d_o … d_f` lines 3–6, `dxh`
+// line 8), and `dlstmLoss` runs them from $t = T$ down to 1. The question's `dlstm` computes
+// the same. Below we check them against numpy, against central differences, and against
+// TensorFlow.js's autodiff.
+
+// %% [markdown]
 // ## The same run as the question's, made repeatable
 //
 // The question never seeds numpy, so no two of its runs draw the same numbers. We add
@@ -234,7 +297,7 @@ console.log(
 // $\rho \le \gamma_{50T}\,|L|$ (about fifty rounded operations per step, no amplification
 // through the recurrence assumed). An entry passes when
 //
-// $$|a - n(\delta)| \le \tfrac13|n(2\delta) - n(\delta)| + \tfrac{3}{2}\,\rho/\delta.$$
+// $$|a - n(\delta)| \le \tfrac13\,|n(2\delta) - n(\delta)| + \tfrac{3}{2}\,\rho/\delta.$$
 //
 // A wrong gradient misses by a fraction of the gradient itself, far outside this band.
 
@@ -374,6 +437,63 @@ lesson.check(
     against: "relative error; central differences (see the criterion above)",
   },
 );
+
+// %% [markdown]
+// ### What "passes" is worth: bugs planted in the backward pass
+//
+// A check that passes tells you little until you know what it would have caught. The
+// course's gradient policy (`lib/gradient_policy.ts`, the one every lesson uses) judges the
+// analytic gradient from $h = c = 0$ against central differences at every one of the 146
+// entries, measuring truncation (by halving the step) and rounding (from the loss itself)
+// per entry, as our criterion above does. Then we plant bugs in the derivation above and
+// the policy must flag every one: the cell carry of line 9 dropped, the hidden carry of
+// line 8 dropped, $c_t$ where line 6 needs $c_{t-1}$ (the question's own doubt), the
+// question's bug moved to the analytic side (the gradient of the loss started from the
+// final state), and every gradient scaled by $1 + 10^{-3}$ and by $1 + 10^{-5}$.
+
+// %%
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { dlstm, dSquaredErrorLoss, wrapLine, zerosLikeParams } from "../lib/mod.ts";
+const lossFromZero = () => lstmLoss(params, zeros(), zeros(), inputs, targets).loss;
+const paramRecord = (p: LstmParams): Record<string, NDArray> => ({ ...p });
+const lstmPolicy = checkGradients(lossFromZero, paramRecord(params), paramRecord(grads0));
+console.log(wrapLine(`dlstmLoss vs central differences: ${lstmPolicy.summary}`));
+lesson.gradientCheck("∂L/∂(Wf … by) from h = c = 0 = numerical (gradient policy)", lstmPolicy);
+
+/** The nine lines run backwards through time, with one of them broken on purpose. */
+function backwardWithBug(bug: "none" | "cell carry" | "hidden carry" | "c for c_old") {
+  const g = zerosLikeParams(params);
+  const dys = dSquaredErrorLoss(run0.outputs, targets);
+  let dh: Float64Array = zeros(), dc: Float64Array = zeros();
+  for (let t = T - 1; t >= 0; t--) {
+    const cache = run0.caches[t];
+    const back = dlstm(
+      params,
+      dys[t],
+      bug === "hidden carry" ? zeros() : dh,
+      bug === "cell carry" ? zeros() : dc,
+      bug === "c for c_old" ? { ...cache, c_old: cache.c } : cache,
+      g,
+    );
+    dh = back.dh_prev;
+    dc = back.dc_prev;
+  }
+  return paramRecord(g);
+}
+const unbroken = backwardWithBug("none");
+const unbrokenDiff = Math.max(
+  ...LSTM_PARAM_NAMES.flatMap((k) => [...unbroken[k].sub(grads0[k]).abs().data]),
+);
+console.log(`with no bug planted, the loop above differs from dlstmLoss by ${unbrokenDiff}`);
+lesson.flagsPlantedBugs(lossFromZero, paramRecord(params), [
+  ["the cell carry dc_next dropped", backwardWithBug("cell carry")],
+  ["the hidden carry dh_next dropped", backwardWithBug("hidden carry")],
+  ["c_t where the forget gate needs c_(t−1)", backwardWithBug("c for c_old")],
+  ["the gradient of the loss from the final state", paramRecord(gradsFromFinal)],
+  ["every gradient scaled by 1 + 1e-3", plantedBugs.scaled(paramRecord(grads0), 1e-3)],
+  ["every gradient scaled by 1 + 1e-5", plantedBugs.scaled(paramRecord(grads0), 1e-5)],
+]);
+lesson.value("gradient check: smallest detectable relative error", lstmPolicy.smallestDetectable);
 
 // %% [markdown]
 // ## Learning the sine wave
@@ -552,3 +672,55 @@ for (
 console.log("max |ours − TF.js| per gradient:", crossCheck);
 lesson.value("tfjs_cross_check_max_abs_diff", crossCheck);
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** the LSTM's backward pass one gate at a time, nine chain-rule lines with
+//   their shapes: the head, then $h$, the output gate, the cell (where the carry from step
+//   $t+1$ adds), the input gate and candidate, the forget gate (which needs $c_{t-1}$), the
+//   weights ($xh^\top dz$), and the two quantities that flow back through time, $dh$ through
+//   $W_G^\top$ and $dc$ through $f$ alone.
+// - **What the source got wrong or left out:** its gradient check overwrote `h` and `c` with
+//   the final state, so its numerical gradient was the gradient of another loss (proved
+//   above: it matches that loss's exact gradient); it never seeded numpy, never appended to
+//   `outputs` and `caches`, and never called `test_sin`; and its fixed tolerance `1e-7`
+//   rejects correct gradients on some seeds, because at $\delta = 10^{-5}$ the rounding of the
+//   loss, divided by $2\delta$, is larger than that for small entries.
+// - **What the numbers proved:** the run is the question's run (numpy's draws bit for bit);
+//   the buggy check's errors are the question's symptom; the analytic gradient passes the
+//   gradient policy on every entry, and the policy flags every bug planted in the nine lines,
+//   down to a scaling by $1 + 10^{-5}$; the training trace is numpy's; `tf.layers.lstm` agrees
+//   at float32 accuracy.
+//
+// ### Check your understanding
+//
+// <details><summary>1. In line 4, why is the cell carry added to the gradient through
+// h, rather than replacing it?</summary>
+//
+// Because $c_t$ reaches the loss along two paths: through $h_t = o_t\tanh c_t$ (this step's
+// output, and everything $h_t$ feeds) and through $c_{t+1} = f_{t+1}c_t + \dots$ (the next
+// step). The multivariable chain rule sums the derivatives along every path, so
+// $dc_t = dh_t\,o_t(1-\tanh^2 c_t) + dc^{next}$. Dropping the second term is the planted bug
+// "the cell carry dc_next dropped", and the gradient check flags it.
+// </details>
+//
+// <details><summary>2. Why does dW_G = xhᵀ dz^G have a transpose, and how can you tell
+// without indices?</summary>
+//
+// In index form $d(W_G)_{kj} = xh_k\,dz^G_j$: row $k$ comes from $xh$, column $j$ from
+// $dz^G$, an outer product of a column and a row. Without indices: the gradient must have
+// $W_G$'s shape $(n, h_n)$, and the only product of $xh$ $(1, n)$ and $dz^G$ $(1, h_n)$ with
+// that shape is $xh^\top dz^G$.
+// </details>
+//
+// <details><summary>3. The buggy check's numerical gradients were far from the analytic
+// ones. Were they noisy, or exact derivatives of something?</summary>
+//
+// Exact derivatives of something else: the loss started from the final state $(h_T, c_T)$
+// instead of from zero. The lesson computes that loss's analytic gradient (`gradsFromFinal`)
+// and the buggy numerical values match it to central-difference accuracy — which is why the
+// errors changed with every seed: the final state does.
+// </details>
+//
+// Now do exercise 5: `deno task exercise 5` (write `dlstm` and an honest `check_grad`).

@@ -10,12 +10,13 @@
 //
 // unrolls $\partial h^3/\partial W$ by hand, reads off a pattern, and states
 //
-// $$\frac{\partial L}{\partial W}=\sum_{k=1}^{t}\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}
-//   \Big(\prod_{j=k}^{t}\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}h^{k-1}$$
+// $$\frac{\partial L}{\partial W}=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,
+//   \frac{\partial O}{\partial h^t}\,
+//   \Big(\prod_{j=k}^{t}\,\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}h^{k-1}$$
 //
 // with the same shape for $U$ (ending in $x^k$) and $b$ (ending in nothing), plus
-// $\partial L/\partial V=\sum_{k=1}^{t}\frac{\partial L}{\partial O}h_t^\top$ and
-// $\partial L/\partial c=\sum_{k=1}^{t}\frac{\partial L}{\partial O}$. It then prints a
+// $\partial L/\partial V=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,h_t^\top$ and
+// $\partial L/\partial c=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}$. It then prints a
 // backward loop that, it says, implements the pattern: an elementwise `np.power` of the
 // recurrent matrix, a `functools.reduce` over `1 - np.square(h[t])`, and five accumulators.
 //
@@ -150,9 +151,39 @@ lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]
 // %% [markdown]
 // ## 1 · BPTT: the δ recursion
 //
-// Write $\delta^t=\partial L/\partial net^t$ and $e^t=\hat y^t-y^t=\partial L/\partial o^t$.
-// Step $t$'s state reaches the loss directly through $o^t$ and indirectly through
-// $net^{t+1}$, so, walking backwards from $\delta^{T+1}=0$,
+// Column vectors, as the post writes them: $x^t$ is $(n_x, 1)$, $h^t$ and $net^t$ are
+// $(n_h, 1)$, $o^t$ and $\hat y^t$ are $(n_y, 1)$; $U$ is $(n_h, n_x)$, $W$ $(n_h, n_h)$, $V$
+// $(n_y, n_h)$. In index form one step is
+//
+// $$net^t_i=\sum_m U_{im}x^t_m+\sum_j W_{ij}h^{t-1}_j+b_i,\qquad h^t_i=\tanh(net^t_i),\qquad
+//   o^t_q=\sum_i V_{qi}h^t_i+c_q,$$
+//
+// and $L=\sum_t L_t$ with $L_t=-\log\hat y^t_{label}$, $\hat y^t=\operatorname{softmax}(o^t)$.
+// Write $e^t=\partial L/\partial o^t$ and $\delta^t=\partial L/\partial net^t$. One
+// chain-rule step per line, from the loss back:
+//
+// 1. **The output.** Softmax followed by cross-entropy differentiates to
+//    $e^t=\hat y^t-y^t$ ($y^t$ one-hot), shape $(n_y, 1)$.
+// 2. **$V$ and $c$.** From $o^t_q=\sum_i V_{qi}h^t_i+c_q$: $\partial L/\partial V_{qi}=
+//    \sum_t e^t_q h^t_i$, so $\partial L/\partial V=\sum_t e^t(h^t)^\top$ —
+//    $(n_y,1)(1,n_h)=(n_y,n_h)$, $V$'s shape: the transpose makes a column times a row. And
+//    $\partial L/\partial c=\sum_t e^t$. Each step adds its term because $V$ and $c$ are
+//    shared by all steps.
+// 3. **Into $h^t$.** $h^t$ reaches the loss along two paths: through $o^t$ (this step's
+//    output) and through $net^{t+1}$ (the next step). Summing over both paths,
+//    $\partial L/\partial h^t_i=\sum_q V_{qi}e^t_q+\sum_j W_{ji}\delta^{t+1}_j$, i.e.
+//    $V^\top e^t+W^\top\delta^{t+1}$ — $(n_h,n_y)(n_y,1)+(n_h,n_h)(n_h,1)=(n_h,1)$. The
+//    transposes appear because the sums run over the matrices' *first* index ($q$ in $V_{qi}$,
+//    $j$ in $W_{ji}$): going backwards, a matrix is applied transposed.
+// 4. **Through tanh.** $h^t_i=\tanh(net^t_i)$ and $\tanh'=1-\tanh^2$, so
+//    $\delta^t_i=(1-(h^t_i)^2)\,\partial L/\partial h^t_i$: elementwise, $(n_h, 1)$.
+// 5. **$U$, $W$, $b$.** From $net^t_i=\sum_m U_{im}x^t_m+\sum_j W_{ij}h^{t-1}_j+b_i$:
+//    $\partial L/\partial W_{ij}=\sum_t\delta^t_i h^{t-1}_j$ — the state that *entered* step
+//    $t$, not $h^t$ — so $\partial L/\partial W=\sum_t\delta^t(h^{t-1})^\top$, $(n_h,n_h)$;
+//    likewise $\partial L/\partial U=\sum_t\delta^t(x^t)^\top$ and $\partial L/\partial b=
+//    \sum_t\delta^t$.
+//
+// Together, walking backwards from $\delta^{T+1}=0$ (no step after the last):
 //
 // $$\delta^t=\big(1-(h^t)^2\big)\odot\big(V^\top e^t+W^\top\delta^{t+1}\big),\qquad
 //   \frac{\partial L}{\partial W}=\sum_t\delta^t\,(h^{t-1})^\top,\quad
@@ -163,7 +194,9 @@ lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]
 //   \frac{\partial L}{\partial c}=\sum_t e^t.$$
 //
 // The term $W^\top\delta^{t+1}$ is the **carry**: what flows back into step $t$ from every
-// later step.
+// later step, all of them folded into one vector by the recursion. It *adds* to the step's
+// own $V^\top e^t$ because of line 3's two paths. Section 3 unrolls this recursion and
+// compares it with the post's sum over $k$.
 
 // %%
 type Grads = Record<"U" | "W" | "b" | "V" | "c", NDArray>;
@@ -263,7 +296,7 @@ console.log(
 // ## 3 · The post's sum over $k$, as matrix products
 //
 // In the post's notation every factor is a Jacobian and the chain is read left to right.
-// $\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}$ is a row vector
+// $\frac{\partial L}{\partial O}\,\frac{\partial O}{\partial h^t}$ is a row vector
 // $(e^t)^\top V$ of length $n_h$. Each $\frac{\partial h^j}{\partial net^j}$ is the *diagonal
 // matrix* $J_j=\operatorname{diag}\big(1-(h^j)^2\big)$, and each step back through
 // $net^j = \dots + W h^{j-1}$ multiplies by $\frac{\partial net^j}{\partial h^{j-1}} = W$.
@@ -395,7 +428,7 @@ function diagonalsThenPower(p: VanillaRnnParams, r: Run, t: number, k: number): 
     `‖J W − W J‖ / ‖J W‖ at step T−1: ${(frob(commutator) / frob(Jt.dot(W))).toFixed(3)}`,
   );
   await show(
-    "its tanh derivatives 1 − (h^{T−1})²",
+    "its tanh derivatives 1 − (h^(T−1))²",
     NDArray.ones([n_h]).sub(h[T - 2].reshape(-1).square()),
   );
 }
@@ -577,7 +610,7 @@ lesson.value("formula_last_step", formulaTable);
 // %% [markdown]
 // ### $V$ and $c$: a sum over $k$ of a term in $t$
 //
-// The post writes $\partial L/\partial V=\sum_{k=1}^{t}\frac{\partial L}{\partial O}h_t^\top$:
+// The post writes $\partial L/\partial V=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,h_t^\top$:
 // the summation index is $k$ but the summand depends only on $t$. Read literally that is
 // $t$ copies of the last step's term, $T\,e^T(h^T)^\top$ — exactly $T$ times the gradient
 // of the last step's loss, and not the gradient of $\sum_t L_t$ either. What was meant (and
@@ -616,7 +649,7 @@ lesson.value("formula_last_step", formulaTable);
 // ### A loss at the last step only
 //
 // The derivation starts from $\frac{\partial L}{\partial W}=\frac{\partial L}{\partial O}
-// \frac{\partial O}{\partial h^t}\frac{\partial h^t}{\partial W}$: the loss reaches $W$ only
+// \,\frac{\partial O}{\partial h^t}\,\frac{\partial h^t}{\partial W}$: the loss reaches $W$ only
 // through the last state $h^t$. That is a model with one output at the end. The post's
 // model has an output — and, judging by its code, a loss — at every step, and then each
 // $L_s$ contributes its own sum over $k\le s$. The formula applied once, at the end, gives
@@ -732,7 +765,8 @@ await show("the post's code: ∂L/∂W", literal.W);
 // (`tools/gen_bptt_literal.py`) on the 4-step example, on the same data cut to one step, and
 // with the "`h[t-1]`" repair of section 6 (which leans on Python's negative indexing), and
 // the test compares those runs with ours fed numpy's own forward values, within a float64
-// rounding bound. The cell below only records our side of that comparison for the test.
+// rounding bound. The cell below runs our rendition on numpy's inputs and keeps the results
+// in the lesson's `--json`, where that test reads them.
 
 // %%
 interface NumpyRun {
@@ -1028,6 +1062,13 @@ lesson.atLeast(
 //
 // ## Summary
 //
+// **Derived:** BPTT's δ recursion from the forward pass in index form (section 1), and the
+// post's sum over $k$ as the same recursion unrolled, with the tanh Jacobians interleaved
+// between the $W$ factors (section 3). **Proved by the numbers:** BPTT equals central
+// differences on every entry, and the gradient policy flags every planted bug; the post's
+// formula, read literally, is right only in the cases where its Jacobians commute with $W$;
+// its code is right for $V$ and $c$ only. **What the post got wrong**, slip by slip:
+//
 // | what | where | effect here |
 // |---|---|---|
 // | `np.power` elementwise, `W⁰` = ones | code | last step's δ scaled by $\sum_i(1-h_i^2)$; $W^n\ne W^{\circ n}$ |
@@ -1049,3 +1090,37 @@ lesson.atLeast(
 
 // %%
 await lesson.end();
+
+// %% [markdown]
+// ### Check your understanding
+//
+// <details><summary>1. Why does ∂L/∂W pair δ^t with h^(t−1), and what does the planted bug
+// "h^t where h^(t−1) belongs" change?</summary>
+//
+// $W$ enters step $t$ as $net^t=\dots+W h^{t-1}$, so $\partial net^t_i/\partial W_{ij}=h^{t-1}_j$:
+// the state that came *into* the step. Using $h^t$ (the state the step produced) pairs each
+// $\delta^t$ with the wrong vector; the shape is still $(n_h, n_h)$, so only a numerical check
+// can catch it, and the gradient policy does.
+// </details>
+//
+// <details><summary>2. For a scalar state (n_h = 1), the post's product of Jacobians times
+// W^(t−k) is right. Why does it fail for n_h > 1?</summary>
+//
+// The chain rule gives $J_t\,W\,J_{t-1}\,W\cdots W\,J_k$: each step back multiplies by a
+// Jacobian, then by $W$. Scalars commute, so the factors can be regrouped as
+// $\big(\prod_j J_j\big)W^{t-k}$. Matrices do not: $J W\ne W J$ unless $W$ is diagonal (the
+// $J$ are diagonal), and the lesson measures the commutator $\lVert JW-WJ\rVert/\lVert JW\rVert$
+// at step $T-1$ to show it is far from 0.
+// </details>
+//
+// <details><summary>3. What is the carry W^T δ^(t+1), in words, and why is one vector
+// enough to carry every later step's error?</summary>
+//
+// It is $\partial L/\partial h^t$ through the next step: the sensitivity of all later losses
+// to $h^t$. Every later loss reaches $h^t$ only through $net^{t+1}$, so $\delta^{t+1}$ already
+// sums them; multiplying by $W^\top$ moves that sum back one step. That is why BPTT costs one
+// matrix–vector product per step, while the post's sum over $k$ rebuilds each chain.
+// </details>
+//
+// Now do exercise 6: `deno task exercise 6` (write `sum_over_k`, the post's sum over $k$
+// with the Jacobians interleaved).

@@ -52,6 +52,33 @@ const lesson = new Lesson(7);
 const n = 16, T = 40;
 
 // %% [markdown]
+// ## Where the Jacobians come from
+//
+// The whole lesson multiplies one-step Jacobians, so derive one. Column vectors: $h_t$ is
+// $(n, 1)$, $W$ is $(n, n)$. In index form one step is
+//
+// $$a_{t,i}=\sum_j W_{ij}\,h_{t-1,j}+\sum_m U_{im}\,x_{t,m}+b_i,\qquad h_{t,i}=\tanh(a_{t,i}).$$
+//
+// 1. **One step.** Only the first sum involves $h_{t-1}$: $\partial a_{t,i}/\partial h_{t-1,j}
+//    = W_{ij}$. Through tanh ($\tanh'=1-\tanh^2$):
+//    $\partial h_{t,i}/\partial h_{t-1,j}=(1-h_{t,i}^2)\,W_{ij}$. Row $i$ of $W$ scaled by
+//    $1-h_{t,i}^2$: the matrix $D_tW$ with $D_t=\operatorname{diag}(1-h_t^2)$, shape $(n, n)$.
+//    No transpose: this is the *forward* Jacobian (row = output, column = input); a gradient
+//    flowing backwards applies its transpose, $W^\top D_t$, as in lesson 6.
+// 2. **Many steps.** $h_T$ depends on $h_k$ only through $h_{T-1},\dots,h_{k+1}$, one chain,
+//    so the Jacobians multiply, latest on the left:
+//    $\partial h_T/\partial h_k=(D_TW)(D_{T-1}W)\cdots(D_{k+1}W)$ — $T-k$ factors, each
+//    $(n, n)$. (This is the product the formula above abbreviates.)
+// 3. **The bound.** The spectral norm is submultiplicative, $\lVert AB\rVert\le\lVert A\rVert
+//    \lVert B\rVert$; a diagonal matrix's norm is its largest $|$entry$|$, so
+//    $\lVert D_t\rVert=\max_i(1-h_{t,i}^2)\le1$; and $\lVert W\rVert=\sigma_{\max}(W)$.
+//    Applied factor by factor: $\lVert\partial h_T/\partial h_k\rVert\le\prod_t\lVert D_t\rVert\,
+//    \sigma_{\max}(W)\le\sigma_{\max}(W)^{T-k}$.
+//
+// The code below builds exactly this product, one factor per step, and the table checks the
+// measured norms against the bound.
+
+// %% [markdown]
 // ## 1. The norm of $\partial h_T/\partial h_k$ against $T-k$
 //
 // Three recurrent matrices: orthogonal, scaled to $\rho = 0.8$, $1.0$ and $1.25$ (for an
@@ -299,7 +326,7 @@ lesson.atMost(
 // the parameters far away and the loss stays above chance; clipped to norm 1, the same
 // directions are followed in small steps and the task is learned.
 //
-// Weight decay — adding $\tfrac{\lambda}{2}\|\theta\|^2$ to the loss, so every step also
+// Weight decay — adding $\tfrac{\lambda}{2}\,\|\theta\|^2$ to the loss, so every step also
 // shrinks the weights by the factor $1 - \eta\lambda$ — is the other cure the document
 // names. Measured, it does not tame this explosion. Weak ($\lambda = 0.005$), it cannot hold
 // back updates hundreds of times larger than itself: $W$ grows as it does without it. Strong
@@ -353,9 +380,13 @@ lesson.atMost(
 // %% [markdown]
 // ## 3. The LSTM's cell path: $\partial c_t/\partial c_{t-1} = f_t$
 //
-// In an LSTM, $c_t = f_t\odot c_{t-1} + i_t\odot g_t$: holding the gates fixed, the
-// Jacobian of the cell state across one step is $\operatorname{diag}(f_t)$ — no weight
-// matrix, no squashing derivative. With forget gates near 1 (a forget bias of $+3$,
+// In an LSTM, $c_t = f_t\odot c_{t-1} + i_t\odot g_t$, in index form
+// $c_{t,j}=f_{t,j}\,c_{t-1,j}+i_{t,j}\,g_{t,j}$. The gates are computed from $h_{t-1}$ and
+// $x_t$, not from $c_{t-1}$, so holding $h_{t-1}$ fixed they are constants and
+// $\partial c_{t,j}/\partial c_{t-1,l}=f_{t,j}$ if $j=l$, else 0: the Jacobian of the cell
+// state across one step is $\operatorname{diag}(f_t)$ — no weight matrix, no squashing
+// derivative. (Lesson 5's backward line 9, $dc^{old}=dc\odot f$, is this Jacobian
+// transposed.) With forget gates near 1 (a forget bias of $+3$,
 // $\sigma(3) \approx 0.95$) the product of the forget gates over 30 steps is of the order
 // of $0.95^{30} \approx 0.2$ instead of vanishing like $0.8^{30} \approx 10^{-3}$. That is
 // only the direct path. We check the one-step identity against central differences
@@ -576,10 +607,19 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
 // ## 5. RTRL and BPTT compute the same gradient
 //
 // The document names the two classic algorithms. *Real-time recurrent learning* carries the
-// sensitivity $P_t = \partial h_t/\partial W$ forward with the state:
-// $P_t = D_t\,(h_{t-1}^\top\otimes I + W P_{t-1})$, and accumulates
-// $\partial L/\partial W = \sum_t (\partial L_t/\partial h_t)\,P_t$ as it goes — no memory of the
-// past, but $P_t$ has $n\cdot n^2$ entries and each step costs $O(n^4)$. *BPTT* stores the
+// sensitivity $P_t = \partial h_t/\partial W$ forward with the state. Derive it in index
+// form, with $P_{t}[i,pq]=\partial h_{t,i}/\partial W_{pq}$ (an $n\times n^2$ array):
+//
+// 1. $W_{pq}$ enters $a_{t,i}=\sum_j W_{ij}h_{t-1,j}+\dots$ twice: directly, where $i=p$
+//    and $j=q$, and through $h_{t-1}$, which itself depends on $W$. The product rule gives
+//    $\partial a_{t,i}/\partial W_{pq}=[i=p]\,h_{t-1,q}+\sum_j W_{ij}\,P_{t-1}[j,pq]$.
+// 2. Through tanh: $P_t[i,pq]=(1-h_{t,i}^2)\big([i=p]\,h_{t-1,q}+\sum_j W_{ij}P_{t-1}[j,pq]\big)$,
+//    i.e. $P_t = D_t\,(h_{t-1}^\top\otimes I + W P_{t-1})$, starting from $P_0=0$.
+// 3. Each step's loss adds $\partial L_t/\partial W_{pq}=\sum_i(\partial L_t/\partial h_{t,i})
+//    \,P_t[i,pq]$, a row $(1,n)$ times $P_t$ $(n,n^2)$.
+//
+// So RTRL needs no memory of the past, but $P_t$ has $n\cdot n^2$ entries and $W P_{t-1}$
+// costs $O(n^4)$ per step. *BPTT* stores the
 // states and sweeps backward once: $O(n^2)$ per step, $O(nT)$ memory. On a tiny network they
 // must agree to rounding.
 
@@ -647,3 +687,51 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
 }
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** the one-step Jacobian $\partial h_t/\partial h_{t-1}=D_tW$ from the forward
+//   pass in index form, the product of $T-k$ of them, and the bound
+//   $\prod\lVert D_t\rVert\,\sigma_{\max}(W)$; the LSTM's cell Jacobian $\operatorname{diag}(f_t)$;
+//   and RTRL's forward recursion for $\partial h_t/\partial W$.
+// - **What the source left out:** document 000's theory part argues in words and prints no
+//   numbers. Measured, its claims hold with qualifications it does not make: the size of a
+//   tanh network's gradient depends on the trajectory, not only on $W$; weight decay did not
+//   tame the explosion here (weak, it is too weak; strong, it vanishes the gradient); and at
+//   a 15-step gap a plain RNN learns the task too — the LSTM's advantage shows at 40 steps.
+// - **What the numbers proved:** every measured norm sits under its bound; clipping by global
+//   norm turns a diverging run into a learning one and cannot rescue a vanished gradient;
+//   the full $\partial c_T/\partial c_k$ of an LSTM does not vanish; RTRL equals BPTT to
+//   rounding, and the gradient policy flags each planted bug.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Why can the tanh factor D_t only shrink the product's bound, never
+// grow it?</summary>
+//
+// $D_t=\operatorname{diag}(1-h_t^2)$ and $h_t=\tanh(\cdot)\in(-1,1)$, so every diagonal entry
+// lies in $(0,1]$ and $\lVert D_t\rVert\le1$. By submultiplicativity each factor $D_tW$ has
+// norm at most $\sigma_{\max}(W)$: saturation ($h$ near $\pm1$) only makes it smaller.
+// </details>
+//
+// <details><summary>2. Clipping rescales the whole gradient. Why does that not help a
+// vanished gradient?</summary>
+//
+// Clipping multiplies every component by the same scalar $\min(1, c/\lVert g\rVert)$. The
+// part of the gradient that carries the distant step's information keeps its tiny share of
+// the total: the direction of the step, and so what is learned, is unchanged. Only the
+// step's length changes.
+// </details>
+//
+// <details><summary>3. RTRL and BPTT compute the same ∂L/∂W. Why would anyone use the one
+// that costs O(n⁴) per step?</summary>
+//
+// RTRL runs forward with the sequence and needs no stored past: it can learn online, on a
+// stream that never ends, where BPTT would have to keep every state (or truncate the
+// backward sweep). BPTT is $O(n^2)$ per step but needs $O(nT)$ memory and the whole
+// sequence before it can start.
+// </details>
+//
+// Now do exercise 7: `deno task exercise 7` (write `clip_by_global_norm`, `jacobian_norm` and
+// `rtrl_dW`).

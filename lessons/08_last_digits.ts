@@ -1,6 +1,11 @@
 // %% [markdown]
 // # 8 · The last digits: which arithmetic printed the gradients
 //
+// *Optional: floating-point forensics.* Lessons 1–7 teach the gradients and how to check
+// them; lessons 8 and 9 ask what the last printed digits say about the machine that printed
+// them. Read them if you want to know why two correct programs disagree in the last bits —
+// and why that must shape every tolerance you set.
+//
 // Lesson 1 reproduced document 000's four gradients printed with every digit
 // (`dxt[1][2]`, `da_prev[2][3]`, `dWax[3][1]`, `dWaa[1][2]`) only *within a roundoff bound*:
 // our plain loops landed 0, −30, 0 and +2 units in the last place away, numpy on this machine
@@ -37,6 +42,7 @@ import {
   ulpDistance,
   ulpOf,
   UNIT_ROUNDOFF,
+  wrapLine,
 } from "../lib/mod.ts";
 
 const lesson = new Lesson(8);
@@ -318,6 +324,14 @@ await showTable(
   })),
   { title: "ULPs from the printed values; backward: sequential, fused" },
 );
+const forwardHits = byForward.filter((o) => o.ulps.every((u) => u === 0));
+console.log(
+  wrapLine(
+    `forward arithmetics that give all four printed values: ${forwardHits.length} (${
+      forwardHits.map((o) => arithmeticLabel(o.recipe.forward)).join("; ")
+    })`,
+  ),
+);
 await plot(
   heatmap({
     title: "ULPs from the printed values, by backward arithmetic (z: sequential, fused; libm tanh)",
@@ -498,6 +512,11 @@ await showTable(
   { title: `${withV8Log.length} gaussians against numpy's` },
 );
 lesson.value("gaussian_ulps_histogram", { "Math.log": histV8, glibcLog: histGlibc });
+console.log(
+  `gaussians that miss numpy's: with V8's Math.log ${
+    withV8Log.filter((u) => u !== 0).length
+  } of ${withV8Log.length}, with glibc's log ${withGlibcLog.filter((u) => u !== 0).length}`,
+);
 lesson.check(
   `all ${withGlibcLog.length} gaussians = numpy's, with glibc's log`,
   withGlibcLog,
@@ -576,3 +595,47 @@ const boundRows = printed.map(({ name, key }, i) => {
 });
 await showTable(boundRows, { title: "Every candidate arithmetic lies within the derived bound" });
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **What was shown:** what a ULP is; the three reasons two correct programs differ in the
+//   last digits (summation order, fused multiply-adds, the math library); and a systematic
+//   search that finds the one arithmetic which printed document 000's four gradients bit
+//   for bit — fused sequential dot products (a BLAS `dgemm` with FMA) and the C library's
+//   `tanh`; the same question for numpy's gaussians, answered by glibc's `log`.
+// - **What the source left out:** nothing it claimed is wrong; it printed four numbers with
+//   every digit and said nothing of the machine. Lesson 1 could only reproduce them within a
+//   bound; here the bound's slack is accounted for, ULP by ULP.
+// - **What the numbers proved:** every candidate lies inside lesson 1's derived roundoff
+//   bound, so the bound is not too tight; the spread between correct candidates (dozens of
+//   ULPs where terms cancel) is why a fixed tolerance like 1e-16 would reject correct code.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Why can reordering a sum change its last bits, and why does
+// da_prev[2][3] change by dozens of ULPs when the others change by one or two?</summary>
+//
+// Floating-point addition rounds after every step, so $(a+b)+c$ and $a+(b+c)$ can round
+// differently. The error of a computed sum scales with $\sum_k|term_k|$, not with the result:
+// `da_prev[2][3]` is a small result of terms that nearly cancel, so the same absolute error
+// is many of *its* ULPs.
+// </details>
+//
+// <details><summary>2. What does a fused multiply-add change, and how does the search tell
+// it apart from a plain one?</summary>
+//
+// $\mathrm{fma}(a, b, c)$ rounds $a\cdot b + c$ once instead of rounding the product and then
+// the sum. Over a dot product that changes which bits survive. The search computes each
+// candidate both ways with a correctly rounded `fma` (tested against exact BigInt
+// arithmetic), and only the fused sequential backward lands on all four printed doubles.
+// </details>
+//
+// <details><summary>3. If bit-for-bit agreement is possible, why is it not what a gradient
+// check should ask for?</summary>
+//
+// Because it identifies a *machine*, not a correct program: every candidate here is a
+// correct computation of the same gradient, and all of them lie inside the derived bound.
+// A gradient check should accept every correct arithmetic and reject wrong mathematics, so
+// its tolerance comes from the computation, as lesson 1 derived it.
+// </details>

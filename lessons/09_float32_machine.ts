@@ -1,6 +1,11 @@
 // %% [markdown]
 // # 9 · Which machine printed document 002: the last digits of a float32 printout
 //
+// *Optional: floating-point forensics.* Nothing in lessons 1–7 depends on this lesson; read
+// it if you want to know why two correct float32 programs print different last digits, and
+// how far a printout can be traced back to the hardware that made it. Lesson 8 is its
+// float64 companion; read that first.
+//
 // Lesson 4 reproduced the 74 numbers document 002 printed (a Keras `SimpleRNN`, its
 // outputs and its gradients, each from TensorFlow's tape and again by hand) *within a
 // float32 roundoff bound*, from float64 arithmetic. Lesson 8 went further for a float64
@@ -42,6 +47,26 @@ const file = lesson.publishedFile() as unknown as {
   inputs: Record<string, { value: number[] }>;
   values: Entry[];
 };
+/**
+ * The printed number `i` (flat, row-major) of a quantity, named by its place in the array the
+ * post printed, leading dimensions of length 1 dropped: `output_seq[0][1]` is row 0 (step 1),
+ * column 1 — one indexing for every table and line of this lesson.
+ */
+function at(name: string, i: number): string {
+  const printed = lesson.publishedValue(name).printed;
+  const shape = ((a: unknown): number[] => {
+    const dims: number[] = [];
+    for (let x = a; Array.isArray(x); x = x[0]) dims.push(x.length);
+    return dims;
+  })(JSON.parse(printed.replace(/-?\d+\.?\d*(e[-+]?\d+)?/g, "0")));
+  const dims = shape.filter((d, k) => d !== 1 || k === shape.length - 1);
+  const idx: number[] = [];
+  for (let k = dims.length - 1, r = i; k >= 0; k--) {
+    idx.unshift(r % dims[k]);
+    r = Math.floor(r / dims[k]);
+  }
+  return `${name}${idx.map((j) => `[${j}]`).join("")}`;
+}
 const w = (name: string) => file.inputs[name].value.map(Math.fround);
 const U = w("kernel (U)"), W = w("recurrent_kernel (W)"), b = w("bias (b)");
 const V = w("dense kernel (V)"), c = w("dense bias (c)"), Y = w("y_true");
@@ -268,7 +293,7 @@ for (const e of file.values) {
   e.value.forEach((p, i) => {
     const ours = Math.fround(bst.values[i]);
     listing.push({
-      name: `${e.name}[${i}]`,
+      name: at(e.name, i),
       candidate: bst.label,
       printed: e.texts[i],
       ours: numpyPrints32(ours),
@@ -288,18 +313,24 @@ await showTable(
 lesson.value("best_correctly_rounded_per_number", listing);
 console.log(`reproduced exactly by the best candidate of its quantity: ${reproduced} of 74`);
 lesson.value("reproduced_exactly", reproduced);
-lesson.check(
-  "every reproduced float32 is within lesson 4's bound of the printed value",
-  Math.max(...listing.map((l) => Math.abs(l.ulps))) <= 64 ? 1 : 0,
-  1,
-  {
-    tolerance: 0,
-    against: "lesson 4's roundoff bound 2γ₆₀(2⁻²⁴) ≈ 7e-6, i.e. at most 64 ULPs of values ≥ 0.01",
-  },
+// Lesson 4's bound is an absolute distance, 2γ₆₀(2⁻²⁴) = 7.15e-6 rounded up: in float32 ULPs
+// it allows ~120 near 0.9 but ~7,700 near 0.01, so it is checked as the distance it is.
+const worstAbs = Math.max(
+  ...file.values.flatMap((e) =>
+    best.get(e.name)!.values.map((v, i) => Math.abs(Math.fround(v) - e.value[i]))
+  ),
 );
-for (const e of file.values) {
-  lesson.published(e.name, best.get(e.name)!.values, { roundoff: 7.2e-6 });
-}
+console.log(
+  `largest distance of a best candidate's float32 from the printed value: ${
+    worstAbs.toExponential(1)
+  } (${Math.max(...listing.map((l) => Math.abs(l.ulps)))} float32 ULPs)`,
+);
+lesson.atMost(
+  "every best-candidate float32 is within lesson 4's bound of the printed value (max |ours − printed|)",
+  worstAbs,
+  7.2e-6,
+  { against: "lesson 4's roundoff bound 2γ₆₀(2⁻²⁴) ≈ 7.2e-6, an absolute distance" },
+);
 
 // %% [markdown]
 // The counts are per quantity, and different quantities pick different candidates: no
@@ -312,19 +343,32 @@ for (const e of file.values) {
 // %% [markdown]
 // ## Vendor kernels: TensorFlow's ops on a CPU and on a GPU
 //
-// `lib/tf_rnn32.ts` runs the post op by op as TensorFlow's eager mode does (every op one
-// kernel), under a *machine*: the `MatMul` kernel (Eigen's GEBP loop with or without FMA,
-// or with four partial accumulators; cuBLAS's fma chain), `Tanh` and `Exp` (Eigen's
-// rational `tanh` and Cephes-style `exp` from Eigen's published source, with and without
-// FMA; CUDA's `tanhf`/`expf` from the last CUDA headers that carried device source — the
-// special-function unit's `ex2.approx`/`rcp.approx` are taken as correctly rounded, an
-// assumption; current CUDA ships these functions as `libdevice` bitcode without source, so
-// their real algorithm could not be checked here), `Softmax` (Eigen multiplies by the
-// reciprocal of the sum, TensorFlow's GPU kernel divides), `TanhGrad` plain or fused into
-// `fma(-y, y, 1)`, and the order `AddN` sums the three per-step gradients. The tape's
-// `LogGrad` is `grad · (1/p)` and `SoftmaxGrad` is `(g − Σ g·p)·p`, as TensorFlow writes
-// them; the post's hand formulas are evaluated in the order its code writes their terms.
-// Three named machines, then the best of every combination of the knobs:
+// TensorFlow runs each op of the post (in eager mode, every op is one *kernel*) with code
+// from its vendors: on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU
+// kernels are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix
+// products) and **CUDA**'s math functions. `lib/tf_rnn32.ts` runs the post op by op under a
+// *machine*: one choice per row of this table (the knob is its name in `--json`).
+//
+// | op | knob | CPU (Eigen) | GPU (CUDA) |
+// |---|---|---|---|
+// | `MatMul` | `matmul` | GEBP loop, products then sums (`seq`), with FMA (`fma`), or four partial sums (`acc4`, `acc4fma`) | cuBLAS's fma chain (`fma`) |
+// | `Tanh` | `tanh` | Eigen's rational approximation, without or with FMA (`eigen`, `eigen-fma`) | CUDA's `tanhf` (`cuda`) |
+// | `Exp` | `exp` | Eigen's Cephes-style `exp` (`eigen`, `eigen-fma`) | CUDA's `expf` (`cuda`) |
+// | `Softmax` | `norm` | multiply by the reciprocal of the sum (`recip`) | divide by the sum (`div`) |
+// | softmax's sum | `sum3` | (a+b)+c (`abc`) or (a+c)+b (`acb`) | the same choices |
+// | `TanhGrad` | `tanhGrad` | 1 − y·y, two roundings (`plain`) | fused into fma(−y, y, 1) (`fused`) |
+// | `AddN` | `addN` | the three per-step gradients summed t = 3→1 or 1→3 | the same choices |
+//
+// Every knob also offers the correctly rounded function (`cr`). Where the code comes from:
+// Eigen's functions are transcribed from its published source; CUDA's `tanhf` and `expf`
+// from the last CUDA headers that carried their device source. Those call two instructions
+// of the GPU's special-function unit, `ex2.approx` ($2^x$) and `rcp.approx` ($1/x$), whose
+// last bits NVIDIA does not publish: we take them as correctly rounded, an assumption.
+// Current CUDA ships its math functions as **libdevice** (LLVM bitcode, without source), so
+// their current algorithm could not be checked here. The tape's `LogGrad` is `grad · (1/p)`
+// and `SoftmaxGrad` is `(g − Σ g·p)·p`, as TensorFlow writes them; the post's hand formulas
+// are evaluated in the order its code writes their terms. Three named machines, then the
+// best of every combination of the knobs:
 
 // %%
 import { allMachines, forward32, type Machine, runPost32 } from "../lib/tf_rnn32.ts";
@@ -364,6 +408,7 @@ const score = (o: Record<string, number[]>, name: string) =>
 const named = Object.fromEntries(
   Object.entries(NAMED).map(([k, m]) => [k, runPost32(m, inputs)]),
 );
+console.log(`named machines: ${Object.keys(NAMED).length} (${Object.keys(NAMED).join(", ")})`);
 const machines = allMachines();
 const bestOf = new Map<string, number>();
 let bestTotal = 0;
@@ -389,8 +434,12 @@ const vendorRows = file.values.map((e) => ({
 }));
 await showTable(vendorRows);
 lesson.value("vendor_machines", vendorRows);
-console.log(`machines tried: ${machines.length}; best total ${bestTotal} of 74:`);
-console.log(JSON.stringify(bestMachine));
+console.log(`machines tried: ${machines.length}; best total ${bestTotal} of 74, by`);
+console.log(
+  wrapLine(
+    "  " + Object.entries(bestMachine).map(([knob, choice]) => `${knob} ${choice}`).join(", "),
+  ),
+);
 lesson.value("best_machine", { machine: bestMachine, total: bestTotal });
 const hGpu = score(named["GPU CUDA"], "h_seq");
 const hCpu = score(named["CPU Eigen"], "h_seq");
@@ -414,7 +463,11 @@ console.log(`h_seq reproduced: GPU CUDA ${hGpu} of 6, CPU Eigen ${hCpu} of 6`);
 const admissible = (x: number) => admissible32(numpyPrints32(x));
 const slots: [number[], number][] = [[U, 3], [U, 7], [V, 1], [V, 4]];
 const choices = slots.map(([M, i]) => admissible(M[i]));
-console.log(`admissible values: ${choices.map((c) => c.length).join(" × ")}`);
+console.log(
+  `admissible values of the ${choices.length} printed weights that fit several float32s: ${
+    choices.map((c) => c.length).join(" × ")
+  }`,
+);
 const range = new Map<string, { min: number; max: number; hAll: number }>();
 let combos = 0;
 const sweep = (k: number, inp: typeof inputs) => {
@@ -827,7 +880,7 @@ for (
   const tapeText = post.printed[q][tapeIdx], handText = post.printed[`my_${q}`][tapeIdx];
   console.log(
     wrapLine(
-      `${name}[${tapeIdx}]: tape ${p32(bw.values[q][tapeIdx])} (printed ${tapeText}), post ${
+      `${at(name, tapeIdx)}: tape ${p32(bw.values[q][tapeIdx])} (printed ${tapeText}), post ${
         p32(bw.values[`my_${q}`][tapeIdx])
       } (printed ${handText})`,
     ),
@@ -869,7 +922,7 @@ const verdictList = file.values.flatMap((e) =>
     const forward = e.name === "h_seq" || e.name === "output_seq" || e.name === "my_seqout";
     const v = forward ? gpu[e.name][i] : bw.values[e.name][i];
     return {
-      name: `${e.name}[${i}]`,
+      name: at(e.name, i),
       printed: text,
       ours: numpyPrints32(v),
       float32: hex32(v),
@@ -881,7 +934,7 @@ const verdictList = file.values.flatMap((e) =>
 );
 const misses = verdictList.filter((l) => l.ulp !== 0);
 await showTable(
-  verdictList.filter((l) => l.ulp !== 0 || l.name.endsWith("[0]")).map((
+  verdictList.filter((l) => l.ulp !== 0 || /^[^[]*(\[0\])+$/.test(l.name)).map((
     { name, printed, ours, float32, ulp },
   ) => ({ name, printed, ours, float32, ulp })),
 );
@@ -897,6 +950,13 @@ console.log(
   ),
 );
 lesson.value("every_printed_number", verdictList);
+// The published-value rows of the table compare the printed numbers with these same float32s
+// (the forward values from the GPU machine, the backward ones stage by stage): the table and
+// the verdict come from one computation.
+for (const e of file.values) {
+  const ours = verdictList.filter((l) => l.name.slice(0, l.name.indexOf("[")) === e.name);
+  lesson.published(e.name, ours.map((l) => l.value), { roundoff: 7.2e-6 });
+}
 lesson.atMost(
   "verdict: largest distance of a reproduced float32 from the printed text, in float32 steps",
   Math.max(...verdictList.map((l) => Math.abs(l.ulp))),
@@ -945,6 +1005,50 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 // The versions: TensorFlow 2 (the post's `tf.keras` eager code needs it; its gradient code
 // for `Log` and `Softmax` has read this way since 1.x), on some CUDA GPU; the evidence here
 // cannot name the CUDA version, and says so rather than guess.
+
+// ## What we learned
+//
+// - **What was shown:** a float32 printout can be traced, number by number, to the kernels
+//   that computed it: not by ranking end-to-end candidates (the candidate and machine
+//   counts), but stage by stage, feeding each stage the printed values of the one before and
+//   enumerating every float32 a printed text admits. That turns "this fits best" into exclusion proofs.
+// - **What the source left out:** the post printed 74 float32 numbers with no word on the
+//   machine; its tape and its hand formulas disagree in the last digits, which the post does
+//   not explain. Both are explained here: a GPU, and rounding differences term by term.
+// - **What the numbers proved:** Eigen's CPU `tanh` cannot print the post's hidden states;
+//   no `exp` within glibc's stated 0.502 ulp can print its probabilities; exactly one tape
+//   kernel prints all 50 backward numbers; the table's published-value rows use the verdict's
+//   own float32s, of which 70 of 74 print exactly as the post printed them.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Lesson 4's float32 bound 2γ₆₀(2⁻²⁴) ≈ 7.2e-6 is an absolute distance.
+// Why is it not "a few ULPs" for every printed number?</summary>
+//
+// A float32 ULP scales with the value: $2^{-24}$ near 0.9, $2^{-30}\approx9.3\times10^{-10}$
+// near 0.01. The rounding error of a computation scales with the size of the *terms* it
+// combined, not with its result, so the bound is absolute: near 0.9 it allows about a
+// hundred ULPs, near 0.01 several thousand. That is why this lesson checks it as a
+// distance (`max |ours − printed|`) and reports ULPs only as information.
+// </details>
+//
+// <details><summary>2. Why does an exhaustive enumeration exclude Eigen's tanh, when an
+// end-to-end run only ranks it lower?</summary>
+//
+// End to end, one wrong bit early (a pre-activation, a weight that prints the same but is a
+// different float32) spoils every later number, so a low count cannot tell a wrong kernel
+// from a wrong input. Stage 1 instead tries *every* float32 pre-activation any `MatMul`
+// could have produced from *every* admissible printed input: if Eigen's `tanh` prints
+// `h_seq[1][0]` from none of them, no choice upstream can save it.
+// </details>
+//
+// <details><summary>3. output_seq[2][2] prints the same for two float32 values. How can the
+// lesson say which one the post's machine computed?</summary>
+//
+// Its print hides the last bit, but the gradients do not: the 50 backward numbers are
+// computed from the probabilities, and with the other value the surviving kernel prints only
+// 42 of them. The printed gradients pin the bit the printed probability could not.
+// </details>
 
 // %%
 await lesson.end();

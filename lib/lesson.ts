@@ -25,6 +25,12 @@ import { formatArray, inJupyter, printRich, pyRepr, wrapLine } from "./display.t
 import { flushOutput } from "./jupyter.ts";
 import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
 import { checkGradients, type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
+import { numpyPrints32 } from "./float32.ts";
+
+/** How a planted-bug row's basis starts (the table groups such rows under one basis). */
+const PLANTED_PREFIX = "planted bug (";
+/** How a gradient-policy row's basis starts. */
+const POLICY_PREFIX = "worst |analytic − central difference| / ";
 
 /** One row of a lesson's table. */
 export interface Check {
@@ -325,8 +331,8 @@ export class Lesson {
       relative: false,
       bound: planted ? "≥" : "≤",
       against: planted
-        ? `planted bug (${options.planted}) must be flagged by the gradient policy; ${result.summary}`
-        : `worst |analytic − central difference| / (2·truncation by step halving + ${ROUNDING_SIGMAS}σ measured rounding), per entry; flags a relative error ≥ ${power}; ${result.summary}`,
+        ? `${PLANTED_PREFIX}${options.planted}) must be flagged by the gradient policy; ${result.summary}`
+        : `${POLICY_PREFIX}(2·truncation by step halving + ${ROUNDING_SIGMAS}σ measured rounding), per entry; flags a relative error ≥ ${power}; ${result.summary}`,
       ok,
     });
     return ok;
@@ -425,6 +431,15 @@ function styled(x: number | number[], like: string): string {
   const xs = Array.isArray(x) ? x : [x];
   if (like.startsWith("(")) return `(${xs.join(", ")})`;
   if (/^-?\d+$/.test(like)) return xs.join(", ");
+  // Float32 results (every value exactly a float32, none an integer) as numpy prints a
+  // float32, so that `ours` reads as the printed text it is compared with (0.3842466, not the
+  // float64 digits 0.38424659 of the same number).
+  if (
+    like.startsWith("[") && xs.every((v) => Math.fround(v) === v && !Number.isInteger(v)) &&
+    xs.every((v) => Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6)
+  ) {
+    return `[${xs.map(numpyPrints32).join(" ")}]`;
+  }
   if (like.startsWith("[")) return formatArray(NDArray.from(xs));
   return xs.length === 1 ? pyRepr(xs[0]) : formatArray(NDArray.from(xs));
 }
@@ -436,9 +451,13 @@ function compact(x: number): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
 }
 
+/**
+ * A reference value for the table: a number as it reads (`1`, `0.25`, `3.2e-9`, never numpy's
+ * `1.`), up to four values as a list, more as their count (all are in `--json`).
+ */
 function short(x: number | number[]): string {
-  if (typeof x === "number") return formatArray(x);
-  if (x.length <= 4) return formatArray(NDArray.from(x));
+  if (typeof x === "number") return compact(x);
+  if (x.length <= 4) return `[${x.map(compact).join(", ")}]`;
   return `[${x.length} values]`;
 }
 
@@ -458,45 +477,80 @@ function oneLine(value: string): string {
 
 const TABLE_WIDTH = 100;
 
+/**
+ * A check's basis split in two: what it shares with the checks beside it (stated once per
+ * group in the terminal and HTML tables) and what is its own (the gradient policy's summary
+ * of this check, a published value's roundoff bound — in `--json`, and in the tolerance).
+ */
+function basisOf(c: Check): string {
+  if (c.against.startsWith(PLANTED_PREFIX)) {
+    return "a planted bug must be flagged by the gradient policy: ratio = worst |wrong − central " +
+      "difference| / tolerance ≥ 1 (the policy's verdict on each bug is in --json)";
+  }
+  if (c.against.startsWith(POLICY_PREFIX)) {
+    return "the gradient policy: ratio = " + c.against.split("; ")[0] +
+      " ≤ 1 (its power, below, is the smallest relative error it flags; the verdict per entry is" +
+      " in --json)";
+  }
+  return c.against.replace(/; \+ roundoff bound [^;]*$/, "");
+}
+
+/** How close a check came, in one phrase: `|Δ| 1e-9 ≤ 2e-8`, `ours 0.5 ≤ 1 (margin 5e-1)`. */
+function closeness(c: Check, values: boolean, r: string[]): string {
+  if (c.against.startsWith(PLANTED_PREFIX) || c.against.startsWith(POLICY_PREFIX)) {
+    const power = c.against.match(/flags a relative error ≥ [^;]*/);
+    const ratio = c.reproduced as number;
+    const shown = Math.abs(ratio) >= 1000 ? ratio.toExponential(1) : Number(ratio.toPrecision(2));
+    return `ratio ${shown} ${c.bound} 1${power ? `; ${power[0]}` : ""}`;
+  }
+  if (c.bound) {
+    return `ours ${compact(c.reproduced as number)} ${c.bound} ${
+      compact(c.published as number)
+    } (margin ${c.diff.toExponential(1)})`;
+  }
+  const n = Array.isArray(c.reproduced) ? c.reproduced.length : 1;
+  const shown = values ? `ours ${oneLine(r[3])} vs ${oneLine(r[2])}: ` : "";
+  const over = !values && n > 1 ? ` (${n} values)` : "";
+  return `${shown}${c.relative ? "relative error" : "|Δ|"} ${r[4]} ${c.ok ? "≤" : "exceeds"} ${
+    r[5].replace(/^rel /, "")
+  }${over}`;
+}
+
 /** A report as a text table and as an HTML table (for Jupyter). */
 export function renderTable(report: Report): { text: string; html: string } {
-  const rows = report.checks.map((c) =>
+  const rows = report.checks.map((c) => [
+    c.ok ? "✓" : "✗",
+    c.name,
     c.bound
-      ? [
-        c.ok ? "✓" : "✗",
-        c.name,
-        `${c.bound} ${short(c.published as number)}`,
-        short(c.reproduced),
-        `margin ${c.diff.toExponential(1)}`,
-        "one-sided",
-        c.against,
-      ]
-      : [
-        c.ok ? "✓" : "✗",
-        c.name,
-        typeof c.published === "string" ? c.published : short(c.published),
-        typeof c.published === "string" ? styled(c.reproduced, c.published) : short(c.reproduced),
-        c.diff.toExponential(1),
-        `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
-        c.against,
-      ]
-  );
-  const head = ["", "check", "published / reference", "ours", "|Δ|", "tolerance", "basis"];
-  // The terminal gets one entry per check, wrapped to 100 columns: the name in full, then
-  // what was compared and how close, then the basis — no column is ever cut. An array value
-  // numpy-style printing broke over lines is joined first (the HTML table keeps its lines).
+      ? `${c.bound} ${compact(c.published as number)}`
+      : typeof c.published === "string"
+      ? c.published
+      : short(c.published),
+    c.bound
+      ? compact(c.reproduced as number)
+      : typeof c.published === "string"
+      ? styled(c.reproduced, c.published)
+      : short(c.reproduced),
+    c.diff.toExponential(1),
+    `${c.relative ? "rel " : ""}${c.tolerance.toExponential(1)}`,
+  ]);
+  // The checks with one basis form a group, in the order of its first check: the basis is
+  // stated once, above them.
+  const groups: { basis: string; members: number[] }[] = [];
+  report.checks.forEach((c, i) => {
+    const basis = basisOf(c);
+    const same = groups.find((g) => g.basis === basis);
+    if (same) same.members.push(i);
+    else groups.push({ basis, members: [i] });
+  });
+  // The terminal: per group, the basis wrapped to 100 columns, then one line per check — its
+  // name in full and how close it came, with the values when they fit on the line (an array
+  // numpy-style printing broke over lines is joined first); a longer line wraps, never cut.
   const entry = (c: Check, r: string[]) => {
-    const compared = c.bound
-      ? `ours ${compact(c.reproduced as number)} ${c.bound} ${
-        compact(c.published as number)
-      } (margin ${c.diff.toExponential(1)})`
-      : `ours ${oneLine(r[3])} vs ${oneLine(r[2])}: ${c.relative ? "relative error" : "|Δ|"} ${
-        r[4]
-      } ${c.ok ? "≤" : "exceeds"} ${r[5].replace(/^rel /, "")}`;
-    return [
-      wrapLine(`${r[0]} ${c.name}`, TABLE_WIDTH, "  "),
-      wrapLine(`${compared}; basis: ${c.against}`, TABLE_WIDTH, "      ", "    "),
-    ];
+    const withValues = `  ${r[0]} ${c.name}: ${closeness(c, true, r)}`;
+    const elided = /values\]/.test(r[2] + r[3]);
+    if (!elided && [...withValues].length <= TABLE_WIDTH) return [withValues];
+    return [wrapLine(`${r[0]} ${c.name}: ${closeness(c, false, r)}`, TABLE_WIDTH, "      ", "  ")];
   };
   const count = (kind: Check["kind"]) => {
     const of = report.checks.filter((c) => c.kind === kind);
@@ -512,18 +566,35 @@ export function renderTable(report: Report): { text: string; html: string } {
     "",
     `Published values and checks — lesson ${report.lesson}`,
     "─".repeat(TABLE_WIDTH),
-    ...report.checks.flatMap((c, i) => entry(c, rows[i])),
+    ...groups.flatMap((g, k) => [
+      ...(k ? [""] : []),
+      wrapLine(`basis: ${g.basis}`, TABLE_WIDTH, "    ", ""),
+      ...g.members.flatMap((i) => entry(report.checks[i], rows[i])),
+    ]),
     "",
     summary,
   ].join("\n");
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const head = ["", "check", "ours", "published / reference", "how close"];
+  const td = (s: string, style = "") =>
+    `<td style="text-align:left;vertical-align:top;${style}">${esc(s)}</td>`;
+  // Values wrap inside their column (a long array would push "how close" off the page).
+  const mono = "font-family:monospace;white-space:pre-wrap;max-width:26em;overflow-wrap:anywhere";
   const html = `<p style="font-weight:bold">${esc(summary)}</p><table><thead><tr>${
-    head.map((h) => `<th>${esc(h)}</th>`).join("")
+    head.map((h) => `<th style="text-align:left">${esc(h)}</th>`).join("")
   }</tr></thead><tbody>${
-    rows.map((r) =>
-      `<tr style="color:${r[0] === "✓" ? "inherit" : "#c00"}">${
-        r.map((s) => `<td style="text-align:left;font-family:monospace">${esc(s)}</td>`).join("")
-      }</tr>`
+    groups.map((g) =>
+      `<tr><td></td><td colspan="4" style="text-align:left;font-style:italic;color:#555">${
+        esc(`basis: ${g.basis}`)
+      }</td></tr>` +
+      g.members.map((i) => {
+        const [mark, name, theirs, ours] = rows[i];
+        const c = report.checks[i];
+        return `<tr style="color:${mark === "✓" ? "inherit" : "#c00"}">${
+          td(mark) + td(name, "min-width:16em") + td(ours, mono) + td(theirs, mono) +
+          td(closeness(c, false, rows[i]), "white-space:nowrap")
+        }</tr>`;
+      }).join("")
     ).join("")
   }</tbody></table>`;
   return { text, html };

@@ -2,9 +2,10 @@
  * A progress bar for slow loops, written to stderr so it never mixes with a lesson's
  * results (or with `--json` output). On a terminal it redraws one line; in a Jupyter
  * notebook it is a display updated in place (`update_display_data`: the kernel forwards
- * nothing written with `Deno.stderr.writeSync` to a notebook); elsewhere (CI, pipes) it
- * prints a line at every tenth of the way. Outside a terminal it shows no timings, so two
- * runs print the same bytes.
+ * nothing written with `Deno.stderr.writeSync` to a notebook); elsewhere (CI, pipes, a file)
+ * it prints one line, its final state, when the loop is done — a redirected lesson reads
+ * without frames of a bar in it. Outside a terminal it shows no timings, so two runs print
+ * the same bytes.
  *
  * ```ts
  * import { progress } from "./progress.ts";
@@ -89,13 +90,15 @@ export function progress(
           lastDraw = now;
           draw(note);
         }
-      } else {
+      } else if (notebook) {
+        // A notebook's display is updated in place, at every tenth of the way.
         const tenth = Math.floor((count / total) * 10);
         if (tenth > lastTenth && tenth < 10) {
           lastTenth = tenth;
           draw(note);
         }
       }
+      // Off a terminal and outside a notebook: nothing until done().
     },
     done(note = "") {
       count = total;

@@ -169,6 +169,23 @@ SUP["−"] = "⁻";
 
 class Unrenderable extends Error {}
 
+/** Around a converted `\frac` until {@link formula} checks its neighbours. */
+const FRAC_OPEN = "\uE000";
+const FRAC_CLOSE = "\uE001";
+/** Without the fraction marks. */
+function bare(s: string): string {
+  return s.replace(/[\uE000\uE001]/g, "");
+}
+/**
+ * A linear fraction `a/b` is readable only when something separates it from what comes
+ * next and before: `∂L/∂O hₜ` reads as (∂L/∂O)·hₜ only with the space, and `∂L/∂O∂O/∂h` or
+ * `x∂L/∂O` not at all. Letters, digits, ∂ or a bracket against a fraction make it ambiguous.
+ */
+function ambiguousFraction(s: string): boolean {
+  return /\uE001(?:[\p{L}\p{N}∂(⟨√Σ\uE000]|[‖|](?=[\p{L}\p{N}∂(]))/u.test(s) ||
+    /[\p{L}\p{N})]\uE000/u.test(s);
+}
+
 /** Reads one `{…}` group (or one token) from `s` at `i`; returns its LaTeX and the end. */
 function group(s: string, i: number): [string, number] {
   while (s[i] === " ") i++;
@@ -207,6 +224,11 @@ const SPACED = new Set(
 
 /** LaTeX → Unicode text; throws {@link Unrenderable} where it cannot be done faithfully. */
 export function latexToUnicode(tex: string): string {
+  return bare(convert(tex));
+}
+
+/** {@link latexToUnicode}, with each fraction between {@link FRAC_OPEN} and {@link FRAC_CLOSE}. */
+function convert(tex: string): string {
   let out = "";
   let i = 0;
   while (i < tex.length) {
@@ -227,12 +249,14 @@ export function latexToUnicode(tex: string): string {
         const [a, j] = group(tex, i);
         const [b, k] = group(tex, j);
         i = k;
-        const wrap = (x: string) => (/^[\w∂⟨⟩.ₐ-ₜ₀-₉⁰-⁹ᵀ]+$/u.test(x) ? x : `(${x})`);
-        out += `${wrap(latexToUnicode(a))}/${wrap(latexToUnicode(b))}`;
+        const wrap = (x: string) => (/^[\p{L}\p{N}_∂⟨⟩.⁺⁻₊₋]+$/u.test(x) ? x : `(${x})`);
+        // Marked, so that formula() can tell a fraction run into its neighbours ("∂L/∂O∂O/∂h"
+        // reads as one fraction): such a formula is shown as its source.
+        out += `${FRAC_OPEN}${wrap(bare(convert(a)))}/${wrap(bare(convert(b)))}${FRAC_CLOSE}`;
       } else if (name === "sqrt") {
         const [a, j] = group(tex, i);
         i = j;
-        const r = latexToUnicode(a);
+        const r = bare(convert(a));
         out += [...r].length === 1 ? `√${r}` : `√(${r})`;
       } else if (
         ["text", "mathrm", "mathbf", "mathit", "operatorname", "mathcal", "boldsymbol", "textrm"]
@@ -240,7 +264,7 @@ export function latexToUnicode(tex: string): string {
       ) {
         const [a, j] = group(tex, i);
         i = j;
-        out += name === "text" || name === "textrm" ? a : latexToUnicode(a);
+        out += name === "text" || name === "textrm" ? a : convert(a);
       } else if (
         ["textstyle", "displaystyle", "scriptstyle", "limits", "nolimits", "rm", "it", "bf"]
           .includes(name)
@@ -262,7 +286,7 @@ export function latexToUnicode(tex: string): string {
         const [a, j] = group(tex, i);
         i = j;
         const mark = { hat: "\u0302", tilde: "\u0303", bar: "\u0304", vec: "\u20d7" }[name];
-        const r = latexToUnicode(a);
+        const r = bare(convert(a));
         out += [...r].length === 1 ? r + mark : `${name}(${r})`;
       } else if (name in LATEX_SYMBOLS) {
         out += LATEX_SYMBOLS[name];
@@ -278,7 +302,7 @@ export function latexToUnicode(tex: string): string {
     } else if (c === "_" || c === "^") {
       const [a, j] = group(tex, i + 1);
       i = j;
-      out += script(latexToUnicode(a), c === "_" ? SUB : SUP, c);
+      out += script(bare(convert(a)), c === "_" ? SUB : SUP, c);
     } else if (c === "{" || c === "}") {
       i++;
     } else if (c === "&" || (c === "\\" && tex[i + 1] === "\\")) {
@@ -298,7 +322,9 @@ export function latexToUnicode(tex: string): string {
 function formula(tex: string, display: boolean): string {
   try {
     if (/\\begin\{/.test(tex)) throw new Unrenderable("an environment");
-    return latexToUnicode(tex.trim()).trim();
+    const text = convert(tex.trim()).trim();
+    if (ambiguousFraction(text)) throw new Unrenderable("a fraction run into its neighbours");
+    return bare(text);
   } catch (e) {
     if (!(e instanceof Unrenderable)) throw e;
     return display ? `$$${tex.trim()}$$` : `$${tex}$`;
@@ -505,6 +531,26 @@ export function renderMarkdown(md: string, o: RenderOptions): string {
       const first = `${indent}${marker} `;
       out.push(...wrap(inline(text, o), o.width, first, " ".repeat(displayWidth(first))));
       if (!(i + 1 < lines.length && /^\s*([-*]|\d+\.)\s/.test(lines[i + 1]))) out.push("");
+    } else if (t.startsWith("<details>")) {
+      // A folded question (`<details><summary>Q</summary> … </details>`): a terminal cannot
+      // fold, so the question is shown as a question and the answer below it, indented under
+      // an "Answer" mark (dim in colour) so that a reader can stop before it.
+      flush();
+      let block = t.slice("<details>".length);
+      while (!/<\/details>\s*$/.test(block) && i + 1 < lines.length) block += "\n" + lines[++i];
+      block = block.replace(/<\/details>\s*$/, "");
+      const s = block.match(/^\s*<summary>([\s\S]*?)<\/summary>/);
+      const question = s ? s[1].replace(/\s+/g, " ").trim() : "";
+      const answer = renderMarkdown(
+        (s ? block.slice(s[0].length) : block).split("\n").map((x) => x.trim()).join("\n").trim(),
+        { ...o, width: o.width - 4 },
+      );
+      out.push(...wrap(inline(question, o), o.width, "▸ ", "  "));
+      out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
+      // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
+      const dim = (x: string) =>
+        o.color && x ? `\x1b[2m${x.replaceAll("\x1b[22m", "\x1b[22m\x1b[2m")}\x1b[22m` : x;
+      out.push(...answer.split("\n").map((x) => (x ? dim(`  │ ${x}`) : "  │")), "");
     } else if (t.startsWith(">")) {
       flush();
       const quote: string[] = [];

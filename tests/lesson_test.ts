@@ -77,29 +77,48 @@ Deno.test("the terminal table fits 100 columns and names every check in full", a
   ok(text.includes("|Δ| 1.0e-2 ≤ 5.0e-2"));
 });
 
-Deno.test("the terminal report joins an array numpy-style printing wrapped at 75 columns", async () => {
+Deno.test("the terminal report: one line per check, values joined onto it when they fit", async () => {
   const lesson = new Lesson(9, { quiet: true });
   const values = lesson.publishedValue("dl_dU").value as number[];
   ok(lesson.published("dl_dU", values));
+  ok(lesson.published("dl_db", lesson.publishedValue("dl_db").value as number[]));
   const wrapped = formatArray(NDArray.from(values));
   ok(wrapped.includes("\n"), `expected numpy-style printing to wrap: ${wrapped}`);
   const { renderTable } = await import("../lib/lesson.ts");
   const { text, html } = renderTable(lesson.report());
-  const [, , , header, ...entry] = text.split("\n");
-  equal(header, "✓ dl_dU");
-  const compared = entry.slice(0, entry.indexOf(""));
-  ok(compared.length > 1, `expected the entry to wrap: ${compared.join("\n")}`);
-  // The wrapping helper's own convention: the first line indented 4, continuations 6.
-  ok(compared[0].startsWith("    ours ["), compared[0]);
-  for (const line of compared.slice(1)) ok(/^ {6}\S/.test(line), `misindented: "${line}"`);
-  for (const line of text.split("\n")) ok([...line].length <= 100, `too wide: ${line}`);
-  // Undoing the wrap gives the values on one line, as numpy prints an array that fits one.
-  const oneLine = formatArray(NDArray.from(values), { linewidth: Infinity });
-  ok(!oneLine.includes("\n"));
-  const published = lesson.publishedValue("dl_dU").printed;
-  ok(compared.join("\n").replace(/\n {6}/g, " ").includes(`ours ${oneLine} vs ${published}: |Δ|`));
+  const lines = text.split("\n");
+  for (const line of lines) ok([...line].length <= 100, `too wide: ${line}`);
+  // Both share one basis, stated once, above them.
+  equal(lines.filter((l) => l.startsWith("basis: ")).length, 1);
+  // dl_dU's values do not fit one line: the line says how close, and how many values.
+  const dU = lines.find((l) => l.startsWith("  ✓ dl_dU: "));
+  ok(dU && /\|Δ\| 0\.0e\+0 ≤ \S+ \(8 values\)$/.test(dU), dU);
+  // dl_db's do: they are shown, numpy's printing joined onto one line.
+  const published = lesson.publishedValue("dl_db").printed;
+  const dB = lines.find((l) => l.startsWith("  ✓ dl_db: "));
+  ok(dB?.includes(`vs ${published.replace(/\s*\n\s*/g, " ")}: |Δ|`), dB);
   // The HTML table shows the value as numpy printed it.
   ok(html.includes(wrapped));
+});
+
+Deno.test("the terminal and HTML reports state a shared basis once, in the order of its first check", async () => {
+  const lesson = new Lesson(1, { quiet: true });
+  for (const name of ["a", "b", "c"]) lesson.check(name, 1, 1, { tolerance: 0, against: "same" });
+  lesson.check("d", 1, 1, { tolerance: 0, against: "other" });
+  lesson.check("e", 1, 1, { tolerance: 0, against: "same" });
+  const { renderTable } = await import("../lib/lesson.ts");
+  const { text, html } = renderTable(lesson.report());
+  const lines = text.split("\n").filter((l) => l.startsWith("basis: ") || l.startsWith("  ✓"));
+  deepEqual(lines.map((l) => l.split(":")[0]), [
+    "basis",
+    "  ✓ a",
+    "  ✓ b",
+    "  ✓ c",
+    "  ✓ e",
+    "basis",
+    "  ✓ d",
+  ]);
+  equal((html.match(/basis: same/g) ?? []).length, 1);
 });
 
 Deno.test("gradientCheck: a correct gradient passes, a 1e-3 scale error and NaN fail", () => {

@@ -206,7 +206,7 @@ Deno.test("a heat map fits the classic Notebook's 960 px, wrapping column labels
  */
 async function importGraph(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", new URL(entry, import.meta.url).href],
+    args: ["info", "--config=dev/deno.json", "--json", new URL(entry, import.meta.url).href],
     stdout: "piped",
     stderr: "piped",
   }).output();

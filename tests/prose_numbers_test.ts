@@ -5,10 +5,22 @@
  * code sets), be a value, threshold or measurement of the lesson's check table, or — for
  * arithmetic like $0.95^{30} \approx 0.2$ — be the stated power to the stated precision.
  * What is left must be listed below with the reason it needs no run.
+ *
+ * Four kinds of claim the decimals alone do not reach are checked against the run too:
+ * - a ULP count ("30 ULPs", "two ULPs", "0.72 ulp") must be a number the code beside it
+ *   printed, or a ULP figure of the lesson's `--json`;
+ * - a count of items ("four slips", "Three named machines") must be the number of items the
+ *   same cell enumerates ((a), (b), … or a list), or be printed beside it with that noun;
+ * - a figure restated away from the code that printed it — "70 of 74" in a later section,
+ *   or any figure of the README's lesson table — must appear in the lesson's run;
+ * - a labelled value ("`h_seq[1][0]` = 0.3758163") must be what the run shows under that
+ *   label: the number the source printed at that place of the array, or an output line that
+ *   names the label with that number.
  */
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { pairs, spansOf } from "../tools/notebooks.ts";
 import { runLessonCli } from "./_run_lesson.ts";
+import { loadPublished } from "../lib/published.ts";
 
 /** Numbers the prose may state without a run beside them, per lesson, with the reason. */
 const STATED: Record<number, Record<string, string>> = {
@@ -22,6 +34,28 @@ const STATED: Record<number, Record<string, string>> = {
     "3.3": "Eigen's version (the line whose tanh the lesson models), a cited fact",
     "2.0": "TensorFlow's versions that vendor that Eigen, a cited fact",
     "2.4": "TensorFlow's versions that vendor that Eigen, a cited fact",
+  },
+};
+
+/**
+ * Claims the extended checks may make without the run showing them, per lesson: the exact
+ * message the check gives, and why it needs no run.
+ */
+const ALLOWED: Record<number, Record<string, string>> = {
+  1: {
+    "five printed numbers":
+      "the four full-digit gradients and dba's: five printed numbers, read off the source",
+    "two values": 'a definition ("two values 1 ULP apart"), not a count of the run',
+    "four values": "the four gradients printed with repr (the other entries are shapes and dba)",
+    "Two quantities": "the unit roundoff and γₙ, named in the same sentence",
+  },
+  5: { "two quantities": "dh and dc, named in the same sentence" },
+  6: {
+    "three numbers": "the three decimals of the bullets above (0.63, 0.35, 0.17), each checked",
+  },
+  8: {
+    "two numbers": 'a definition ("counting the doubles between two numbers"), not a count',
+    "0.52 ULP": "glibc's documented accuracy for log, a cited fact",
   },
 };
 
@@ -108,6 +142,116 @@ function arithmeticHolds(line: string, s: Stated): boolean {
   return (s.order ?? s.matches)(value);
 }
 
+const WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+};
+const COUNT = "(\\d+(?:\\.\\d+)?|" + Object.keys(WORDS).join("|") + ")";
+const asNumber = (w: string) => WORDS[w.toLowerCase()] ?? Number(w);
+
+/** ULP counts stated in prose: "30 ULPs", "two float32 ULPs", "0.72 ulp". */
+export function ulpClaims(prose: string): { text: string; value: number }[] {
+  const re = new RegExp(
+    String.raw`\b${COUNT}\s+(?:float(?:32|64)\s+)?(?:ULPs?|ulps?|units in the last place)\b`,
+    "gi",
+  );
+  return [...prose.matchAll(re)].map((m) => ({ text: m[0], value: asNumber(m[1]) }));
+}
+
+/** The nouns whose counts the prose states about the run. */
+const COUNTABLE =
+  "slips|checks|bugs|rows|numbers|values|entries|gradients|machines|kernels|candidates|" +
+  "quantities|weights|arithmetics|gaussians|columns|repairs|rungs|probes";
+
+/** Counts of items stated in prose: "four slips", "Three named machines". */
+export function countClaims(
+  prose: string,
+): { text: string; value: number; noun: string }[] {
+  const words = Object.keys(WORDS).filter((w) => w !== "one").join("|");
+  const re = new RegExp(
+    String.raw`\b(${words})\s+(?:[a-z-]+\s+)?(${COUNTABLE})\b`,
+    "gi",
+  );
+  return [...prose.matchAll(re)].map((m) => ({
+    text: m[0],
+    value: WORDS[m[1].toLowerCase()],
+    noun: m[2].toLowerCase(),
+  }));
+}
+
+/** How many items a cell enumerates: labels (a), (b), … (or a range "(a)–(d)"), or list items. */
+export function enumerated(cell: string): number[] {
+  const labels = new Set([...cell.matchAll(/(?:^|[\s*(])\(([a-h])\)/gm)].map((m) => m[1]));
+  const range = [...cell.matchAll(/\(([a-h])\)\s*[–-]\s*\(([a-h])\)/g)].map((m) =>
+    m[2].charCodeAt(0) - m[1].charCodeAt(0) + 1
+  );
+  const bullets = cell.split("\n").filter((l) => /^\s*(?:[-*]|\d+\.)\s/.test(l)).length;
+  return [labels.size, bullets, ...range].filter((n) => n > 0);
+}
+
+/** "70 of 74": a figure the run prints in this form. */
+export function ofClaims(prose: string): string[] {
+  return [...prose.matchAll(/\b(\d+) of (\d+)\b/g)].map((m) => `${m[1]} of ${m[2]}`);
+}
+
+/** "`h_seq[1][0]` = 0.3758163", "`output_seq[2][2]` prints as `0.11136916`". */
+export function labelClaims(
+  prose: string,
+): { label: string; name: string; idx: number[]; text: string }[] {
+  const re = /`([A-Za-z_]\w*)((?:\[\d+\])+)`\s*(?:=|:|prints as)\s*`?(-?\d*\.\d+)/g;
+  return [...prose.matchAll(re)].map((m) => ({
+    label: m[1] + m[2],
+    name: m[1],
+    idx: [...m[2].matchAll(/\d+/g)].map((d) => Number(d[0])),
+    text: m[3],
+  }));
+}
+
+/**
+ * The number the source printed at `idx` of quantity `printed` (a numpy-style nested list),
+ * its leading dimensions of length 1 dropped as the lessons name entries; undefined when the
+ * index does not exist.
+ */
+export function printedAt(printed: string, idx: number[]): string | undefined {
+  const texts = printed.match(/-?\d+\.?\d*(?:e[-+]?\d+)?/g) ?? [];
+  let k = 0;
+  const nested = JSON.parse(printed.replace(/-?\d+\.?\d*(?:e[-+]?\d+)?/g, () => String(k++)));
+  let x: unknown = nested;
+  while (Array.isArray(x) && x.length === 1 && Array.isArray(x[0]) && idx.length) x = x[0];
+  for (const i of idx) {
+    if (!Array.isArray(x) || i >= x.length) return undefined;
+    x = x[i];
+  }
+  return typeof x === "number" ? texts[x] : undefined;
+}
+
+/** The README's lesson table: lesson number → its row's text. */
+function readmeRows(): Map<number, string> {
+  const rows = new Map<number, string>();
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const start = readme.indexOf("## Lessons");
+  for (const line of readme.slice(start).split("\n")) {
+    const m = line.match(/^\|\s*(\d)\s*\|(.*)\|\s*$/);
+    if (m) rows.set(Number(m[1]), m[2]);
+    else if (rows.size && !line.startsWith("|")) break;
+  }
+  return rows;
+}
+
+/** Numbers in the run: every number on the lines that also name `word`. */
+const onLinesWith = (run: string, word: RegExp) =>
+  run.split("\n").filter((l) => word.test(l)).flatMap((l) => numbersIn(l));
+
 const numbersIn = (text: string) =>
   [...text.matchAll(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/g)].map((m) => Number(m[0]));
 
@@ -152,6 +296,112 @@ for (const p of pairs()) {
       `numbers stated with no run beside them:\n${unexplained.join("\n")}`,
     );
   });
+
+  Deno.test(`lesson ${n}: ULP counts, counts of items, restated figures and labelled values agree with the run`, async () => {
+    const [cellsRun, jsonRun] = await Promise.all([
+      runLessonCli(String(n), "--cells"),
+      runLessonCli(String(n), "--json"),
+    ]);
+    const cells: { cell: number; stdout: string }[] = JSON.parse(cellsRun.stdout).cells;
+    const report = JSON.parse(jsonRun.stdout);
+    const spans = spansOf(Deno.readTextFileSync(p.lesson));
+    const published = loadPublished(
+      new URL(`../data/published/${p.name}.json`, import.meta.url),
+    );
+    const run = [
+      ...cells.map((c) => c.stdout),
+      JSON.stringify(report.values),
+      JSON.stringify(report.checks),
+    ].join("\n");
+    const ulpFigures = [
+      ...numbersIn(
+        JSON.stringify(
+          Object.entries(report.values).filter(([k]) => /ulp/i.test(k)).map(([, v]) => v),
+        ),
+      ),
+      ...numbersIn(
+        JSON.stringify(
+          report.checks.filter((c: { name: string }) => /ulp|float32 steps/i.test(c.name)),
+        ),
+      ),
+    ];
+    // A finding is allowed when its quoted claim is listed, with its reason, in ALLOWED.
+    const wrong = (claims: string[]) =>
+      claims.filter((c) => !Object.keys(ALLOWED[n] ?? {}).some((k) => c.includes(`"${k}"`)));
+    const found: string[] = [];
+    const check = (prose: string, near: string, cell: string, where: string) => {
+      for (const u of ulpClaims(prose)) {
+        const pool = [...numbersIn(near), ...ulpFigures, ...onLinesWith(run, /ulp/i)];
+        if (!pool.some((x) => Math.abs(Math.abs(x) - u.value) < 1e-9)) {
+          found.push(`${where}: ULP count "${u.text}" is not in the run`);
+        }
+      }
+      for (const c of countClaims(prose)) {
+        const stem = c.noun.replace(/(?:e?s)$/, "");
+        const printed = onLinesWith(
+          near + "\n" + JSON.stringify(report.checks),
+          new RegExp(stem, "i"),
+        );
+        // "the four gradients" the source printed: the lesson's published values.
+        const sourcePrinted = /^(?:gradients|numbers|values|entries|quantities)$/.test(c.noun)
+          ? [published.values.length]
+          : [];
+        if (
+          !enumerated(cell).includes(c.value) && !printed.includes(c.value) &&
+          !sourcePrinted.includes(c.value)
+        ) {
+          found.push(
+            `${where}: "${c.text}" — the cell enumerates ${
+              enumerated(cell).join("/") || "nothing"
+            }`,
+          );
+        }
+      }
+      for (const o of ofClaims(prose)) {
+        if (!run.includes(o)) found.push(`${where}: "${o}" is not in the run`);
+      }
+      for (const l of labelClaims(prose)) {
+        const entry = published.values.find((v) => v.name === l.name);
+        const stated = statedNumbers(l.text)[0];
+        const ok = entry
+          ? (() => {
+            const at = printedAt(entry.printed, l.idx);
+            return at !== undefined && stated.matches(Number(at));
+          })()
+          : onLinesWith(run, new RegExp(l.label.replace(/[[\]]/g, "\\$&"))).some(stated.matches);
+        if (!ok) found.push(`${where}: "${l.label}" = ${l.text} is not what the run shows there`);
+      }
+    };
+    spans.forEach((sp, i) => {
+      if (sp.type !== "markdown") return;
+      const near = [i - 1, i + 1].filter((j) => spans[j]?.type === "code")
+        .map((j) => cells.filter((c) => c.cell === j).map((c) => c.stdout).join("")).join("\n");
+      // The cell, and the markdown cells after it up to the next heading (its section's items).
+      const section = [sp.lines.join("\n")];
+      for (let j = i + 1; j < spans.length && !/^#/.test(spans[j].lines[0] ?? ""); j++) {
+        if (spans[j].type === "markdown") section.push(spans[j].lines.join("\n"));
+      }
+      const cell = section.join("\n");
+      const prose = sp.lines.join("\n").replace(
+        /`[^`]*`/g,
+        // Code is not prose, but a label (`h_seq[1][0]`) and a printed value (`0.11136916`) are.
+        (m) => (/^`(?:[A-Za-z_]\w*(\[\d+\])+|-?\d*\.\d+)`$/.test(m) ? m : " "),
+      );
+      check(prose, near, cell, `${p.name} cell ${i}`);
+    });
+    const row = readmeRows().get(n);
+    if (row) {
+      const pool = numbersIn(run);
+      for (const s of statedNumbers(row.replace(/`[^`]*`/g, " "))) {
+        if (!pool.some(s.matches) && !(s.order && pool.some(s.order))) {
+          found.push(`README lesson ${n}: "${s.text}" is not in the run`);
+        }
+      }
+      check(row, run, "", `README lesson ${n}`);
+    }
+    const left = wrong(found);
+    ok(left.length === 0, `prose that disagrees with the run:\n${left.join("\n")}`);
+  });
 }
 
 Deno.test("the prose check flags a number no run printed, and accepts arithmetic that holds", () => {
@@ -166,4 +416,33 @@ Deno.test("the prose check flags a number no run printed, and accepts arithmetic
   ok(n.matches(1.6301593) && !n.matches(1.6311));
   const [p] = statedNumbers(String.raw`$6\times10^{-8}$`);
   ok(p.matches(5.96e-8) && !p.matches(7e-8));
+});
+
+Deno.test("the extended prose checks find a ULP count, a count, a restated figure and a label", () => {
+  deepEqual(ulpClaims("sits 30 ULPs away, then two float32 ULPs, 0.72 ulp"), [
+    { text: "30 ULPs", value: 30 },
+    { text: "two float32 ULPs", value: 2 },
+    { text: "0.72 ulp", value: 0.72 },
+  ]);
+  deepEqual(
+    countClaims("It has four slips of transcription; Three named machines").map((c) => [
+      c.value,
+      c.noun,
+    ]),
+    [[4, "slips"], [3, "machines"]],
+  );
+  // A count agrees with the items its section enumerates, and a wrong one does not.
+  const cell = "Four slips.\n(a) one\n(b) two\n(c) three\n(d) four";
+  ok(enumerated(cell).includes(4) && !enumerated(cell).includes(5));
+  ok(enumerated("repairing (a)–(d) leaves").includes(4));
+  deepEqual(ofClaims("70 of 74 bit for bit; 2 of them"), ["70 of 74"]);
+  // A label names the place of the printed array, leading dimensions of length 1 dropped.
+  const printed = "[[[ 0.85244656,  0.01066787], [ 0.3758163 ,  0.21824013]]]";
+  equal(printedAt(printed, [1, 0]), "0.3758163");
+  equal(printedAt(printed, [2, 0]), undefined);
+  deepEqual(
+    labelClaims("so `h_seq[1][0]` = 0.3758163 and `output_seq[2][2]` prints as `0.1`")
+      .map((l) => [l.label, l.text]),
+    [["h_seq[1][0]", "0.3758163"], ["output_seq[2][2]", "0.1"]],
+  );
 });

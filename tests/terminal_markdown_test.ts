@@ -68,3 +68,68 @@ Deno.test("every lesson's markdown renders at 80 and 100 columns, with no stray 
     }
   }
 });
+
+Deno.test("a folded <details> question shows its question, then its answer under a mark", () => {
+  const md = [
+    "Before.",
+    "",
+    "<details><summary>Why is $W^\\top$ there?</summary>",
+    "",
+    "Because the sum runs over",
+    "the *row* index.",
+    "",
+    "</details>",
+    "",
+    "After.",
+  ].join("\n");
+  equal(
+    renderMarkdown(md, plain),
+    [
+      "Before.",
+      "",
+      "▸ Why is Wᵀ there?",
+      "  Answer",
+      "  │ Because the sum runs over the row index.",
+      "",
+      "After.",
+    ].join("\n"),
+  );
+  // No HTML tag reaches the terminal, and the answer is dimmed in colour.
+  const coloured = renderMarkdown(md, { width: 60, color: true });
+  equal(/<\/?(details|summary)>/.test(coloured), false);
+  ok(coloured.includes("\x1b[2m"));
+  // A bold span inside the answer ends bold only: the rest of its line stays dim.
+  const bold = renderMarkdown("<details><summary>Q</summary>\n\n**A** then more\n\n</details>", {
+    width: 60,
+    color: true,
+  });
+  ok(bold.includes("\x1b[22m\x1b[2m then more"), JSON.stringify(bold));
+});
+
+Deno.test("a fraction run into its neighbours is shown as its source, never half-converted", () => {
+  const o = { width: 100, color: false };
+  // Two fractions side by side would read as one: ∂L/∂O∂O/∂h.
+  const side = String.raw`$$\frac{\partial L}{\partial O}\frac{\partial O}{\partial h^t}$$`;
+  equal(
+    renderMarkdown(side, o),
+    "    $$\n    \\frac{\\partial L}{\\partial O}\\frac{\\partial O}{\\partial h^t}\n    $$",
+  );
+  // A fraction followed by a factor: ∂L/∂Ohₜ would read as one denominator.
+  equal(
+    renderMarkdown(String.raw`so $\frac{\partial L}{\partial O}h_t$ here`, o),
+    String.raw`so $\frac{\partial L}{\partial O}h_t$ here`,
+  );
+  // Separated by a space or an operator, it converts; a script needs no brackets.
+  equal(renderMarkdown(String.raw`$\frac{\partial L}{\partial O} h_t$`, o), "∂L/∂O hₜ");
+  equal(renderMarkdown(String.raw`$\frac{\partial a}{\partial h^{j-1}} = W$`, o), "∂a/∂hʲ⁻¹ = W");
+});
+
+Deno.test("a fraction before an opening norm bar is ambiguous, before a closing one it is not", () => {
+  const o = { width: 100, color: false };
+  equal(
+    renderMarkdown(String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`, o),
+    String.raw`$\tfrac{\lambda}{2}\|\theta\|^2$`,
+  );
+  equal(renderMarkdown(String.raw`$\tfrac{\lambda}{2}\,\|\theta\|^2$`, o), "λ/2 ‖θ‖²");
+  equal(renderMarkdown(String.raw`$\|\frac{\partial h}{\partial k}\| \le 1$`, o), "‖∂h/∂k‖ ≤ 1");
+});

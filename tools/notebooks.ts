@@ -252,6 +252,26 @@ export function exerciseNotebookOf(text: string, file: string, exercise: number)
       ],
     });
   }
+  // The exercise's own introduction speaks of its `.ts` file and `deno task exercise N`; the
+  // notebook in front of the learner works differently, so it says how, right after it.
+  const intro = cells.findIndex((c) => c.cell_type === "markdown");
+  const slug = file.replace(/^exercises\//, "").replace(/\.ts$/, "");
+  cells.splice(intro + 1, 0, {
+    cell_type: "markdown",
+    metadata: {},
+    source: [
+      "**Working in this notebook.** Run the first cell once (it loads the course's library).\n",
+      "Then, for each function: edit its code cell — replace `// YOUR CODE HERE` and the\n",
+      "`throw` below it — run that cell (Shift-Enter), and run the grading cell after it: it\n",
+      `runs the checks of \`deno task exercise ${exercise}\` on what this kernel has defined, and\n`,
+      "names the mistake when it recognises one. Edit and re-run as often as you like; save the\n",
+      "notebook to keep your work. Your edits live only in this notebook, not in\n",
+      `\`exercises/${slug}.ts\`. To get a stub back, copy it from that file (if you changed the\n`,
+      `file too, \`git show HEAD:exercises/${slug}.ts\` prints the original);\n`,
+      `\`git checkout notebooks/exercises/${slug}.ipynb\` resets the whole notebook and loses\n`,
+      "everything you wrote in it.",
+    ],
+  });
   const setup = [...setupCell("../../lib")];
   setup[setup.length - 1] += "\n";
   setup.push('import { gradeHere } from "../../tools/grader/notebook.ts";');
