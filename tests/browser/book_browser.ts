@@ -65,12 +65,13 @@ async function expectedChecks(numbers: number[]): Promise<Map<number, number>> {
   const worker = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
       const r = await new Deno.Command(Deno.execPath(), {
+        // What `deno task lesson N --json` runs.
         args: [
           "run",
-          "--allow-read=.",
-          "--allow-write=out",
+          "--allow-read",
           "--allow-env",
-          "tools/lesson.ts",
+          "--allow-run",
+          "tools/lesson_launch.ts",
           String(n),
           "--json",
         ],

@@ -20,6 +20,7 @@
 
 import { createRequire } from "node:module";
 import { listLessons } from "../lesson.ts";
+import { usesTfjs } from "../lesson_launch.ts";
 import { renderTable } from "../../lib/lesson.ts";
 import type { ExecutedCell, Execution } from "./execute.ts";
 import { type Chart, esc, type Heading, highlight, markdown, outputsHtml } from "./render.ts";
@@ -66,7 +67,7 @@ function titleOf(text: string): string {
 
 /** Runs every lesson, `jobs` at a time; returns each execution and how long it took. */
 async function executeAll(
-  lessons: { number: number; slug: string }[],
+  lessons: { number: number; slug: string; url: URL }[],
   jobs: number,
 ): Promise<Map<number, { run: Execution | null; seconds: number; log: string }>> {
   Deno.mkdirSync(RUNS, { recursive: true });
@@ -79,9 +80,15 @@ async function executeAll(
         Deno.removeSync(out);
       } catch { /* not there */ }
       const start = performance.now();
+      // The lesson's own configuration, as `deno task lesson` picks it (tools/lesson_launch.ts):
+      // its lockfile holds only what the lesson may load.
+      const config = usesTfjs(Deno.readTextFileSync(l.url)) ? "lesson-tfjs" : "lesson";
       const child = await new Deno.Command(Deno.execPath(), {
         args: [
           "run",
+          "--quiet",
+          `--config=deps/${config}.json`,
+          "--frozen",
           "--allow-read=.",
           "--allow-write=out",
           "--allow-env",
@@ -456,7 +463,7 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
 
   const jobs = Math.max(1, navigator.hardwareConcurrency ?? 2);
   console.error(`book: executing ${lessons.length} lesson(s), ${jobs} at a time`);
-  const runs = await executeAll(lessons.map((l) => ({ number: l.number, slug: l.slug })), jobs);
+  const runs = await executeAll(lessons, jobs);
 
   const built: Built[] = [];
   built.push(indexPage(

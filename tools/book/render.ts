@@ -149,7 +149,10 @@ export function markdown(
   where: string,
   used: Set<string> = new Set(),
 ): { html: string; headings: Heading[] } {
-  const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  // HTML is allowed: the lessons are our own source, and they fold answers in
+  // <details><summary>; the text between the tags of an HTML block (a summary's question) is
+  // rendered as inline markdown, so its math and code spans are typeset too.
+  const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
   md.inline.ruler.before("escape", "math", mathRule as never);
   md.block.ruler.before("paragraph", "math_block", mathBlockRule as never, {
     alt: ["paragraph", "reference", "blockquote", "list"],
@@ -158,6 +161,10 @@ export function markdown(
     `<div class="math">${tex(tokens[i].content, true, where)}</div>\n`;
   md.renderer.rules.math_inline = (tokens, i) => tex(tokens[i].content, false, where);
   md.renderer.rules.math_display = (tokens, i) => tex(tokens[i].content, true, where);
+  md.renderer.rules.html_block = (tokens, i) =>
+    tokens[i].content.split(/(<[^>]+>)/).map((part) =>
+      part.startsWith("<") || part.trim() === "" ? part : md.renderInline(part)
+    ).join("");
   // Tables scroll in their own box, not the page.
   md.renderer.rules.table_open = () => '<div class="scroll"><table>\n';
   md.renderer.rules.table_close = () => "</table></div>\n";
