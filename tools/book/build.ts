@@ -23,7 +23,15 @@ import { listLessons } from "../lesson.ts";
 import { usesTfjs } from "../lesson_launch.ts";
 import { renderTable } from "../../lib/lesson.ts";
 import type { ExecutedCell, Execution } from "./execute.ts";
-import { type Chart, esc, type Heading, highlight, markdown, outputsHtml } from "./render.ts";
+import {
+  type Chart,
+  esc,
+  type Heading,
+  highlight,
+  markdown,
+  outputsHtml,
+  slugify,
+} from "./render.ts";
 import { frame, type Page } from "./pages.ts";
 import { PLUGINS } from "./plugins.ts";
 import { serveBook } from "./serve.ts";
@@ -408,6 +416,7 @@ async function copyAssets(plugins: typeof PLUGINS): Promise<void> {
     Deno.copyFileSync(`${packageDir(name, name)}build/${file}`, new URL(`vega/${file}`, dir));
   }
   for (const p of plugins) {
+    await p.build?.(OUT);
     for (const a of p.assets ?? []) {
       const to = new URL(a.to, OUT);
       Deno.mkdirSync(new URL("./", to), { recursive: true });
@@ -494,11 +503,21 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
   });
   if (glossary && glossaryText !== null) {
     const r = markdown(glossaryText, "docs/glossary.md", new Set(["content"]));
+    // Each entry is a paragraph opening with its term in bold: give it an anchor, list it.
+    const terms: Heading[] = [];
+    const used = new Set(r.headings.map((h) => h.id));
+    const html = r.html.replace(/<p><strong>([^<]+)<\/strong>/g, (_m, term: string) => {
+      let id = slugify(term);
+      for (let k = 2; used.has(id); k++) id = `${slugify(term)}-${k}`;
+      used.add(id);
+      terms.push({ level: 2, id, html: term });
+      return `<p id="${id}"><strong>${term}</strong>`;
+    });
     built.push({
       page: glossary,
-      headings: r.headings,
+      headings: [...r.headings, ...terms],
       charts: [],
-      main: `<article class="glossary">${r.html}</article>`,
+      main: `<article class="glossary">${html}</article>`,
     });
   }
   for (const b of built) {

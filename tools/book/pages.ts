@@ -27,6 +27,8 @@ export interface Page {
  */
 export interface BookPlugin {
   name: string;
+  /** Builds the feature's own assets into the book's folder (after it is emptied). */
+  build?(out: URL): Promise<void>;
   assets?: { to: string; from: URL }[];
   head?(page: Page): string;
   body?(page: Page): string;
