@@ -523,7 +523,11 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
   for (const b of built) {
     const at = order.indexOf(b.page);
     for (const c of b.charts) {
-      Deno.writeTextFileSync(new URL(`charts/${c.id}.json`, OUT), JSON.stringify(c.spec));
+      // A script, not JSON: a page opened from disk (file://) may load scripts but not fetch.
+      Deno.writeTextFileSync(
+        new URL(`charts/${c.id}.js`, OUT),
+        `(globalThis.bookCharts ??= {})[${JSON.stringify(c.id)}] = ${JSON.stringify(c.spec)};\n`,
+      );
     }
     Deno.writeTextFileSync(
       new URL(b.page.file, OUT),

@@ -265,7 +265,7 @@ export function outputsHtml(
       const title = typeof (spec as { title?: unknown })?.title === "string"
         ? (spec as { title: string }).title
         : "chart";
-      return `<figure class="chart" id="${id}"${spec ? ` data-spec="charts/${id}.json"` : ""}>` +
+      return `<figure class="chart" id="${id}"${spec ? ` data-spec="charts/${id}.js"` : ""}>` +
         `<div class="chart-svg" role="img" aria-label="${esc(title)}">${
           uniqueSvgIds(data["image/svg+xml"] as string, `${id}-`)
         }</div></figure>`;

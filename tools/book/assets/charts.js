@@ -1,7 +1,8 @@
 // Makes the book's charts interactive where JavaScript runs. Every chart is already on the
 // page as the SVG Vega drew at build time; when a chart comes near the viewport this loads
 // Vega, Vega-Lite and vega-embed (self-hosted under assets/vega/, once per page), fetches the
-// chart's Vega-Lite spec (charts/<id>.json) and embeds it in place of the SVG. If anything
+// chart's Vega-Lite spec (charts/<id>.js, a script: a page read from file:// may load scripts
+// but not fetch) and embeds it in place of the SVG. If anything
 // fails the SVG stays, and the failure is logged once.
 (() => {
   "use strict";
@@ -23,7 +24,9 @@
   const embed = async (figure) => {
     try {
       await load();
-      const spec = await (await fetch(figure.dataset.spec)).json();
+      await script(figure.dataset.spec);
+      const spec = globalThis.bookCharts?.[figure.id];
+      if (!spec) throw new Error(`${figure.dataset.spec} holds no spec for ${figure.id}`);
       const target = document.createElement("div");
       target.className = "chart-live";
       figure.appendChild(target);
