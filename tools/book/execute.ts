@@ -2,7 +2,9 @@
  * Runs one lesson the way Deno's Jupyter kernel runs its notebook and records what each cell
  * showed, for the web book (`tools/book/build.ts` starts one of these per lesson).
  *
- * `deno run --allow-read=. --allow-write=out --allow-env tools/book/execute.ts N OUT.json`
+ * `deno run --config=deps/lesson.json --frozen --allow-read=. --allow-write=out --allow-env
+ * tools/book/execute.ts N OUT.json` (the build passes `deps/lesson-tfjs.json` for a lesson that
+ * loads TensorFlow.js, as `deno task lesson` does; the permissions are the lesson runner's).
  *
  * The lesson module is imported once, as `deno task lesson N` imports it; `tools/narrate.ts`
  * attributes every console call to the cell whose line is on the call's stack. Before the
