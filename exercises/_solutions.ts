@@ -21,6 +21,7 @@ import {
   rnnCellForward,
   rnnForward,
   type RnnParameters,
+  rtrlGradientW,
   softmax as softmaxColumns,
   svd,
   type VanillaRnnParams as RnnParams,
@@ -194,20 +195,9 @@ export function rtrl_dW(
   y_hat: NDArray[],
   ys: NDArray[],
 ): NDArray {
-  const n = params.W.shape[0];
-  let P = NDArray.zeros([n, n * n]);
-  let dW = NDArray.zeros([n, n]);
-  let hPrev = h0.reshape(n);
-  for (let t = 0; t < xs.length; t++) {
-    const ht = h[t].reshape(n);
-    const E = NDArray.zeros([n, n * n]);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) E.set([a, a * n + b], hPrev.get(b));
-    P = E.add(params.W.dot(P)).mul(ht.square().neg().add(1).reshape(n, 1));
-    const dLdh = params.V.T.dot(y_hat[t].sub(ys[t])).reshape(1, n);
-    dW = dW.add(dLdh.dot(P).reshape(n, n));
-    hPrev = ht;
-  }
-  return dW;
+  // lib/nn/rtrl.ts's RTRL, from the forward pass's states and ∂L/∂o^t = ŷ^t − y^t
+  const dOutputs = y_hat.map((y, t) => y.sub(ys[t]));
+  return rtrlGradientW(dOutputs, { xs, h0, h, params });
 }
 
 /** `spectral_norm(A)`: the largest singular value of A. */

@@ -80,6 +80,7 @@ export * from "./activations.ts";
 export * from "./losses.ts";
 export * from "./rnn_cell.ts";
 export * from "./vanilla_rnn.ts";
+export * from "./rtrl.ts";
 export * from "./simple_rnn.ts";
 export * from "./lstm.ts";
 export * from "./rnn_cell_class.ts";
