@@ -29,6 +29,7 @@ import {
   sineTask,
 } from "../lib/mod.ts";
 import { tf } from "../lib/framework.ts";
+import { flagHelp, parseOrExit } from "../tools/cli.ts";
 import { charRnnSetup, charRnnStep } from "./char_rnn.ts";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -223,7 +224,19 @@ function tfSimpleRnnStep(): number {
 }
 
 // ---- run ---------------------------------------------------------------------------------
-const repeats = Number(Deno.env.get("BENCH_REPEATS") ?? "3");
+const cliFlags = {
+  repeats: { type: "string", help: "timed runs per workload (default $BENCH_REPEATS or 3)" },
+} as const;
+const { values } = parseOrExit(
+  Deno.args,
+  cliFlags,
+  `usage: deno task bench [--repeats N]\n${flagHelp(cliFlags)}`,
+);
+const repeats = Number(values.repeats ?? Deno.env.get("BENCH_REPEATS") ?? "3");
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`error: --repeats must be a whole number ≥ 1, got ${values.repeats}`);
+  Deno.exit(2);
+}
 console.error(`numpy (python3 bench/numpy_workloads.py ${repeats}) …`);
 const py = await new Deno.Command("python3", {
   args: ["bench/numpy_workloads.py", String(repeats)],
