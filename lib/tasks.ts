@@ -75,6 +75,7 @@ export interface SineExample<S> {
  * the window rolled by one step as targets (T, 1), then a start state with `startState(rng)`
  * (the question's `h, c ~ normal(0, 1, h_n)`) — in that order of random calls. One example per
  * sample (the question's batch size is 1).
+ * Inputs: `startState(rng)`. Returns: the task; its examples hold inputs and targets (T, 1).
  */
 export function sineTask<S>(startState: (rng: RandomState) => S): Task<SineExample<S>> {
   const wave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
@@ -98,7 +99,7 @@ export interface SignBatch {
   labels: number[];
 }
 
-/** Example j of a {@link SignBatch} as one sequence of rows: (T, 1). */
+/** Example j of a {@link SignBatch} as one sequence. Inputs: the batch, j. Returns: (T, 1). */
 export function signSequence(batch: SignBatch, j: number): NDArray {
   return NDArray.from(batch.xs.map((x) => x.data[j])).reshape(-1, 1);
 }
@@ -106,7 +107,8 @@ export function signSequence(batch: SignBatch, j: number): NDArray {
 /**
  * Lesson 7's memory task: `sample(rng, m)` draws the signs (`randint(0, 2, [length, m])·2 − 1`,
  * one call) and labels every example by its first sign; the answer is due at the last step,
- * `length − 1` steps after the sign it asks for.
+ * `length − 1` steps after the sign it asks for. Inputs: length T ≥ 1. Returns: the task;
+ * its batches hold xs (T arrays of (1, m)) and m labels.
  */
 export function signMemoryTask(length: number): Task<SignBatch> & { length: number } {
   if (!Number.isInteger(length) || length < 1) {
@@ -150,6 +152,8 @@ export function sequenceRegressor<P, S, C>(
  * `sigmoidCrossEntropy(z, label)`; the batch's loss is the mean, and its gradients, keyed like
  * the parameters, are those of the mean — `∂/∂z = (σ(z) − label) / m` at the last step, 0 at
  * the others — accumulated example by example into one record.
+ * Inputs: the model's contract functions, its parameters (trained in place). Returns: the
+ * {@link SequenceModel}, and `logit(inputs (T, x_n))` for predictions.
  */
 export function lastStepClassifier<P extends { [K in keyof P]: NDArray }, S, C>(
   model: RowModel<P, S, C>,
@@ -188,7 +192,8 @@ export function lastStepClassifier<P extends { [K in keyof P]: NDArray }, S, C>(
  * step against one-hot labels, `ŷ = softmax(logits)`. `reduce` says what the batch reports:
  * `"mean"` — the mean loss and the mean gradients (each divided by m) — or `"sum"` — the mean
  * loss and the summed gradients, for an optimiser that folds the 1/m into its step (lesson 7's
- * clipped SGD).
+ * clipped SGD). Inputs: the model's functions, its parameters (trained in place), `reduce`.
+ * Returns: the {@link SequenceModel}, and `probs(xs)`: the softmax of the last step (2, m).
  */
 export function columnClassifier<P extends { [K in keyof P]: NDArray }, C>(
   model: {

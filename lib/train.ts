@@ -67,7 +67,7 @@ export function globalNorm<G extends { [K in keyof G]: NDArray }>(grads: G): num
  * Clipping by global norm: `g ← g · scale` with `scale = maxNorm / ‖g‖` when
  * `‖g‖ > maxNorm`, else 1. Returns the norm and the scale, and leaves `grads` untouched, so
  * that the caller folds the scale into its step (`sgdStep(p, g, lr · scale)`).
- * `maxNorm = Infinity` never clips.
+ * `maxNorm = Infinity` never clips. Inputs: any record of arrays, maxNorm > 0.
  */
 export function clipByGlobalNorm<G extends { [K in keyof G]: NDArray }>(
   grads: G,
@@ -82,7 +82,8 @@ export function clipByGlobalNorm<G extends { [K in keyof G]: NDArray }>(
 
 /**
  * One step of gradient descent, in place: `p ← p − lr · g` for every parameter, entry by
- * entry. Inputs: `params` and `grads` keyed alike, each gradient shaped like its parameter.
+ * entry. Inputs: `params` and `grads` keyed alike, each gradient shaped like its parameter,
+ * lr. Returns: nothing (the parameters change in place).
  */
 export function sgdStep<P extends { [K in keyof P]: NDArray }>(
   params: P,

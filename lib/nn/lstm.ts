@@ -184,6 +184,8 @@ export function lstm(
  * One backward step (the question's `dlstm`), accumulating into `grads`: given ∂L/∂y (`dy`,
  * o_n) and the gradients flowing back from the next step (`dh_next`, `dc_next`, h_n), returns
  * those for the previous step (`dh_prev`, `dc_prev`, h_n) and for the step's input (`dx`, x_n).
+ * Inputs: params, dy (o_n), dh_next (h_n), dc_next (h_n), the step's cache, grads (keyed like
+ * params, added to in place). Returns: dh_prev, dc_prev (h_n), dx (x_n).
  */
 export function dlstm(
   params: LstmParams,
@@ -258,7 +260,7 @@ export interface LstmSequenceCache {
   steps: LstmCache[];
 }
 
-/** The zero state `h = c = 0` of an LSTM with these parameters. Returns: h, c (h_n each). */
+/** The zero state `h = c = 0` of an LSTM. Inputs: its parameters. Returns: h, c (h_n each). */
 export function lstmZeroState(params: LstmParams): LstmState {
   const { h_n } = sizes(params);
   return { h: new Float64Array(h_n), c: new Float64Array(h_n) };
@@ -338,7 +340,8 @@ function checkTargets(op: string, inputs: NDArray, targets: NDArray): void {
 
 /**
  * The question's `lstm_loss`: {@link lstmForward} over inputs (T, x_n) from `h`, `c` (h_n
- * each), then `squaredErrorLoss` against targets (T, o_n). Returns: the last output `y` (o_n),
+ * each), then `squaredErrorLoss` against targets (T, o_n). Inputs: params, h, c (h_n each),
+ * inputs (T, x_n), targets (T, o_n). Returns: the last output `y` (o_n),
  * every output (T arrays of o_n), the loss, the final `h`, `c`, the step caches `caches` (the
  * question's list) and the sequence `cache` for {@link lstmBackward}.
  */

@@ -140,7 +140,8 @@ export function tanhRecurrence(
 }
 
 /**
- * Backward of {@link tanhRecurrence}, given `dh = ∂L/∂h` (n_h, m): with
+ * Backward of {@link tanhRecurrence}, given `dh = ∂L/∂h` (n_h, m). Inputs: Wx (n_h, n_x), Wh
+ * (n_h, n_h), x (n_x, m), h_prev (n_h, m), h (n_h, m), dh (n_h, m). Returns, with
  * `δ = (1 − h²) ⊙ dh`, `dx = Wxᵀδ` (n_x, m), `dh_prev = Whᵀδ` (n_h, m), `dWx = δ xᵀ`
  * (n_h, n_x), `dWh = δ h_prevᵀ` (n_h, n_h), `db = Σ_columns δ` (n_h, 1).
  */

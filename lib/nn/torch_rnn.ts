@@ -151,6 +151,7 @@ function rnnShapes(p: TorchRnnParams, x: NDArray, h0: NDArray, op: string) {
 /**
  * `1 − y²` rounded once, as `fma(−y, y, 1)` computes it: the exact value in integers
  * (|y| = m·2⁻ᵠ, so 1 − y² = (2²ᵠ − m²)·2⁻²ᵠ), converted to the nearest double by `Number()`.
+ * Inputs: y, a number in [−1, 1]. Returns: a number.
  *
  * ```ts
  * import { fusedOneMinusSquare } from "./torch_rnn.ts";

@@ -99,7 +99,7 @@ export interface VanillaRnnOptions {
 
 /**
  * Targets as one-hot columns: `oneHot([2, 0], 3)` is the (3, 2) array with a 1 in row 2 of
- * column 0 and row 0 of column 1.
+ * column 0 and row 0 of column 1. Inputs: m labels in [0, n), n. Returns: (n, m).
  */
 export function oneHot(labels: readonly number[], n: number): NDArray {
   const out = NDArray.zeros([n, labels.length]);
