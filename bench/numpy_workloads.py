@@ -6,6 +6,7 @@ Usage:  python3 bench/numpy_workloads.py REPEATS   → prints one JSON object on
 `check` is a number the TypeScript side recomputes (a loss) so a wrong kernel cannot win.
 """
 import json
+import os
 import sys
 import time
 
@@ -193,8 +194,39 @@ def main():
         flags = [f for f in ("avx2", "fma", "avx512f") if f" {f} " in f" {line.split(':', 1)[1]} "]
     except (OSError, StopIteration):
         pass
-    out["machine"] = {"numpy": np.__version__, "cpu": cpu, "flags": flags}
+    out["machine"] = {"numpy": np.__version__, "cpu": cpu, "flags": flags, "blas": blas_kernel()}
     print(json.dumps(out))
+
+
+def blas_kernel():
+    """Which OpenBLAS numpy loaded and which kernel it chose (OpenBLAS's own answer).
+
+    threadpoolctl would say the same; it is not installed here, so the library is found in the
+    process's memory map and asked through ctypes (numpy's wheels rename the symbols)."""
+    import ctypes
+    np.ones((64, 64)) @ np.ones((64, 64))  # make sure BLAS is loaded
+    info = {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
+            "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "(unset)")}
+    try:
+        paths = sorted({l.split()[-1] for l in open("/proc/self/maps") if "openblas" in l.lower()})
+    except OSError:
+        paths = []
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for prefix in ("", "scipy_"):
+            for suffix in ("", "64_"):
+                core = getattr(lib, f"{prefix}openblas_get_corename{suffix}", None)
+                config = getattr(lib, f"{prefix}openblas_get_config{suffix}", None)
+                if core is not None:
+                    core.restype = ctypes.c_char_p
+                    info["library"] = os.path.basename(path)
+                    info["corename"] = core().decode()
+                    if config is not None:
+                        config.restype = ctypes.c_char_p
+                        info["config"] = config().decode().strip()
+                    return info
+    info["library"] = "not OpenBLAS (or not found)"
+    return info
 
 
 if __name__ == "__main__":

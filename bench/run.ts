@@ -238,8 +238,17 @@ if (!Number.isInteger(repeats) || repeats < 1) {
   Deno.exit(2);
 }
 console.error(`numpy (python3 bench/numpy_workloads.py ${repeats}) …`);
+// numpy runs at its own speed: this machine's environment sets OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE for the sake of old OpenBLAS builds, which makes a current numpy pick a slower
+// kernel. They are removed for this one command (never in tests or CI); the kernel numpy then
+// chose is reported with the table.
+const numpyEnv = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("OPENBLAS_")),
+);
 const py = await new Deno.Command("python3", {
   args: ["bench/numpy_workloads.py", String(repeats)],
+  clearEnv: true,
+  env: numpyEnv,
   stdout: "piped",
 }).output();
 if (py.code !== 0) {
@@ -322,6 +331,8 @@ const peak = ghz * lanes * 2 * 2; // GHz × float64 lanes × 2 (FMA) × 2 FMA po
 const flop = charRnnSetup().flop;
 const lines = [
   `Machine: ${cpu}, ${navigator.hardwareConcurrency} cores; Deno ${Deno.version.deno}, numpy ${numpy.machine.numpy}, TF.js ${tf.version.tfjs} (CPU backend)`,
+  `numpy's BLAS: ${numpy.machine.blas.library}, kernel ${numpy.machine.blas.corename ?? "?"} ` +
+  `(OPENBLAS_CORETYPE ${numpy.machine.blas.OPENBLAS_CORETYPE}; ${numpy.machine.blas.config ?? ""})`,
   "",
   "| workload | ours | numpy | TF.js | numpy / ours | TF.js / ours | targets |",
   "|---|---|---|---|---|---|---|",

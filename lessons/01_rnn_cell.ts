@@ -15,14 +15,95 @@
 // $$a^{\langle t\rangle} = \tanh\left(W_{ax}x^{\langle t\rangle} + W_{aa}a^{\langle t-1\rangle} + b_a\right),\qquad
 //   \hat y^{\langle t\rangle} = \operatorname{softmax}\left(W_{ya}a^{\langle t\rangle} + b_y\right).$$
 //
-// Given $\partial L/\partial a^{\langle t\rangle}$ (called `da_next`), the chain rule through
-// $\tanh' = 1-\tanh^2$ gives, with $d_{\tanh} = (1 - (a^{\langle t\rangle})^2)\odot$ `da_next`:
+// The shapes: $W_{ax}$ is $(n_a, n_x)$, $W_{aa}$ is $(n_a, n_a)$, $b_a$ is $(n_a, 1)$ and is
+// added to every column. The printed test uses $n_x = 3$, $n_a = 5$, $m = 10$.
+//
+// ## Deriving the backward pass, one step per line
+//
+// The backward pass receives $G = \partial L/\partial a^{\langle t\rangle}$ (the code's
+// `da_next`, shape $(n_a, m)$): how the loss $L$, a single number, changes with each entry of
+// the cell's output. It must return $\partial L/\partial$ of everything the cell was given.
+// A gradient always has the shape of the thing it is taken with respect to; the derivation
+// below shows *why* the formulas that achieve this have their transposes where they do.
+//
+// Inside one step we drop the $\langle t\rangle$: $x = x^{\langle t\rangle}$,
+// $a = a^{\langle t\rangle}$; the previous state keeps its $\langle t-1\rangle$. Index $i$ runs
+// over the $n_a$ hidden units, $k$ over the inputs of a sum, $j$ over the $m$ examples. In
+// index form the forward pass is
+//
+// $$z_{ij} = \sum_k (W_{ax})_{ik}\,x_{kj} + \sum_k (W_{aa})_{ik}\,a^{\langle t-1\rangle}_{kj} + (b_a)_i$$
+//
+// $$a_{ij} = \tanh z_{ij}$$
+//
+// **Step 1 — through the tanh.** $z_{ij}$ feeds only $a_{ij}$ (tanh acts entry by entry), so
+// the chain rule has a single term, and the derivative of tanh is $\tanh'(z) = 1-\tanh^2 z$,
+// i.e. $1 - a^2$:
+//
+// $$d_{ij} := \frac{\partial L}{\partial z_{ij}} = \frac{\partial L}{\partial a_{ij}}\,\frac{\partial a_{ij}}{\partial z_{ij}} = G_{ij}\,(1 - a_{ij}^2)\qquad\text{shape } (n_a, m)$$
+//
+// In matrices, $d = (1 - a \odot a) \odot G$, the code's `dtanh` ($\odot$: entry-by-entry
+// product). Everything below starts from $d$.
+//
+// **Step 2 — $W_{ax}$.** Take one weight, $(W_{ax})_{rs}$. It appears in $z_{ij}$ only when
+// $i = r$ (row $r$ of $W_{ax}$ makes hidden unit $r$), and there for *every* example $j$, with
+// factor $x_{sj}$. Writing $[i=r]$ for 1 if $i=r$ and 0 otherwise:
+//
+// $$\frac{\partial z_{ij}}{\partial (W_{ax})_{rs}} = [i=r]\,x_{sj}$$
+//
+// $$\frac{\partial L}{\partial (W_{ax})_{rs}} = \sum_i\sum_j d_{ij}\,[i=r]\,x_{sj} = \sum_j d_{rj}\,x_{sj}$$
+//
+// $$\frac{\partial L}{\partial W_{ax}} = d\,x^\top\qquad\text{shapes } (n_a, m)(m, n_x) = (n_a, n_x)$$
+//
+// *Why the transpose:* the sum runs over $j$, the **second** index of both $d$ and $x$. A
+// matrix product $AB$ sums the second index of $A$ against the **first** index of $B$, so $x$
+// must enter as $x^\top$. The sum over $j$ also says what it means: one weight is shared by the
+// $m$ examples, so its gradient adds their $m$ contributions.
+//
+// **Step 3 — $x$.** Entry $x_{sj}$ feeds $z_{ij}$ for every hidden unit $i$ of the *same*
+// example $j$, with factor $(W_{ax})_{is}$:
+//
+// $$\frac{\partial L}{\partial x_{sj}} = \sum_i d_{ij}\,(W_{ax})_{is}$$
+//
+// $$\frac{\partial L}{\partial x} = W_{ax}^\top d\qquad\text{shapes } (n_x, n_a)(n_a, m) = (n_x, m)$$
+//
+// Now the sum runs over $i$, the **first** index of $W_{ax}$, so $W_{ax}$ is the one transposed.
+//
+// **Step 4 — $W_{aa}$ and $a^{\langle t-1\rangle}$.** $z$ uses $W_{aa}$ and
+// $a^{\langle t-1\rangle}$ exactly as it uses $W_{ax}$ and $x$, so steps 2 and 3 repeat with
+// the names changed:
+//
+// $$\frac{\partial L}{\partial W_{aa}} = d\,(a^{\langle t-1\rangle})^\top\qquad\text{shapes } (n_a, m)(m, n_a) = (n_a, n_a)$$
+//
+// $$\frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d\qquad\text{shapes } (n_a, n_a)(n_a, m) = (n_a, m)$$
+//
+// Note that it is $a^{\langle t-1\rangle}$, the state the step *read*, that pairs with $d$ —
+// not $a^{\langle t\rangle}$, the state it wrote. Swapping them is a classic slip; the
+// gradient check below is shown to catch it.
+//
+// **Step 5 — $b_a$.** $(b_a)_r$ is added to $z_{rj}$ for every example $j$ with factor 1:
+//
+// $$\frac{\partial L}{\partial (b_a)_r} = \sum_i\sum_j d_{ij}\,[i=r] = \sum_j d_{rj}\qquad\text{shape } (n_a, 1)$$
+//
+// The bias is *broadcast* (one column added to all $m$), so its gradient sums $d$ over the
+// columns. This is one rule seen three times (steps 2, 3 and 5): **a value used in several
+// places receives the sum of the gradients from each use.** Lesson 2 applies the same rule
+// across time steps, and that is where the **carry** of *backpropagation through time* (BPTT)
+// comes from: the gradient that each time step hands back to the step before it.
+//
+// In short, with $d_{\tanh} = (1 - (a^{\langle t\rangle})^2)\odot$ `da_next`:
 //
 // $$\frac{\partial L}{\partial x^{\langle t\rangle}} = W_{ax}^\top d_{\tanh},\quad
 //   \frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d_{\tanh},\quad
 //   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,x^{\langle t\rangle\top},\quad
 //   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,a^{\langle t-1\rangle\top},\quad
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
+//
+// The backward pass needs $x^{\langle t\rangle}$, $a^{\langle t-1\rangle}$, $a^{\langle t\rangle}$
+// and the weights: the forward pass keeps them in a **cache** (the tuple `rnn_cell_forward`
+// returns beside its outputs) and hands it to `rnn_cell_backward`.
+//
+// The lesson now runs the source's printed test, finds out why its numbers do not come out,
+// and then checks these five formulas against numerical gradients.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
@@ -160,8 +241,9 @@ for (const [label, ba] of Object.entries(candidates)) {
 
 // %% [markdown]
 // Only the `ba` of the `rnn_forward` test reproduces the printout, to within rounding: not
-// to the last digit (the ULP table below says how far each value is, and why), but far
-// closer than any other candidate. That is the state the printed code does not show. From
+// to the last digit, but far closer than any other candidate. (How far, exactly, is counted
+// below in ULPs — *units in the last place*: the gap between a floating-point number and the
+// next one, so that two values "1 ULP apart" have no double between them.) That is the state the printed code does not show. From
 // here on we use it. Which arithmetic printed the very last digits is lesson 8's question.
 
 // %%
@@ -185,13 +267,18 @@ console.log('gradients["dba"].shape =', `(${gradients.dba.shape.join(", ")})`);
 // printed decimal names exactly one double. So we can count how many doubles lie between
 // ours and theirs (the distance in *units in the last place*, ULPs).
 //
-// Both programs evaluate the same formula in float64, but not in the same order. numpy's
-// `np.dot` hands the work to a BLAS library, which splits each dot product into several
-// interleaved partial sums (one per SIMD lane), combines them at the end, and on recent CPUs
-// uses fused multiply-add (`a·b + c` rounded once instead of twice). Our `dot` adds one
+// Both programs evaluate the same formula in float64 (IEEE double precision: 53 significant
+// bits, about 16 decimal digits), but not in the same order. numpy's `np.dot` hands the work
+// to a **BLAS** library (*Basic Linear Algebra Subprograms*, the standard interface for
+// vector and matrix products; numpy here uses OpenBLAS). BLAS uses the CPU's **SIMD**
+// instructions (*single instruction, multiple data*), which add or multiply 2, 4 or 8 numbers
+// at once, each in its own *lane*; so it splits each dot product into several interleaved
+// partial sums (one per lane), combines them at the end, and on recent CPUs uses **FMA**,
+// fused multiply-add (`a·b + c` rounded once instead of twice). Our `dot` adds one
 // product at a time in index order. Floating-point addition is not associative, so the last
-// bits differ. `tanh` is also computed by different libraries (V8's vs glibc's), each
-// faithful to within an ULP. To see the effect of order alone, we recompute each printed
+// bits differ. `tanh` is also computed by different libraries — V8's, and numpy's, which is
+// either the C library's (glibc, the GNU C library, on Linux) or numpy's own SIMD loop
+// (lesson 8 tells them apart) — each *faithful*: within an ULP of the exact value. To see the effect of order alone, we recompute each printed
 // entry's final dot product from the *same* inputs in three orders: sequential (ours),
 // four SIMD-style lanes, and compensated (Dot2 — as if in double the precision, then
 // rounded: a stand-in for the exact value of this last step). We also show numpy's result on
@@ -298,8 +385,14 @@ lesson.value("a_next_entries_differing_from_numpy", {
 //
 // So what should "reproduced" mean for a value printed with all its digits? Half a unit of
 // the last printed digit covers only the printing. The computation adds its own error, and
-// we can bound it (to first order) from the data, with $u = 2^{-53}$ and Higham's
-// $\gamma_n = nu/(1-nu)$ for an $n$-term sum:
+// we can bound it (to first order) from the data. Two quantities do it. The **unit
+// roundoff** $u = 2^{-53}$ is the largest relative error of one float64 operation: the
+// computed sum of $a$ and $b$ is $(a+b)(1+\varepsilon)$ with $|\varepsilon| \le u$. And
+// **Higham's $\gamma_n$** (from N. J. Higham, *Accuracy and Stability of Numerical
+// Algorithms*) bounds $n$ such errors compounded: $\gamma_n = nu/(1-nu)$, so a sum of $n$
+// terms (or a dot product of $n$ products) computed in any order is within
+// $\gamma_n \sum|\text{terms}|$ of the exact result.
+// Step by step through the cell:
 //
 // - $z = W_{ax}x + W_{aa}a_{prev} + b_a$ (9 terms): $|\delta z| \le \gamma_9 \sum|\text{terms}|$;
 // - $a=\tanh z$: $|\delta a| \le (1-a^2)|\delta z| + 2u|a|$ (the library's tanh within an ULP);
@@ -348,11 +441,19 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 // %% [markdown]
 // ## The functions are right: numerical gradients
 //
-// Independently of any printout, the backward pass must agree with central differences of
-// the forward pass. We check every entry of every gradient with an upstream gradient
-// `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$, by the
-// course's one policy (`lib/gradient_policy.ts`): per entry, the error must be within twice the
-// truncation measured by halving the step plus the rounding measured from the loss itself.
+// Independently of any printout, the backward pass must agree with **central differences**
+// of the forward pass: nudge one input entry $\theta$ by $\pm h$ and take
+// $\big(L(\theta+h)-L(\theta-h)\big)/2h$. This approximation has two errors. **Truncation
+// error** comes from the step being finite: by Taylor's theorem it is about $h^2 L'''/6$, so
+// it shrinks as $h$ does. **Rounding error** comes from computing $L$ in floating point: the
+// two losses are each off by about $u|L|$, and dividing their difference by $2h$ magnifies
+// that, so it grows as $h$ shrinks. We check every entry of every gradient with an upstream
+// gradient `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$
+// (whose gradient with respect to $a^{\langle t\rangle}$ is exactly `da_next`), by the
+// course's one **gradient policy** (`lib/gradient_policy.ts`): per entry, the error must be within twice
+// the truncation *measured* by halving the step, plus the rounding *measured* from the loss
+// itself (eight standard deviations of its observed noise — the table's "8σ measured
+// rounding").
 // A check is only worth its power, so we also plant bugs in the backward pass — a transposed
 // $dW_{aa}$, $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, and gradients
 // scaled by $1 + s$ — and require the check to flag each (one step has no carry to drop); the table
@@ -388,6 +489,14 @@ await show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
 // Every number the source printed, with the tolerance it was printed to plus the roundoff
 // bound derived above; and every full gradient against numpy on this machine, at the same
 // kind of bound (we use the largest entry-wise bound of that array).
+//
+// How to read the table (every lesson ends with one): each line is a check, ✓ or ✗. "ours"
+// is what this run computed, then what it is compared with, $|\Delta|$ the difference and
+// the tolerance it must stay within; "basis" says where that tolerance comes from. A check
+// that is a claim about a number ("the worst error over its tolerance is at most 1", "the
+// planted bug is flagged") shows a **margin**: how far the value is inside its bound
+// (bound − value for "≤", value − bound for "≥"), so you can see how much room each claim
+// has.
 
 // %%
 for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
@@ -407,3 +516,67 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa", "dba"] as const) {
 }
 lesson.value("ba", ba);
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** the cell's backward pass, from the forward pass in index form, one chain-rule
+//   step at a time. One elementwise step through the tanh gives $d_{\tanh}$; every gradient is
+//   then a sum of $d_{\tanh}$ over the index its variable does *not* carry, and a transpose
+//   appears exactly where that sum runs over the "wrong" index of a factor. A value used in
+//   several places (a weight shared by the batch, a broadcast bias) collects the sum of the
+//   gradients of its uses.
+// - **What the source left out:** its printed numbers do not come from its printed code. The
+//   `ba` they used was left behind by an earlier notebook cell (the `rnn_forward` test); with
+//   it, every printed value is reproduced.
+// - **What the numbers proved:** the five formulas agree with central differences on every
+//   entry, and that check has power — it flags each planted bug, down to a gradient scaled by
+//   $1 + 10^{-5}$. The printed values agree with ours within a roundoff bound derived from the
+//   data, not a tolerance picked by hand; the ULP table shows that the order of a sum moves a
+//   value by an ULP or two, and that a cancelling sum can turn a few-ULP difference upstream
+//   into tens of ULPs.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Why is it $d\,x^\top$ for $\partial L/\partial W_{ax}$, but
+// $W_{ax}^\top d$ for $\partial L/\partial x$?</summary>
+//
+// In index form, $\partial L/\partial (W_{ax})_{rs} = \sum_j d_{rj}\,x_{sj}$: the sum runs
+// over the example index $j$, which is the *second* index of $x$, so $x$ must be transposed
+// to become the right factor of a matrix product. $\partial L/\partial x_{sj} = \sum_i
+// d_{ij}\,(W_{ax})_{is}$ sums over the hidden index $i$, the *first* index of $W_{ax}$, so
+// $W_{ax}$ is transposed and stands on the left. The shapes confirm it:
+// $(n_a, m)(m, n_x)$ and $(n_x, n_a)(n_a, m)$.
+//
+// </details>
+//
+// <details><summary>2. Put every example of the batch in twice (m goes from 10 to 20, the
+// new columns copies of the old, and da_next copied with them). What happens to dWax, dba
+// and dxt?</summary>
+//
+// $dW_{ax}$ and $db_a$ sum over the examples, so each doubles: every example contributes
+// twice. $dx_t$ has one column per example and no sum over examples, so each of its columns
+// is unchanged (there are just twice as many). This is why training code often divides the
+// loss by $m$: to make the weight gradients independent of the batch size.
+//
+// </details>
+//
+// <details><summary>3. Changing the order of the last dot product moved each printed value by
+// an ULP or two. Why did da_prev[2][3] stay about 30 ULPs away in every order?</summary>
+//
+// Because its difference comes from *before* the last step: our $a^{\langle t\rangle}$
+// differs from numpy's in a few ULPs in some entries (another `tanh` library, another order
+// for $z$). This entry magnifies that: its terms nearly cancel, so an absolute error that is
+// tiny compared with the terms is large compared with the result, and $1 - a^2$ is very
+// sensitive to $a$ when $|a|$ is near 1. Fed with numpy's own $a^{\langle t\rangle}$, the
+// same last step lands within a few ULPs, like the others.
+//
+// </details>
+//
+// ## Now practise
+//
+// **Now do exercise 1: `deno task exercise 1`.** Write `rnn_cell_forward` and
+// `rnn_cell_backward` in `exercises/01_rnn_cell.ts` from the derivation above; the command
+// grades them (the printed test, every gradient against central differences) and says what
+// is wrong. In Jupyter, open `notebooks/exercises/01_rnn_cell.ipynb` instead: write each
+// function in its cell and run the grading cell under it.

@@ -151,20 +151,88 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 // %% [markdown]
 // ## One step past the document: backpropagation through time
 //
-// `rnn_backward` walks the caches from the last step to the first. At each step the
-// gradient reaching $a^{\langle t\rangle}$ is what comes from above at that step (from the
-// outputs) plus what flows back from step $t+1$ through $W_{aa}$:
+// The document stops at the forward pass. The notebook's next function, `rnn_backward`, is
+// **backpropagation through time (BPTT)**: the chain rule applied to the network *unrolled*
+// over its $T_x$ steps (written $T$ below), i.e. drawn as one long graph with one copy of the cell per step, all
+// copies sharing the same weights. We derive it from that picture, reusing lesson 1's cell
+// derivation for each copy.
 //
-// $$\frac{\partial L}{\partial a^{\langle t\rangle}} = da^{\langle t\rangle}_{\text{above}}
-//   + W_{aa}^\top\Big[(1 - (a^{\langle t+1\rangle})^2)\odot\frac{\partial L}{\partial a^{\langle t+1\rangle}}\Big],$$
+// ```
+//              x⟨1⟩               x⟨2⟩                          x⟨T⟩
+//               │                  │                              │
+//    a⟨0⟩ ──▶ cell 1 ──▶ a⟨1⟩ ──▶ cell 2 ──▶ a⟨2⟩ ──▶ ··· ──▶ cell T ──▶ a⟨T⟩
+//                         │                   │                            │
+//                         ▼                   ▼                            ▼
+//                       to L                to L                         to L
+//            (every cell uses the same Wax, Waa, ba)
+// ```
 //
-// and the parameter gradients are the sums of lesson 1's per-step gradients. We test it on
-// $L = \sum_{t} \sum a^{\langle t\rangle} \odot da^{\langle t\rangle}$ for a random upstream
-// `da` (5, 10, 4), against central differences of `rnn_forward` for every entry of every
-// input and parameter, by the course's one policy (`lib/gradient_policy.ts`); we also plant
-// bugs in the backward pass (a transposed $dW_{aa}$, a dropped carry,
-// $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, gradients scaled by $1 + s$)
-// and require the check to flag each.
+// Like the notebook, `rnn_backward` does not see the output layer: it is handed
+// $da^{\langle t\rangle}$, the gradient that reaches each state *directly* from whatever sits
+// above it (here the loss $L = \sum_{t} \sum a^{\langle t\rangle} \odot da^{\langle t\rangle}$
+// for a random `da` of shape (5, 10, 4), so that direct part is exactly `da[:, :, t]`). Write
+// $g^{\langle t\rangle} = \partial L/\partial a^{\langle t\rangle}$ for the *total* gradient of
+// a state, shape $(n_a, m)$, and $d^{\langle t\rangle} = \partial L/\partial z^{\langle t\rangle}$
+// for the gradient just inside step $t$'s tanh, as in lesson 1.
+//
+// **Step 1 — read the uses of $a^{\langle t\rangle}$ off the graph.** The state
+// $a^{\langle t\rangle}$ has two arrows leaving it: one to the loss, one into cell $t+1$, where
+// it plays the role of lesson 1's $a^{\langle t-1\rangle}$. By lesson 1's rule (a value used
+// in several places receives the sum of the gradients of its uses):
+//
+// $$g^{\langle t\rangle} = da^{\langle t\rangle} + c^{\langle t\rangle}\qquad\text{shape } (n_a, m)$$
+//
+// where $c^{\langle t\rangle}$, the **carry**, is what cell $t+1$ sends back to its input
+// state. The last state feeds no further cell, so $c^{\langle T\rangle} = 0$.
+//
+// **Step 2 — into cell $t+1$ (lesson 1, step 1).** Cell $t+1$'s output is
+// $a^{\langle t+1\rangle}$, and the gradient arriving there is the *total*
+// $g^{\langle t+1\rangle}$ — everything $a^{\langle t+1\rangle}$ influences, including all
+// later steps:
+//
+// $$d^{\langle t+1\rangle} = \big(1 - (a^{\langle t+1\rangle})^2\big)\odot g^{\langle t+1\rangle}\qquad\text{shape } (n_a, m)$$
+//
+// **Step 3 — out of cell $t+1$ to its input state (lesson 1, step 4).**
+//
+// $$c^{\langle t\rangle} = W_{aa}^\top d^{\langle t+1\rangle}\qquad\text{shapes } (n_a, n_a)(n_a, m) = (n_a, m)$$
+//
+// **Together** — the recursion that runs backwards from $g^{\langle T\rangle} = da^{\langle T\rangle}$:
+//
+// $$g^{\langle t\rangle} = da^{\langle t\rangle} + W_{aa}^\top\Big[\big(1 - (a^{\langle t+1\rangle})^2\big)\odot g^{\langle t+1\rangle}\Big],\qquad t = T-1, \dots, 1$$
+//
+// *Why the carry adds:* $a^{\langle t\rangle}$ changes $L$ along two routes, and the chain
+// rule for a function of several paths sums over the paths. *What flows back through time:*
+// $c^{\langle t\rangle}$ is built from $g^{\langle t+1\rangle}$, which already holds the carry
+// from $t+2$, which holds the carry from $t+3$, … so one backward sweep collects every route
+// from $a^{\langle t\rangle}$ to every later loss term, each route a product of one
+// $W_{aa}^\top\,\operatorname{diag}(1-(a^{\langle s\rangle})^2)$ factor per step $s$ it
+// crosses. That factor is the transposed **Jacobian** of one step — the matrix of every
+// partial derivative $\partial a^{\langle s\rangle}_i/\partial a^{\langle s-1\rangle}_k$,
+// here $\operatorname{diag}(1-(a^{\langle s\rangle})^2)\,W_{aa}$ for one example — and
+// lessons 6 and 7 ask what products of many of them do. At the start, the same step 3 with $t = 0$ gives
+// $\partial L/\partial a^{\langle 0\rangle} = W_{aa}^\top d^{\langle 1\rangle}$: the code's `da0`.
+//
+// **Step 4 — the shared weights.** $W_{aa}$ is used by all $T$ cells, so by the same rule its
+// gradient is the sum of lesson 1's per-cell gradient over the cells, each formed with the
+// state *that cell read*:
+//
+// $$\frac{\partial L}{\partial W_{aa}} = \sum_{t=1}^{T} d^{\langle t\rangle}\,(a^{\langle t-1\rangle})^\top\qquad\text{each term } (n_a, m)(m, n_a)$$
+//
+// $$\frac{\partial L}{\partial W_{ax}} = \sum_{t=1}^{T} d^{\langle t\rangle}\,(x^{\langle t\rangle})^\top,\qquad \frac{\partial L}{\partial b_a} = \sum_{t=1}^{T}\,\sum_{\text{columns}} d^{\langle t\rangle}$$
+//
+// **Step 5 — the inputs.** Each $x^{\langle t\rangle}$ is used by cell $t$ only, so there is
+// no sum over time: $\partial L/\partial x^{\langle t\rangle} = W_{ax}^\top d^{\langle t\rangle}$,
+// shape $(n_x, m)$, stored in `dx[:, :, t]`.
+//
+// In code this is a loop from the last step to the first that calls lesson 1's
+// `rnn_cell_backward` with $da^{\langle t\rangle}$ plus the carry, keeps the `da_prev` it
+// returns as the next carry, and adds up the weight gradients.
+//
+// We test it against central differences of `rnn_forward` for every entry of every input and
+// parameter, by the course's one policy (`lib/gradient_policy.ts`); we also plant bugs in
+// the backward pass (a transposed $dW_{aa}$, a dropped carry, $a^{\langle t\rangle}$ where
+// $a^{\langle t-1\rangle}$ belongs, gradients scaled by $1 + s$) and require the check to flag
+// each.
 
 // %%
 const da = rng.randn(5, 10, 4);
@@ -266,3 +334,66 @@ lesson.check(
   },
 );
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** backpropagation through time, read off the unrolled graph. A state is used
+//   twice — by the loss at its step and by the next cell — so its gradient is the direct part
+//   plus the **carry** $W_{aa}^\top\big[(1-(a^{\langle t+1\rangle})^2)\odot g^{\langle t+1\rangle}\big]$,
+//   and because $g^{\langle t+1\rangle}$ already holds every later step's contribution, one
+//   backward sweep collects them all. Weights shared by every step get the sum of lesson 1's
+//   per-step gradients; each input $x^{\langle t\rangle}$, used once, gets one.
+// - **What the source got wrong:** its `softmax` normalises over the whole $(n_y, m)$ array, so
+//   with a batch no example's probabilities sum to 1 and each prediction depends on the other
+//   examples. With one column the two versions agree, which is why a test with $m = 1$ cannot
+//   catch it. (Its printout was also cut off; the published values are the notebook's.)
+// - **What the numbers proved:** our `rnn_forward` reproduces the notebook's published
+//   values; every gradient of `rnn_backward` agrees with central differences for every entry,
+//   and the check flags each planted bug — including the dropped carry, the one mistake a
+//   single cell (lesson 1) could not show.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Why does dWaa get a sum over the time steps while dx gets none?
+// </summary>
+//
+// $W_{aa}$ is one matrix used by every cell, so by the rule "a value used in several places
+// receives the sum of the gradients of its uses" its gradient is
+// $\sum_t d^{\langle t\rangle}(a^{\langle t-1\rangle})^\top$. Each $x^{\langle t\rangle}$ is a
+// different input used by cell $t$ alone, so it has one term,
+// $W_{ax}^\top d^{\langle t\rangle}$, stored at its own time index.
+//
+// </details>
+//
+// <details><summary>2. Suppose only the last state reaches the loss (da is zero at every step
+// but the last), as in a classifier that reads the whole sequence. Which gradients are left
+// if the carry is dropped?</summary>
+//
+// With no direct part at steps $t < T$, $g^{\langle t\rangle}$ *is* the carry. Drop it and
+// $g^{\langle t\rangle} = 0$ for every $t < T$: only the last step contributes to $dW_{aa}$,
+// $dW_{ax}$ and $db_a$, and $dx$ is zero except at the last step. The weights would be
+// trained as if no earlier step had any effect on the loss — and a check on a single step
+// could never see it.
+//
+// </details>
+//
+// <details><summary>3. Why does the recursion start from the last step and not the first?
+// </summary>
+//
+// $g^{\langle t\rangle}$ needs $g^{\langle t+1\rangle}$ (through the carry), which needs
+// $g^{\langle t+2\rangle}$, … down to $g^{\langle T\rangle} = da^{\langle T\rangle}$, the only
+// one with no later step. So the backward pass must visit the steps in reverse order, and it
+// needs every step's $a^{\langle t\rangle}$ and $a^{\langle t-1\rangle}$ from the forward pass:
+// that is what the `caches` keep.
+//
+// </details>
+//
+// ## Now practise
+//
+// **Now do exercise 2: `deno task exercise 2`.** Write `softmax`, `rnn_forward` and
+// `rnn_backward` in `exercises/02_rnn_forward.ts`; the command grades them (the published
+// values, a batch on which the whole-array softmax fails, and every gradient against central
+// differences) and says what is wrong. In Jupyter, open
+// `notebooks/exercises/02_rnn_forward.ipynb` instead: write each function in its cell and run
+// the grading cell under it.

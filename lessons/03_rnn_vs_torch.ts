@@ -22,15 +22,51 @@
 //
 // $$h_t = \tanh\left(x_t W_{ih}^\top + b_{ih} + h_{t-1}W_{hh}^\top + b_{hh}\right).$$
 //
-// With $g_t = \partial L/\partial h_t$ from above plus what flows back from step $t+1$, and
-// $\delta_t = g_t \odot (1 - h_t^2) = \partial L/\partial net_t$, the gradient at the tanh's
-// input $net_t$ (the course's δ, as in lessons 4 and 6):
+// ## Lessons 1 and 2 in torch's layout: where the transposes move
+//
+// This is lesson 1's cell with the batch along the rows instead of the columns, so the
+// transposes move; the derivation is the same, only the indices swap places. Write $B$, $I$,
+// $H$ for the batch, input and hidden sizes; $n$ for the example (row), $i$ for a hidden
+// unit, $k$ for an input; and $net_t = x_t W_{ih}^\top + b_{ih} + h_{t-1}W_{hh}^\top + b_{hh}$
+// for the tanh's input, shape $(B, H)$. $W_{ih}$ is $(H, I)$ as torch stores it, so in index
+// form:
+//
+// $$(net_t)_{ni} = \sum_k (x_t)_{nk}\,(W_{ih})_{ik} + (b_{ih})_i + \sum_k (h_{t-1})_{nk}\,(W_{hh})_{ik} + (b_{hh})_i$$
+//
+// Let $g_t = \partial L/\partial h_t$ be the total gradient of the state: the upstream `dh`
+// of step $t$ plus the carry from step $t+1$ (lesson 2, step 1). Then, one chain-rule step
+// per line:
+//
+// $$\delta_t := \frac{\partial L}{\partial net_t} = g_t \odot (1 - h_t^2)\qquad\text{shape } (B, H)$$
+//
+// $$\frac{\partial L}{\partial (x_t)_{nk}} = \sum_i (\delta_t)_{ni}\,(W_{ih})_{ik} = (\delta_t W_{ih})_{nk}\qquad\text{shapes } (B, H)(H, I) = (B, I)$$
+//
+// $$\frac{\partial L}{\partial (W_{ih})_{ik}} = \sum_t\sum_n (\delta_t)_{ni}\,(x_t)_{nk} = \Big(\sum_t \delta_t^\top x_t\Big)_{ik}\qquad\text{shapes } (H, B)(B, I) = (H, I)$$
+//
+// The sum over the hidden index $i$ pairs the second index of $\delta_t$ with the *first* of
+// $W_{ih}$, so no transpose: $\delta_t W_{ih}$ (lesson 1 had $W_{ax}^\top d$, because there
+// the batch was the second index). The sum over the examples $n$ runs over the first index of
+// both $\delta_t$ and $x_t$, so $\delta_t$ is the one transposed. $h_{t-1}$ and $W_{hh}$ go
+// the same way, and each bias, added to every row, sums $\delta_t$ over the rows and the
+// steps:
 //
 // $$\frac{\partial L}{\partial x_t} = \delta_t W_{ih},\quad
 //   \frac{\partial L}{\partial h_{t-1}} = \delta_t W_{hh},\quad
 //   \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^\top x_t,\quad
 //   \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^\top h_{t-1},\quad
 //   \frac{\partial L}{\partial b_{ih}} = \frac{\partial L}{\partial b_{hh}} = \sum_t \sum_{\text{rows}} \delta_t.$$
+//
+// $\partial L/\partial h_{t-1} = \delta_t W_{hh}$ is the carry handed to step $t-1$ (the
+// document's `prev_dh`); after the first step it is $\partial L/\partial h_0$. The two biases
+// get the same gradient because they enter $net_t$ the same way: torch keeps two (as NVIDIA's
+// cuDNN library does), and either alone would do. $\delta$ is the course's name for the gradient at
+// the tanh's input, as in lessons 4 and 6.
+//
+// Two words used below. A framework's **autodiff** (automatic differentiation) records the
+// operations of a forward pass and applies the chain rule to them mechanically; torch's
+// `backward()` and TensorFlow.js's `tf.grads` are two. A **kernel** is the compiled routine
+// that carries out one operation (a matrix product, a tanh) on one kind of hardware; one
+// framework ships several kernels for the same operation.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
@@ -205,8 +241,9 @@ await showTable(
 // `torch.random.manual_seed(123)` seeds the same Mersenne Twister as numpy, and `nn.RNN`
 // fills its four parameters in registration order with `uniform_(−1/√5, 1/√5)` in float32
 // (`lib/torch_random.ts` explains each draw). `.double()` then widens them to float64
-// without changing a value. One detail decides the last bit of a weight: on an AVX2 CPU,
-// torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
+// without changing a value. One detail decides the last bit of a weight: on an AVX2 CPU
+// (AVX2: the x86 SIMD instruction set that works on 4 doubles at once, on most x86 CPUs of the
+// last decade, with fused multiply-add alongside), torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
 // kernel (`ATEN_CPU_CAPABILITY=default`) rounds twice. The weights used above are the AVX2
 // ones — what torch hands out by default on any recent x86 machine; we print them the way torch
 // prints a parameter (4 decimals, its alignment and line breaks: `formatTorch` in
@@ -505,13 +542,15 @@ await showTable(rowsOf(bits(oursPortable, torchPortable)));
 // %% [markdown]
 // Where do the differences come from? torch 1.13 on the CPU computes the layer as
 // `tanh(linear_hh(h).add_(linear_ih(x)))` — it precomputes the input side for all steps in
-// one `addmm` — so each pre-activation is $(h W_{hh}^\top + b_{hh}) + (x W_{ih}^\top + b_{ih})$,
+// one `addmm` (torch's "add a matrix product to a matrix", $\beta C + \alpha AB$) — so each pre-activation is $(h W_{hh}^\top + b_{hh}) + (x W_{ih}^\top + b_{ih})$,
 // while the document writes $((x W_{ih}^\top + h W_{hh}^\top) + b_{ih}) + b_{hh}$. Same
 // four terms, other grouping, other roundings. The backward pass differs the same way:
 // torch sums $\partial L/\partial W_{ih}$ in one dot product over all 9 rows (one `addmm`
 // forward, one product backward) and the bias gradient with ATen's 4-way unrolled sum; the
-// document stacks one product per step and adds the stacks. Matrix products run in the
-// reference BLAS (`dgemm`: each dot product left to right, the bias added last).
+// document stacks one product per step and adds the stacks (ATen is torch's C++ tensor
+// library, where these kernels live). Matrix products run in the reference BLAS (the plain,
+// unoptimised implementation that defines the interface; `dgemm` is its float64 matrix
+// product: each dot product left to right, the bias added last).
 //
 // `torchRnnForward` / `torchRnnBackward` (in `lib/nn/torch_rnn.ts`) do the same arithmetic in
 // exactly torch's order. On torch's portable kernel, every double agrees:
@@ -537,11 +576,13 @@ for (const name of names) {
 
 // %% [markdown]
 // (So V8's `Math.tanh` and the C library's `tanh` that torch's portable kernel calls gave
-// the same 45 doubles: both descend from the same fdlibm code.)
+// the same 45 doubles: both descend from the same fdlibm code — Sun's freely distributable
+// C math library of the 1990s, whose routines many math libraries still copy.)
 //
 // On the AVX2 kernel (torch's default here) two more things change. Its tanh is a
-// vectorised approximation, SLEEF's `Sleef_tanhd4_u10` (documented error ≤ 1.0 ULP), instead
-// of the C library's (glibc lists ≤ 2 ULPs for its double `tanh`); and its tanh backward
+// vectorised approximation, SLEEF's `Sleef_tanhd4_u10` (SLEEF is a library of SIMD math
+// functions; this one does 4 doubles at once, documented error ≤ 1.0 ULP), instead of the C
+// library's (glibc, the GNU C library, lists ≤ 2 ULPs for its double `tanh`); and its tanh backward
 // `grad·(1 − y²)` is compiled with a fused multiply-add, so `1 − y²` is rounded once, not
 // twice. Each can be shown on its own. Feed our step torch's own previous state: the
 // pre-activations are then the same doubles in both kernels (same BLAS, one IEEE addition),
@@ -597,3 +638,62 @@ lesson.value("bit_for_bit", {
 
 // %%
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** lesson 1's cell and lesson 2's carry in torch's row layout. The same index
+//   sums put the transposes elsewhere — $\delta_t W_{ih}$ and $\delta_t^\top x_t$ instead of
+//   $W_{ax}^\top d$ and $d\,x^\top$ — because the batch index moved from second to first.
+// - **What the source got wrong or left out:** its class keeps gradient stacks that nothing
+//   empties, so every sequence after the first gets the sum of all sequences' gradients (it
+//   needs a `reset()`); it computes the gradient into the initial state and never hands it
+//   out; and its "basically agree" with torch came without a number.
+// - **What the numbers proved:** on one sequence the class agrees with torch to float64
+//   roundoff, with TensorFlow.js to float32 roundoff, and with central differences (a check
+//   that flags each planted bug, the dropped carry among them). The last bits that differ from
+//   torch are all accounted for — the grouping of the sums, torch's tanh and one fused
+//   operation — by reproducing torch's kernels bit for bit.
+//
+// ### Check your understanding
+//
+// <details><summary>1. In torch's layout, why is it $\delta_t W_{hh}$ (no transpose) for the
+// carry, when lesson 1 had $W_{aa}^\top d$?</summary>
+//
+// Forward, $(net_t)_{ni} = \sum_k (h_{t-1})_{nk}(W_{hh})_{ik} + \dots$, so
+// $\partial L/\partial (h_{t-1})_{nk} = \sum_i (\delta_t)_{ni}(W_{hh})_{ik}$: the sum over
+// $i$ meets the second index of $\delta_t$ and the first of $W_{hh}$, exactly a matrix
+// product $\delta_t W_{hh}$. In lesson 1 the state was $(n_a, m)$, so the hidden index was
+// the first index of $d$ and $W_{aa}$ had to be transposed to stand on its left. Same
+// derivative, other storage.
+//
+// </details>
+//
+// <details><summary>2. Why would the missing reset go unnoticed by the document's own
+// comparison with torch?</summary>
+//
+// The document runs a single sequence through a fresh object: the stacks start empty, so
+// their sums are exactly that sequence's gradients. The error only appears from the second
+// sequence on — which is what any training loop does, and what a one-shot test never does.
+// A test should run the same object twice.
+//
+// </details>
+//
+// <details><summary>3. Our float64 gradients differ from torch's in the last bits. Is one of
+// them wrong?</summary>
+//
+// No. Both compute the same sums in a different order (and, on AVX2, with another tanh and
+// one fused operation), so each is within a few roundings of the exact value, and they
+// differ from each other by about that much. The lesson proves it by reproducing torch's
+// doubles exactly when our code follows torch's order. A check against a framework must
+// therefore allow a tolerance derived from the arithmetic, not demand equality.
+//
+// </details>
+//
+// ## Now practise
+//
+// **Now do exercise 3: `deno task exercise 3`.** Write the document's `RNNCell` class —
+// `call`, `backward` and the missing `reset` — in `exercises/03_rnn_class.ts`; the command
+// grades it against torch's recorded run, including a second sequence after `reset()`. In
+// Jupyter, open `notebooks/exercises/03_rnn_class.ipynb` instead: write the class in its cell
+// and run the grading cell under it.

@@ -2,12 +2,13 @@
 // # 4 · Re-deriving a TensorFlow SimpleRNN by hand
 //
 // Document 002 (*《神经网络的梯度推导与代码验证》之vanilla RNN前向和反向传播的代码验证*) builds
-// a Keras `SimpleRNN` with 2 units over 3 time steps of 4 features, a `Dense(3)` layer and a
-// softmax, with the cross-entropy $L = -\sum_t\sum_k y_{tk}\log\hat y_{tk}$. It prints the
+// a Keras (TensorFlow's layer API) `SimpleRNN` with 2 units over 3 time steps of 4 features,
+// a `Dense(3)` layer and a softmax, with the cross-entropy $L = -\sum_t\sum_m y_{tm}\log\hat y_{tm}$. It prints the
 // layers' weights, the labels, the hidden states and the outputs, and then checks every
-// gradient it derived by hand against TensorFlow's `GradientTape`, printing each twice (the
-// tape's and its own `my_…`). We reproduce every one of those numbers twice over: by hand in
-// float64 with our library, and with TensorFlow.js in float32.
+// gradient it derived by hand against TensorFlow's `GradientTape` (TensorFlow's autodiff,
+// lesson 3: it records the forward pass, a "tape", and differentiates it), printing each
+// twice (the tape's and its own `my_…`). We reproduce every one of those numbers twice over:
+// by hand in float64 with our library, and with TensorFlow.js in float32.
 //
 // There is a catch: the post never prints its inputs. `inputs` came from
 // `np.random.random([1, 3, 4])` and `init_state` from `np.random.random((1, 2))`, both cast
@@ -17,6 +18,64 @@
 // The model, in TensorFlow's row layout (each $x_t$, $h_t$ a row vector):
 //
 // $$h_t = \tanh(x_t U + h_{t-1} W + b),\qquad o_t = h_t V + c,\qquad \hat y_t = \operatorname{softmax}(o_t).$$
+//
+// ## The gradients, derived
+//
+// Everything below — recovering the inputs, checking the post, checking ourselves — uses the
+// backward recursion of this model, so we derive it first, one chain-rule step per line, in
+// the post's setting: one sequence (batch 1), $T = 3$ steps, 4 features, 2 hidden units, 3
+// classes. Rows: $x_t$ is $(1, 4)$, $h_t$ is $(1, 2)$, $o_t$ and $\hat y_t$ are $(1, 3)$;
+// TensorFlow's kernels are (inputs, outputs): $U$ is $(4, 2)$, $W$ is $(2, 2)$, $V$ is
+// $(2, 3)$. In index form, with $k$ over features, $i, j$ over hidden units, $m, n, r$ over
+// classes:
+//
+// $$net_{tj} = \sum_k x_{tk}\,U_{kj} + \sum_i h_{t-1,i}\,W_{ij} + b_j,\qquad h_{tj} = \tanh net_{tj}$$
+//
+// $$o_{tm} = \sum_j h_{tj}\,V_{jm} + c_m,\qquad \hat y_{tm} = e^{o_{tm}} \big/ \sum_r e^{o_{tr}},\qquad L = -\sum_t\sum_m y_{tm}\,\log\,\hat y_{tm}$$
+//
+// **Step 1 — softmax and cross-entropy together.** Since
+// $\log\,\hat y_{tm} = o_{tm} - \log\,\sum_r e^{o_{tr}}$, its derivative with respect to
+// $o_{tn}$ is $[m=n] - \hat y_{tn}$ (1 if $m = n$, else 0, minus $\hat y_{tn}$). So
+//
+// $$\frac{\partial L}{\partial o_{tn}} = -\sum_m y_{tm}\big([m=n] - \hat y_{tn}\big) = \hat y_{tn}\,\sum_m y_{tm} - y_{tn}$$
+//
+// $$e_t := \frac{\partial L}{\partial o_t} = \hat y_t - y_t\quad\text{when } \sum_m y_{tm} = 1\qquad\text{shape } (1, 3)$$
+//
+// Keep the condition in mind: the labels must sum to exactly 1 (the float64 check at the end
+// of the lesson finds out what happens when they miss by a rounding).
+//
+// **Step 2 — the output layer.** $V_{jm}$ is used at every step, with factor $h_{tj}$:
+//
+// $$\frac{\partial L}{\partial V_{jm}} = \sum_t h_{tj}\,e_{tm}\quad\Rightarrow\quad \frac{\partial L}{\partial V} = \sum_t h_t^\top e_t\qquad\text{each term } (2, 1)(1, 3) = (2, 3)$$
+//
+// $$\frac{\partial L}{\partial c} = \sum_t e_t\qquad\text{shape } (1, 3)$$
+//
+// $h_t^\top e_t$ is an outer product: a column times a row. The transpose is on $h_t$ because
+// $h_t$ is stored as a row and $V$'s *first* index is the hidden unit.
+//
+// **Step 3 — the state, used twice.** $h_t$ feeds $o_t$ (through $V$) and $net_{t+1}$ (through
+// $W$), so (lesson 2, step 1) its gradient $g_t := \partial L/\partial h_t$ has two parts:
+//
+// $$g_{ti} = \sum_m e_{tm}\,V_{im} + \sum_j \delta_{t+1,j}\,W_{ij}$$
+//
+// $$g_t = e_t V^\top + \delta_{t+1} W^\top\qquad\text{shapes } (1, 3)(3, 2) + (1, 2)(2, 2) = (1, 2)$$
+//
+// with $\delta_{T+1} = 0$. Both sums run over the *second* index of $V$ and of $W$ (the
+// outputs they produce), so both are transposed. The second term is the carry.
+//
+// **Step 4 — through the tanh.**
+//
+// $$\delta_t := \frac{\partial L}{\partial net_t} = g_t \odot (1 - h_t^2)\qquad\text{shape } (1, 2)$$
+//
+// **Step 5 — the recurrent layer's weights,** each used at every step:
+//
+// $$\frac{\partial L}{\partial U} = \sum_t x_t^\top\,\delta_t\quad (4, 2),\qquad \frac{\partial L}{\partial W} = \sum_t h_{t-1}^\top\,\delta_t\quad (2, 2),\qquad \frac{\partial L}{\partial b} = \sum_t \delta_t\quad (1, 2)$$
+//
+// ($\partial L/\partial W_{ij} = \sum_t h_{t-1,i}\,\delta_{tj}$: the state *read* at step $t$
+// times the gradient at that step's tanh input.) The recursion runs from $t = T$ down:
+// $g_3 = e_3 V^\top$, then $\delta_3$, then $g_2 = e_2V^\top + \delta_3W^\top$, and so on.
+// Steps 3 and 4 are what the post calls its δ recursion; step 5 gives its `dl_dU`, `dl_dW`,
+// `dl_db`, and step 2 its `dl_dV`, `dl_dc`.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
@@ -75,15 +134,16 @@ await show("W (recurrent_kernel)", W);
 //   4 equations, in which only $h_0$ is unknown;
 // - $\partial L/\partial U = \sum_t x_t^\top \delta_t$: 8 equations.
 //
-// **Notation.** As in lessons 3 and 6, $\delta_t = \partial L/\partial net_t$ is the gradient at
-// the tanh's input $net_t = x_t U + h_{t-1} W + b$, $e_t = \hat y_t - y_t = \partial L/\partial o_t$,
-// and $g_t = \partial L/\partial h_t$. The post is not consistent here: its preface defines
+// **Notation.** $\delta_t$, $e_t$ and $g_t$ are those of the derivation above (and of lessons 3
+// and 6): $\delta_t = \partial L/\partial net_t$, $e_t = \partial L/\partial o_t$,
+// $g_t = \partial L/\partial h_t$. The post is not consistent here: its preface defines
 // $\delta^l = \partial l/\partial z^l$ (the pre-activation, our $\delta$), but its RNN
 // recursion's $\delta^{(t)}$ and its printed `delta_1` are $\partial L/\partial h_t$ — our $g_t$.
 //
 // The $\delta_t$ need the $g_t$, and those follow from printed values alone:
 // $g_3 = e_3 V^\top$, $g_t = e_t V^\top + \delta_{t+1}W^\top$. So all 18 equations are *linear*
-// in the 14 unknowns. We solve them by least squares (SVD, numpy's rank threshold).
+// in the 14 unknowns. We solve them by least squares (through the SVD, the singular value decomposition, with
+// numpy's threshold for which singular values count as zero, so it also reports the rank).
 
 // %%
 const delta: NDArray[] = []; // δ_t = ∂L/∂net_t, from printed values
@@ -270,9 +330,44 @@ for (let i = 0; i < entries.length; i += 6) console.log("  " + entries.slice(i, 
 lesson.value("distance_float32_ulps", distances);
 
 // %% [markdown]
-// The tape's and the `my_` versions differ by a float32 ULP or so in a few places (e.g.
-// `dl_dU[0][1]`: …853 vs …856): two float32 programs, two rounding orders — our float64
-// value sits between or near both.
+// How far apart are the post's two printings of each gradient, the tape's and its own `my_`?
+// A printed text can stand for several float32 values (below 0.1, see above), so we count
+// the float32 steps between the two texts both ways: between the closest pair of values they
+// can stand for, and between the farthest pair.
+
+// %%
+import { admissible32, numpyPrints32, ulps32 } from "../lib/float32.ts";
+/** Float32 steps between two printed texts: [fewest, most] over the values each can name. */
+function printedApart(x: number, y: number): [number, number] {
+  const a = admissible32(numpyPrints32(Math.fround(x)));
+  const b = admissible32(numpyPrints32(Math.fround(y)));
+  const far = [ulps32(a[0], b.at(-1)!), ulps32(a.at(-1)!, b[0])];
+  const overlap = Math.sign(far[0]) !== Math.sign(far[1]);
+  return [overlap ? 0 : Math.min(...far.map(Math.abs)), Math.max(...far.map(Math.abs))];
+}
+for (const name of ["dl_dV", "dl_dc", "dl_dW", "dl_db", "dl_dU", "delta_1"]) {
+  const tape = lesson.publishedValue(name).value as number[];
+  const mine = lesson.publishedValue(`my_${name}`).value as number[];
+  const differ = tape.flatMap((v, i) => {
+    if (v === mine[i]) return [];
+    const [fewest, most] = printedApart(v, mine[i]);
+    const range = fewest === most ? `${most}` : `${fewest} to ${most}`;
+    return [`[${i}] ${v} vs ${mine[i]}: ${range} float32 ULP${most === 1 ? "" : "s"}`];
+  });
+  console.log(
+    wrapLine(`${name} (tape vs my_): ${differ.length ? differ.join("; ") : "printed identically"}`),
+  );
+}
+
+// %% [markdown]
+// Where the two printings differ, they are two float32 programs with two rounding orders,
+// and our float64 value sits between or near both. Most are one or two float32 ULPs apart.
+// Two small values are much farther apart: `dl_dV[0][1]` (flat index 1, about −0.0195) and
+// `dl_dc[1]` (about 0.0221), by the ranges printed above. Their rounding error, like
+// `h_seq[0][1]`'s, comes from combining terms of order 1, so it spans many of their own,
+// much finer, ULPs: between $2^{-6}$ and $2^{-5}$, where these two lie, a float32 ULP is
+// $2^{-29}$, sixteen times finer than between $2^{-2}$ and $2^{-1}$ (where `dl_dV[0][0]` and
+// `dl_dU[0][1]` lie, one and two ULPs apart).
 
 // %% [markdown]
 // ## The post's slips
@@ -549,7 +644,73 @@ lesson.value("gradient check: smallest detectable relative error", policy.smalle
 // float64 precision, from the output gradient alone. The float64 check also turned up what
 // neither the post nor the tape could: $e_t = \hat y_t - y_t$ assumes each step's labels sum
 // to 1, and the float32 labels miss 1 by one rounding, so with them $\hat y - y$ is off by
-// $(\sum_k y_{tk} - 1)\,\hat y_t$ — far below float32's resolution, well above the check's.
+// $(\sum_m y_{tm} - 1)\,\hat y_t$ (step 1 of the derivation) — far below float32's resolution, well above the check's.
 
 // %%
 await lesson.end();
+
+// %% [markdown]
+// ## What we learned
+//
+// - **Derived:** the full backward pass of a SimpleRNN with a dense softmax output and a
+//   cross-entropy loss, in TensorFlow's row layout: softmax and cross-entropy together give
+//   $e_t = \hat y_t - y_t$ (if the labels sum to 1); the output layer sums $h_t^\top e_t$;
+//   the state's gradient is $e_tV^\top$ plus the carry $\delta_{t+1}W^\top$; the tanh gives
+//   $\delta_t$; the recurrent weights sum $x_t^\top\delta_t$ and $h_{t-1}^\top\delta_t$.
+// - **What the source got wrong or left out:** it never printed its inputs or its seed (we
+//   recovered both from its printed gradients and numpy's generator: seed 0); its output
+//   formula reads $h^{(t-1)}$ for $h^{(t)}$; its formulas are in column layout while its code
+//   is in rows; its $\delta$ means two different things; its `np.diag(squeeze(...))` only
+//   works for a batch of one; and its check of the δ recursion feeds each step the tape's
+//   answer for the next, so the recursion is never run end to end.
+// - **What the numbers proved:** with the recovered inputs, every printed number is
+//   reproduced, by hand in float64 and by TensorFlow.js in float32; our recursion, run from
+//   the output gradient alone, agrees with the tape and with central differences, and that
+//   check flags each planted bug. The tape's and the post's own printings of a gradient
+//   differ by the float32 ULPs printed above, more where the value is small.
+//
+// ### Check your understanding
+//
+// <details><summary>1. Why do the printed numbers pin down $h_0$ exactly but the inputs $x_t$
+// only up to a 2-dimensional family?</summary>
+//
+// The inputs reach everything only through $x_tU$, and $U$ is $(4, 2)$: there are row vectors
+// $\alpha$ with $\alpha U = 0$, and adding a multiple of one to $x_t$ changes no state, no
+// output and no gradient except $\partial L/\partial U = \sum_t x_t^\top\delta_t$ — which also
+// stays put when the multiples are chosen orthogonal to the $\delta_t$. $h_0$ has no such
+// freedom: it appears in $\partial L/\partial W$ through the term $h_0^\top\delta_1$ — four
+// equations for two unknowns, with $\delta_1 \ne 0$ — so it is fixed (the null space found
+// above is zero in $h_0$'s rows).
+//
+// </details>
+//
+// <details><summary>2. In step 3, why is $V$ transposed in $e_tV^\top$, when the forward pass
+// used $h_tV$ without a transpose?</summary>
+//
+// Forward, $o_{tm} = \sum_j h_{tj}V_{jm}$ sums over $V$'s first index. Backward,
+// $g_{ti} = \sum_m e_{tm}V_{im}$ sums over $V$'s *second* index (the class), the one that
+// matched $o$. A matrix product sums its right factor's first index, so $V$ must be
+// transposed. Going backward through a linear map always uses its transpose.
+//
+// </details>
+//
+// <details><summary>3. The post compares its hand-computed δ's with the tape's and they
+// match. Why does that not prove its recursion right?</summary>
+//
+// Each `my_` δ is computed from the *tape's* δ of the next step, not from its own. So each
+// comparison checks one step's formula given the right input from the step after. It does
+// not test a backward pass that runs the recursion itself — its own loop, its own starting
+// value, its own δ's fed back in — and a right `delta_1` vouches for nothing else:
+// `my_delta_1` never saw `my_delta_2`. Running the recursion from $e_t$ alone, as this lesson
+// does, and comparing every $g_t$ and $\delta_t$ is what tests it.
+//
+// </details>
+//
+// ## Now practise
+//
+// **Now do exercise 4: `deno task exercise 4`.** Write `simple_rnn_forward` and
+// `simple_rnn_backward` in `exercises/04_simple_rnn_tape.ts` from the derivation above; the
+// command grades them against every gradient the post printed (the tape's and `my_`), other
+// sizes, and central differences. In Jupyter, open
+// `notebooks/exercises/04_simple_rnn_tape.ipynb` instead: write each function in its cell and
+// run the grading cell under it.

@@ -36,14 +36,16 @@ export const SCHEMA = `https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJO
 /** The MIME type of the spec in a Jupyter bundle (what JupyterLab's renderer accepts). */
 export const VEGA_LITE_MIME = `application/vnd.vegalite.v${VEGA_LITE_MAJOR}+json`;
 
-type Libraries = { vega: typeof import("vega"); vl: typeof import("vega-lite") };
+type Vega = typeof import("npm:vega@5.33.1");
+type VegaLite = typeof import("npm:vega-lite@5.23.0");
+type Libraries = { vega: Vega; vl: VegaLite };
 // The specifiers are held in variables, not written in the `import()`s: Deno builds a
 // module's graph from the string literals it imports (dynamic ones included) and, when that
 // graph names any npm package, installs every package of deno.lock before running (on an
 // empty cache, 400 MB with TensorFlow.js), so a literal here made every importer of
 // `lib/mod.ts` pay for vega even when it draws nothing. Resolved at run time, vega is
 // fetched by the first plot only.
-const VEGA: string = "vega", VEGA_LITE: string = "vega-lite";
+const VEGA: string = "npm:vega@5.33.1", VEGA_LITE: string = "npm:vega-lite@5.23.0";
 let libraries: Promise<Libraries> | undefined;
 
 /**

@@ -505,6 +505,26 @@ export function renderMarkdown(md: string, o: RenderOptions): string {
       const first = `${indent}${marker} `;
       out.push(...wrap(inline(text, o), o.width, first, " ".repeat(displayWidth(first))));
       if (!(i + 1 < lines.length && /^\s*([-*]|\d+\.)\s/.test(lines[i + 1]))) out.push("");
+    } else if (t.startsWith("<details>")) {
+      // A folded question (`<details><summary>Q</summary> … </details>`): a terminal cannot
+      // fold, so the question is shown as a question and the answer below it, indented under
+      // an "Answer" mark (dim in colour) so that a reader can stop before it.
+      flush();
+      let block = t.slice("<details>".length);
+      while (!/<\/details>\s*$/.test(block) && i + 1 < lines.length) block += "\n" + lines[++i];
+      block = block.replace(/<\/details>\s*$/, "");
+      const s = block.match(/^\s*<summary>([\s\S]*?)<\/summary>/);
+      const question = s ? s[1].replace(/\s+/g, " ").trim() : "";
+      const answer = renderMarkdown(
+        (s ? block.slice(s[0].length) : block).split("\n").map((x) => x.trim()).join("\n").trim(),
+        { ...o, width: o.width - 4 },
+      );
+      out.push(...wrap(inline(question, o), o.width, "▸ ", "  "));
+      out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
+      // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
+      const dim = (x: string) =>
+        o.color && x ? `\x1b[2m${x.replaceAll("\x1b[22m", "\x1b[22m\x1b[2m")}\x1b[22m` : x;
+      out.push(...answer.split("\n").map((x) => (x ? dim(`  │ ${x}`) : "  │")), "");
     } else if (t.startsWith(">")) {
       flush();
       const quote: string[] = [];

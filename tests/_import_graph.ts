@@ -7,7 +7,7 @@ import { equal } from "node:assert/strict";
  */
 export async function importGraph(entry: string | URL): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", new URL(entry, import.meta.url).href],
+    args: ["info", "--config=dev/deno.json", "--json", new URL(entry, import.meta.url).href],
     stdout: "piped",
     stderr: "piped",
   }).output();

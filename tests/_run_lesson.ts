@@ -12,10 +12,13 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the lesson runner with `args` (permissions as in deno.json's `lesson` task). */
+/**
+ * Runs the lesson runner with `args` as `deno task lesson` does: through the launcher, which
+ * runs it with the lesson's own lockfile (`deps/`) and the permissions of deno.json's task.
+ */
 export async function runLessonCli(...args: string[]): Promise<RunResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read=.", "--allow-write=out", "--allow-env", "tools/lesson.ts", ...args],
+    args: ["run", "--allow-read", "--allow-env", "--allow-run", "tools/lesson_launch.ts", ...args],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -205,7 +205,14 @@ Deno.test("faults in learner code are reported in the learner's terms", async ()
 Deno.test("deno task exercise: --solution --json, unknown exercise and flag", async () => {
   const run = (...args: string[]) =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read=.", "--allow-run", "tools/exercise.ts", ...args],
+      args: [
+        "run",
+        "--config=deps/exercise.json",
+        "--allow-read=.",
+        "--allow-run",
+        "tools/exercise.ts",
+        ...args,
+      ],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

@@ -102,6 +102,7 @@ Deno.test({
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        "--config=dev/deno.json",
         "--allow-read",
         "--allow-write=out",
         "--allow-env",

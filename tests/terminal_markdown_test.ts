@@ -68,3 +68,40 @@ Deno.test("every lesson's markdown renders at 80 and 100 columns, with no stray 
     }
   }
 });
+
+Deno.test("a folded <details> question shows its question, then its answer under a mark", () => {
+  const md = [
+    "Before.",
+    "",
+    "<details><summary>Why is $W^\\top$ there?</summary>",
+    "",
+    "Because the sum runs over",
+    "the *row* index.",
+    "",
+    "</details>",
+    "",
+    "After.",
+  ].join("\n");
+  equal(
+    renderMarkdown(md, plain),
+    [
+      "Before.",
+      "",
+      "▸ Why is Wᵀ there?",
+      "  Answer",
+      "  │ Because the sum runs over the row index.",
+      "",
+      "After.",
+    ].join("\n"),
+  );
+  // No HTML tag reaches the terminal, and the answer is dimmed in colour.
+  const coloured = renderMarkdown(md, { width: 60, color: true });
+  equal(/<\/?(details|summary)>/.test(coloured), false);
+  ok(coloured.includes("\x1b[2m"));
+  // A bold span inside the answer ends bold only: the rest of its line stays dim.
+  const bold = renderMarkdown("<details><summary>Q</summary>\n\n**A** then more\n\n</details>", {
+    width: 60,
+    color: true,
+  });
+  ok(bold.includes("\x1b[22m\x1b[2m then more"), JSON.stringify(bold));
+});

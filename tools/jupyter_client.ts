@@ -36,6 +36,25 @@ async function freePorts(n: number): Promise<number[]> {
   return await Promise.resolve(ports);
 }
 
+const REPO = new URL("../", import.meta.url);
+
+/**
+ * The kernel reads the `deno.json` nearest its working directory. In `notebooks/` that is
+ * `notebooks/deno.json` (the notebooks' own lockfile, `deps/notebook.lock`); a notebook run
+ * from a copy under `out/` (`out/exercises/`, `out/solved/`, as deep as `notebooks/…`) gets
+ * the same configuration as `out/deno.json`, so that the kernel never falls back on the root
+ * `deno.json`, whose lockfile holds only the charts' packages.
+ */
+export function kernelConfigFor(cwd: string): void {
+  const out = new URL("out/", REPO).pathname;
+  if (!new URL(cwd, "file:///").pathname.startsWith(out)) return;
+  Deno.mkdirSync(out, { recursive: true });
+  Deno.writeTextFileSync(
+    `${out}deno.json`,
+    Deno.readTextFileSync(new URL("notebooks/deno.json", REPO)),
+  );
+}
+
 /** A running Deno kernel and the sockets connected to it. */
 export class Kernel {
   private readonly shell: Socket;
@@ -112,6 +131,7 @@ export class Kernel {
       false,
       ["sign"],
     );
+    kernelConfigFor(options.cwd);
     const child = new Deno.Command(options.deno, {
       args: ["jupyter", "--kernel", "--conn", connFile],
       cwd: options.cwd,

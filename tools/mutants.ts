@@ -134,7 +134,7 @@ async function copyProject(dest: string): Promise<void> {
  */
 async function failure(cwd: string, files: string[], timeoutS: number): Promise<string> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["test", ...PERMS, "--no-check", "--fail-fast", ...files],
+    args: ["test", "--config=dev/deno.json", ...PERMS, "--no-check", "--fail-fast", ...files],
     cwd,
     stdout: "piped",
     stderr: "piped",

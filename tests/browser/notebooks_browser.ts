@@ -496,10 +496,11 @@ async function prepareRoot(dir: string): Promise<string[]> {
   }
   names.sort();
   for (const e of exercises.sort()) names.push(`exercises/${e}`, `solved/${e}`);
-  for (const d of ["lib", "data", "tools", "exercises"]) {
+  for (const d of ["lib", "data", "tools", "exercises", "deps"]) {
     await Deno.symlink(new URL(d, ROOT).pathname, `${dir}/${d}`);
   }
-  for (const f of ["deno.json", "deno.lock"]) {
+  // The kernel reads notebooks/deno.json (the notebooks' lockfile, deps/notebook.lock).
+  for (const f of ["deno.json", "notebooks/deno.json"]) {
     await Deno.copyFile(new URL(f, ROOT), `${dir}/${f}`);
   }
   // The kernelspec, into the temporary directory only.

@@ -296,6 +296,8 @@ export async function runProbes(
         "run",
         "--quiet",
         "--no-prompt",
+        // The grader's own packages (fast-check), locked: see tools/locks.ts.
+        `--config=${new URL("../../deps/exercise.json", import.meta.url).pathname}`,
         `--allow-read=${root.pathname}`,
         new URL("./child.ts", import.meta.url).pathname,
         JSON.stringify(request),
