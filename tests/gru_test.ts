@@ -1,6 +1,9 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 import {
+  DENSE_GRU_PARAM_NAMES,
+  denseGruBackward,
+  denseGruForward,
   gamma,
   GRU_PARAM_NAMES,
   gruBackward,
@@ -8,6 +11,7 @@ import {
   type GruParamName,
   type GruParams,
   type GruPlantedBug,
+  initDenseGru,
   initGru,
   NDArray,
   RandomState,
@@ -288,4 +292,31 @@ Deno.test("GRU (reset before) = TensorFlow.js tf.layers.gru and its autodiff, at
   }
   assertClose(batchFirst(b.dInputs), gx, tol(gx), "∂L/∂x vs TF.js");
   assertClose(b.dState, gh, tol(gh), "∂L/∂h0 vs TF.js");
+});
+
+Deno.test("GRU with a dense head (row layout, one example): backward = central differences", () => {
+  const rng = new RandomState(4);
+  const p = initDenseGru(rng, { inputSize: 2, hiddenSize: 3, outputSize: 2 });
+  const inputs = rng.randn(6, 2);
+  const h0 = rng.randn(3).data;
+  const coef = rng.randn(6, 2);
+  const loss = () =>
+    denseGruForward(p, inputs, h0).outputs.reduce(
+      (s, y, t) => s + y[0] * coef.get(t, 0) + y[1] * coef.get(t, 1),
+      0,
+    );
+  const { cache } = denseGruForward(p, inputs, h0);
+  const dys = [...Array(6).keys()].map((t) => Float64Array.of(coef.get(t, 0), coef.get(t, 1)));
+  const back = denseGruBackward(dys, cache);
+  deepEqual(Object.keys(back.grads), [...DENSE_GRU_PARAM_NAMES]);
+  const v = checkGradients(loss, p, back.grads);
+  ok(v.ok, v.summary);
+  const vIn = checkGradients(loss, { inputs }, { inputs: back.dInputs });
+  ok(vIn.ok, vIn.summary);
+  // `into` accumulates: twice the same example is twice its gradient.
+  const into = denseGruBackward(dys, cache).grads;
+  denseGruBackward(dys, cache, into);
+  for (const k of DENSE_GRU_PARAM_NAMES) {
+    ok(into[k].sub(back.grads[k].mul(2)).abs().max() <= 1e-12 * (1 + back.grads[k].abs().max()));
+  }
 });

@@ -260,8 +260,10 @@ export function gruForward(
   for (let t = 0; t < T; t++) {
     const x = inputs.data.subarray(t * B * nx, (t + 1) * B * nx);
     const h = cache.h[t];
-    const r = affine(x, h, p.W_ir, p.W_hr, p.b_ir, p.b_hr, B).map(logistic);
-    const z = affine(x, h, p.W_iz, p.W_hz, p.b_iz, p.b_hz, B).map(logistic);
+    const r = affine(x, h, p.W_ir, p.W_hr, p.b_ir, p.b_hr, B); // a_r, then r = σ(a_r) in place
+    for (let i = 0; i < B * nh; i++) r[i] = logistic(r[i]);
+    const z = affine(x, h, p.W_iz, p.W_hz, p.b_iz, p.b_hz, B); // a_z, then z = σ(a_z)
+    for (let i = 0; i < B * nh; i++) z[i] = logistic(z[i]);
     const a_n = affine(x, h, p.W_in, null, p.b_in, null, B);
     let inner: Float64Array;
     if (resetGate === "after") {
@@ -272,7 +274,8 @@ export function gruForward(
       for (let i = 0; i < B * nh; i++) a_n[i] += p.b_hn.data[i % nh]; // a_n += b_hn
       timesTransposed(inner, p.W_hn, B, a_n); // a_n += W_hn q
     }
-    const n = a_n.map(Math.tanh);
+    const n = a_n; // n = tanh(a_n), in place
+    for (let i = 0; i < B * nh; i++) n[i] = Math.tanh(a_n[i]);
     const hNext = new Float64Array(B * nh);
     for (let i = 0; i < B * nh; i++) hNext[i] = (1 - z[i]) * n[i] + z[i] * h[i];
     cache.h.push(hNext);
@@ -328,11 +331,14 @@ export function gruBackward(
     const x = inputs.data.subarray(t * B * nx, (t + 1) * B * nx);
     const dx = dInputs.data.subarray(t * B * nx, (t + 1) * B * nx);
     const h = cache.h[t], r = cache.r[t], z = cache.z[t], n = cache.n[t], inner = cache.inner[t];
-    const dh = new Float64Array(N); // ∂L/∂h_t (h' here), both routes
+    // One buffer per step, carved into its vectors (an allocation costs more than the arithmetic).
+    const buf = new Float64Array(7 * N);
+    const take = (k: number) => buf.subarray(k * N, (k + 1) * N);
+    const dh = take(0); // ∂L/∂h_t (h' here), both routes
     for (let i = 0; i < N; i++) dh[i] = dOutputs.data[t * N + i] + carry[i];
-    const da_n = new Float64Array(N), da_z = new Float64Array(N), da_r = new Float64Array(N);
-    const dPrev = new Float64Array(N); // ∂L/∂h_{t−1}
-    const dr = new Float64Array(N);
+    const da_n = take(1), da_z = take(2), da_r = take(3);
+    const dPrev = take(4); // ∂L/∂h_{t−1}
+    const dr = take(5);
     for (let i = 0; i < N; i++) {
       const zi = bug === "z and 1 − z swapped" ? 1 - z[i] : z[i];
       const dn = dh[i] * (1 - zi); // ∂L/∂n = ∂L/∂h' ⊙ (1 − z)
@@ -345,7 +351,7 @@ export function gruBackward(
     accumulate(da_n, x, B, g.W_in, g.b_in);
     timesW(da_n, p.W_in, B, dx);
     if (resetGate === "after") {
-      const dm = new Float64Array(N); // ∂L/∂m = ∂L/∂a_n ⊙ r, with m = W_hn h + b_hn
+      const dm = take(6); // ∂L/∂m = ∂L/∂a_n ⊙ r, with m = W_hn h + b_hn
       for (let i = 0; i < N; i++) {
         dm[i] = da_n[i] * r[i];
         dr[i] = da_n[i] * inner[i]; // ∂L/∂r = ∂L/∂a_n ⊙ m
@@ -353,7 +359,7 @@ export function gruBackward(
       accumulate(dm, h, B, g.W_hn, g.b_hn);
       timesW(dm, p.W_hn, B, dPrev);
     } else {
-      const dq = new Float64Array(N); // ∂L/∂q = W_hnᵀ ∂L/∂a_n, with q = r ⊙ h
+      const dq = take(6); // ∂L/∂q = W_hnᵀ ∂L/∂a_n, with q = r ⊙ h
       timesW(da_n, p.W_hn, B, dq);
       accumulate(da_n, inner, B, g.W_hn, g.b_hn);
       for (let i = 0; i < N; i++) {
@@ -377,5 +383,113 @@ export function gruBackward(
     carry = bug === "carry dropped" ? new Float64Array(N) : dPrev;
     if (t === 0) carry = dPrev; // ∂L/∂h_0 is reported either way
   }
-  return { grads: g, dInputs, dState: new NDArray(carry, [B, nh]) };
+  return { grads: g, dInputs, dState: new NDArray(Float64Array.from(carry), [B, nh]) };
+}
+
+/** The names of {@link DenseGruParams}: the GRU's twelve, then the dense head's. */
+export const DENSE_GRU_PARAM_NAMES = [...GRU_PARAM_NAMES, "W_y", "b_y"] as const;
+/** A GRU read out by a dense layer `y_t = W_y h_t + b_y`: `W_y` (o_n, n_h), `b_y` (o_n). */
+export type DenseGruParams = GruParams & { W_y: NDArray; b_y: NDArray };
+/** What {@link denseGruBackward} reads: the GRU's cache and the states the head saw. */
+export interface DenseGruCache {
+  params: DenseGruParams;
+  gru: GruCache;
+}
+
+/**
+ * A GRU with a dense head, initialised as PyTorch initialises `nn.GRU` and `nn.Linear`:
+ * everything uniform in `±1/√n_h` (the head's fan-in is n_h too).
+ * Inputs: `rng`, `{ inputSize: n_x, hiddenSize: n_h, outputSize: o_n }`. Returns: {@link DenseGruParams}.
+ */
+export function initDenseGru(
+  rng: RandomState,
+  sizes: GruSizes & { outputSize: number },
+): DenseGruParams {
+  const gru = initGru(rng, sizes);
+  const k = 1 / Math.sqrt(sizes.hiddenSize);
+  const o = sizes.outputSize;
+  if (!(Number.isInteger(o) && o > 0)) {
+    throw new RangeError(`initDenseGru: outputSize must be a positive integer, got ${o}`);
+  }
+  return {
+    ...gru,
+    W_y: rng.uniform(-k, k, [o, sizes.hiddenSize]),
+    b_y: rng.uniform(-k, k, [o]),
+  };
+}
+
+/**
+ * One sequence through the GRU and its head, one example in row layout — the shape the
+ * training tasks of `lib/tasks.ts` take (as `lstmForward`'s).
+ *
+ * Inputs: `params` ({@link DenseGruParams}); `inputs` (T, n_x); `state` h_0 (n_h), zeros by default;
+ * `options.resetGate`.
+ * Returns: `outputs`, T arrays of o_n (`y_t = W_y h_t + b_y`); `state` h_T (n_h); `cache`.
+ */
+export function denseGruForward(
+  params: DenseGruParams,
+  inputs: NDArray,
+  state?: Float64Array,
+  options: GruOptions = {},
+): { outputs: Float64Array[]; state: Float64Array; cache: DenseGruCache } {
+  const nh = params.W_hr.shape[0];
+  const [o, nhY] = params.W_y.shape;
+  if (nhY !== nh || params.b_y.size !== o) {
+    throw new RangeError(
+      `denseGruForward: W_y ${shapeStr(params.W_y.shape)} and b_y ${
+        shapeStr(params.b_y.shape)
+      } must be (o_n, ${nh}) and (o_n)`,
+    );
+  }
+  if (inputs.ndim !== 2) {
+    throw new RangeError(`denseGruForward: inputs ${shapeStr(inputs.shape)} must be (T, n_x)`);
+  }
+  const [T, nx] = inputs.shape;
+  const h0 = new NDArray(state ? Float64Array.from(state) : new Float64Array(nh), [1, nh]);
+  const run = gruForward(params, inputs.reshape(T, 1, nx), h0, options);
+  const outputs: Float64Array[] = [];
+  for (let t = 0; t < T; t++) {
+    const y = Float64Array.from(params.b_y.data);
+    timesTransposed(run.outputs.data.subarray(t * nh, (t + 1) * nh), params.W_y, 1, y);
+    outputs.push(y);
+  }
+  return { outputs, state: run.state.data, cache: { params, gru: run.cache } };
+}
+
+/**
+ * The backward pass of {@link denseGruForward}: the head, then {@link gruBackward}.
+ *
+ * Inputs: `dOutputs`, T arrays of o_n (∂L/∂y_t; zeros where a step is not in the loss); the
+ * `cache`; `into`, gradients to add to (a batch's record), fresh zeros by default.
+ * Returns: `grads` keyed exactly like the parameters (`into` when given); `dInputs` (T, n_x);
+ * `dState` (n_h).
+ */
+export function denseGruBackward(
+  dOutputs: readonly Float64Array[],
+  cache: DenseGruCache,
+  into?: DenseGruParams,
+): { grads: DenseGruParams; dInputs: NDArray; dState: Float64Array } {
+  const p = cache.params;
+  const T = cache.gru.inputs.shape[0], nx = cache.gru.inputs.shape[2], nh = p.W_hr.shape[0];
+  if (dOutputs.length !== T) {
+    throw new RangeError(`denseGruBackward: ${dOutputs.length} output gradients for ${T} steps`);
+  }
+  const grads = into ?? ({
+    ...zerosLikeGru(p),
+    W_y: NDArray.zeros(p.W_y.shape),
+    b_y: NDArray.zeros(p.b_y.shape),
+  } as DenseGruParams);
+  // The head: δW_y += δy_t h_tᵀ, δb_y += δy_t, δh_t = W_yᵀ δy_t.
+  const dStates = NDArray.zeros([T, 1, nh]);
+  for (let t = 0; t < T; t++) {
+    const h = cache.gru.h[t + 1];
+    accumulate(dOutputs[t], h, 1, grads.W_y, grads.b_y);
+    timesW(dOutputs[t], p.W_y, 1, dStates.data.subarray(t * nh, (t + 1) * nh));
+  }
+  const back = gruBackward(dStates, cache.gru);
+  for (const k of GRU_PARAM_NAMES) {
+    const g = grads[k].data, d = back.grads[k].data;
+    for (let i = 0; i < g.length; i++) g[i] += d[i];
+  }
+  return { grads, dInputs: back.dInputs.reshape(T, nx), dState: back.dState.data };
 }
