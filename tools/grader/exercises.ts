@@ -13,9 +13,10 @@ import { spec as ex04 } from "./ex04.ts";
 import { spec as ex05 } from "./ex05.ts";
 import { spec as ex06 } from "./ex06.ts";
 import { spec as ex07 } from "./ex07.ts";
+import { spec as ex10 } from "./ex10.ts";
 
 /** The exercises, in order. */
-export const EXERCISES: ExerciseSpec[] = [ex01, ex02, ex03, ex04, ex05, ex06, ex07];
+export const EXERCISES: ExerciseSpec[] = [ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex10];
 
 /** The learner's file of an exercise: `exercises/NN_slug.ts`. */
 export function learnerUrl(spec: ExerciseSpec): string {
