@@ -12,16 +12,21 @@
 
 import {
   dlstmLoss,
+  fit,
   gradCheck,
   initLstmParams,
   LSTM_PARAM_NAMES,
+  lstmBackward,
+  lstmForward,
   lstmLoss,
   NDArray,
   RandomState,
   roll,
+  sequenceRegressor,
+  Sgd,
   simpleRnnBackward,
   simpleRnnForward,
-  sineTraining,
+  sineTask,
 } from "../lib/mod.ts";
 import { tf } from "../lib/framework.ts";
 import { charRnnSetup, charRnnStep } from "./char_rnn.ts";
@@ -42,11 +47,14 @@ function time(fn: () => number, repeats: number, warmup = 0): { times: number[];
 // ---- 1. lesson 5's sine training -------------------------------------------------------
 function sineWorkload(iterations = 5000): number {
   const rng = new RandomState(0);
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   let ema = 1;
-  sineTraining(p, rng, {
-    iterations,
-    lr: 0.01,
+  const lstm = { forward: lstmForward, backward: lstmBackward };
+  const task = sineTask((r) => ({ h: r.normal(0, 1, 5).data, c: r.normal(0, 1, 5).data }));
+  fit(sequenceRegressor(lstm, p), task, new Sgd(0.01), {
+    steps: iterations,
+    rng,
+    progress: false,
     onStep: (_, loss) => ema = ema * 0.99 + loss * 0.01,
   });
   return ema;
@@ -55,7 +63,7 @@ function sineWorkload(iterations = 5000): number {
 // ---- 2. full numerical gradient check of that LSTM --------------------------------------
 function checkWindow() {
   const rng = new RandomState(0);
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const s = rng.randint(0, 22), e = rng.randint(67, 90);
   const xs = wave.slice(0, s, e).reshape(-1, 1);
@@ -129,7 +137,7 @@ function tfLstmLossAndGrads(
   return tf.variableGrads(() => tfLstmLoss(p, xs, ys, h0, c0), Object.values(p));
 }
 function tfParams(rng: RandomState) {
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   return Object.fromEntries(
     LSTM_PARAM_NAMES.map((
       k,

@@ -56,7 +56,7 @@ Deno.test("the gradient policy passes a correct RNN cell, sequence and LSTM grad
   ok(seq.ok, seq.summary);
   for (const seed of [0, 2]) {
     const rng = new RandomState(seed);
-    const p = initLstmParams(rng, 1, 5, 1);
+    const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
     const inputs = NDArray.linspace(0, 4 * Math.PI, 40).map(Math.sin).reshape(-1, 1);
     const n = inputs.shape[0];
     const targets = new NDArray(
