@@ -333,7 +333,7 @@ lesson.gradientCheck(
 );
 
 // %% [markdown]
-// ### PyTorch's `nn.GRU` and autograd
+// ### PyTorch's nn.GRU and autograd
 //
 // The second referee is the framework itself. `tools/gen_gru_reference.py` built
 // `torch.nn.GRU` in float64 for two shapes (the one above, and $n_x = 2$, $n_h = 6$, $T = 9$,
@@ -692,11 +692,12 @@ lesson.atLeast(
 //
 // <details><summary>Answer</summary>
 //
-// $h_t = h_{t-1}$ for every $t$: the state never changes, the inputs are ignored, and the
-// output is $h_0$. Lines 1 and 2 give $\delta n = 0$, and $\delta a^z = 0$ because
-// $\sigma' = z(1-z) = 0$; so the carry is exactly $\delta h_{t-1} = e_{t-1} + \delta h_t$: the
-// gradient passes back unchanged, as through the identity. Perfect memory and no learning —
-// the useful regime is $z$ near 1, not at it, which is where a bias of 3 puts it.
+// $h_t = h_{t-1}$ for every $t$ (a limit: $\sigma$ never reaches 1): the state never changes, the
+// inputs are ignored, and the output is $h_0$. Line 1 gives $\delta n = 0$, so $\delta a^n$,
+// $\delta m$, $\delta r$ and $\delta a^r$ are 0 too; line 6 gives $\delta a^z = 0$ because
+// $\sigma' = z(1-z) = 0$. The carry is exactly $\delta h_{t-1} = e_{t-1} + \delta h_t$: the
+// gradient passes back unchanged, as through the identity. Perfect memory and no learning — the
+// useful regime is $z$ near 1, not at it, which is where a bias of 3 puts it.
 //
 // </details>
 //
