@@ -46,7 +46,6 @@ export function gru_cell_forward(
   return { h_next, cache: { x, h_prev, r, z, n, m, params } };
 }
 
-
 export function gru_cell_backward(
   dh_next: NDArray,
   cache: GruCache,
@@ -80,7 +79,6 @@ export function gru_cell_backward(
     .add(p.W_hr.T.dot(da_r));
   return { dx, dh_prev, grads };
 }
-
 
 export function gru_backward(
   dh: NDArray[],
