@@ -33,7 +33,7 @@ const p = {
 };
 const xt = rng.randn(3, 10), aPrev = rng.randn(5, 10), da = rng.randn(5, 10);
 Deno.bench("rnn_cell forward + backward (lesson 1 sizes)", () => {
-  rnnCellBackward(da, rnnCellForward(xt, aPrev, p).cache);
+  rnnCellBackward({ a: da }, rnnCellForward(p, xt, aPrev).cache);
 });
 
 const lp = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 }), grads = zerosLikeParams(lp);

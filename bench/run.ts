@@ -25,7 +25,7 @@ import {
   sequenceRegressor,
   Sgd,
   simpleRnnBackward,
-  simpleRnnForward,
+  simpleRnnLoss,
   sineTask,
 } from "../lib/mod.ts";
 import { tf } from "../lib/framework.ts";
@@ -98,8 +98,8 @@ function simpleRnnSetup() {
 }
 const srnn = simpleRnnSetup();
 function simpleRnnStep(): number {
-  const f = simpleRnnForward(srnn.params, srnn.x, srnn.h0, srnn.y);
-  simpleRnnBackward(srnn.params, f, srnn.y);
+  const f = simpleRnnLoss(srnn.params, srnn.x, srnn.h0, srnn.y);
+  simpleRnnBackward(f.dOutputs, f.cache);
   return f.loss;
 }
 

@@ -42,6 +42,7 @@ import {
   plot,
   progress,
   RandomState,
+  rtrlGradientW,
   scaledOrthogonal,
   sgdStep,
   showTable,
@@ -581,28 +582,11 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   const h0 = rng.randn(nn, 1);
   const fwd = vanillaRnnLoss(p, xs, h0, ys);
   const bptt = vanillaRnnBackward(fwd.dOutputs, fwd.cache).grads.W;
-  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab. `carry: false` drops the W·P term (the carry from step
-  // t−1) and `current: true` uses h^⟨t⟩ where h^⟨t−1⟩ belongs: two planted bugs below.
-  const rtrlGradient = (carry = true, current = false) => {
-    let P = NDArray.zeros([nn, nn * nn]);
-    const out = NDArray.zeros([nn, nn]);
-    let hPrev = h0.reshape(nn);
-    for (let t = 0; t < TT; t++) {
-      const h = fwd.h[t].reshape(nn);
-      const D = h.square().neg().add(1);
-      const direct = NDArray.zeros([nn, nn * nn]);
-      const hIn = current ? h : hPrev;
-      for (let a = 0; a < nn; a++) {
-        for (let b2 = 0; b2 < nn; b2++) direct.set([a, a * nn + b2], hIn.get(b2));
-      }
-      P = (carry ? direct.add(p.W.dot(P)) : direct).mul(D.reshape(nn, 1));
-      const dLdh = p.V.T.dot(fwd.yHat[t].sub(ys[t])).reshape(nn);
-      const contrib = dLdh.dot(P).reshape(nn, nn);
-      out.data.set(out.add(contrib).data);
-      hPrev = h;
-    }
-    return out;
-  };
+  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab, carried forward (lib/nn/rtrl.ts). `carry: false`
+  // drops the W·P term (the carry from step t−1) and `current: true` uses h^⟨t⟩ where
+  // h^⟨t−1⟩ belongs: two planted bugs below.
+  const rtrlGradient = (carry = true, current = false) =>
+    rtrlGradientW(fwd.dOutputs, fwd.cache, { carry, current });
   const rtrl = rtrlGradient();
   const scale = bptt.abs().max();
   console.log(

@@ -4,6 +4,7 @@ import { relError } from "../lib/gradcheck.ts";
 import { NDArray } from "../lib/ndarray.ts";
 import { RandomState } from "../lib/random.ts";
 import { softmaxCrossEntropy } from "../lib/nn/losses.ts";
+import { rtrlGradientW } from "../lib/nn/rtrl.ts";
 import {
   initVanillaRnnParams,
   oneHot,
@@ -108,4 +109,20 @@ Deno.test("initVanillaRnnParams: shapes from the sizes, zero biases, and a clear
     () => initVanillaRnnParams(new RandomState(0), { n_x: 2, n_h: 1.5, n_y: 3 }),
     /n_h must be a positive integer, got 1.5/,
   );
+});
+
+Deno.test("rtrlGradientW = BPTT's ∂L/∂W (loss at every step, and at one step); its planted slips do not; one sequence only", () => {
+  const { params, xs, ys, h0 } = setup(1, 4);
+  for (const lossAt of [undefined, [2]]) {
+    const r = vanillaRnnLoss(params, xs, h0, ys, { lossAt });
+    const bptt = vanillaRnnBackward(r.dOutputs, r.cache).grads.W;
+    const scale = Math.max(1, bptt.abs().max());
+    ok(rtrlGradientW(r.dOutputs, r.cache).sub(bptt).abs().max() <= 1e-13 * scale, `${lossAt}`);
+    for (const slip of [{ carry: false }, { current: true }]) {
+      ok(rtrlGradientW(r.dOutputs, r.cache, slip).sub(bptt).abs().max() > 1e-3 * scale);
+    }
+  }
+  const two = setup(2, 2);
+  const r2 = vanillaRnnLoss(two.params, two.xs, two.h0, two.ys);
+  throws(() => rtrlGradientW(r2.dOutputs, r2.cache), /one sequence/);
 });

@@ -8,6 +8,8 @@
  * - {@link sigmoidCrossEntropy}: one logit against a label 0 or 1, with `∂loss/∂logit`.
  * - {@link softmaxCrossEntropy}: column-layout logits `(n_y, m)` per step against targets of the
  *   same shape, at chosen steps, with `∂L/∂logits = ŷ − y` there.
+ * - {@link softmaxCrossEntropyRows} (with {@link softmaxRows}): row-layout logits `(T, n)`,
+ *   every row in the loss.
  *
  * ```ts
  * import { sigmoidCrossEntropy, squaredErrorLoss } from "./losses.ts";
@@ -20,7 +22,7 @@
  * @module
  */
 
-import { type NDArray, shapeStr } from "../ndarray.ts";
+import { NDArray, shapeStr } from "../ndarray.ts";
 import { logistic, softmax } from "./activations.ts";
 
 function checkPairs(op: string, outputs: readonly Float64Array[], targets: NDArray): number {
@@ -125,4 +127,47 @@ export function softmaxCrossEntropy(
     } else dLogits.push(undefined);
   }
   return { loss, probs, dLogits };
+}
+
+/**
+ * The softmax of every row, as Keras computes it for document 002's model:
+ * `exp(o_t − max(o_t)) / Σ exp(o_t − max(o_t))`. Inputs: logits (T, n). Returns: (T, n).
+ */
+export function softmaxRows(logits: NDArray): NDArray {
+  if (logits.ndim !== 2) {
+    throw new RangeError(`softmaxRows: logits ${shapeStr(logits.shape)} must be (T, n)`);
+  }
+  const [T, n] = logits.shape;
+  const O = logits.data, P = new Float64Array(T * n);
+  for (let t = 0; t < T; t++) {
+    let mx = -Infinity;
+    for (let q = 0; q < n; q++) mx = Math.max(mx, O[t * n + q]);
+    let sum = 0;
+    for (let q = 0; q < n; q++) sum += P[t * n + q] = Math.exp(O[t * n + q] - mx);
+    for (let q = 0; q < n; q++) P[t * n + q] /= sum;
+  }
+  return new NDArray(P, [T, n]);
+}
+
+/**
+ * Softmax cross-entropy of row-layout logits, summed over the rows:
+ * `ŷ_t = softmax(o_t)`, `L = −Σ_t Σ_k y_tk log ŷ_tk`, `∂L/∂o_t = ŷ_t − y_t`.
+ * Inputs: logits (T, n), targets (T, n), each row summing to 1. Returns: the loss (a number),
+ * the probabilities ŷ (T, n) and dLogits (T, n).
+ */
+export function softmaxCrossEntropyRows(
+  logits: NDArray,
+  targets: NDArray,
+): { loss: number; probs: NDArray; dLogits: NDArray } {
+  if (targets.shape.join() !== logits.shape.join()) {
+    throw new RangeError(
+      `softmaxCrossEntropyRows: targets ${shapeStr(targets.shape)} but logits ${
+        shapeStr(logits.shape)
+      }`,
+    );
+  }
+  const probs = softmaxRows(logits);
+  let loss = 0;
+  for (let i = 0; i < probs.size; i++) loss -= targets.data[i] * Math.log(probs.data[i]);
+  return { loss, probs, dLogits: probs.sub(targets) };
 }

@@ -28,10 +28,14 @@
  * adapter of its own (lesson 1's `rnn_cell_forward(xt, a_prev, parameters)` calls
  * `rnnCellForward(parameters, xt, a_prev)`), and the library says which:
  *
- * | file                | params / init                              | forward → outputs                          | backward → grads                                 |
- * | ------------------- | ------------------------------------------ | ------------------------------------------ | ------------------------------------------------ |
- * | `vanilla_rnn.ts`    | `VanillaRnnParams`, `initVanillaRnnParams` | `vanillaRnnForward` → logits `o^t`          | `vanillaRnnBackward`: `U…c`, dInputs, dState ✓  |
- * | `lstm.ts`           | `LstmParams`, `initLstmParams`             | `lstmForward` → `y_t`                      | `lstmBackward`: `Wf…by`, dInputs, dState ✓      |
+ * | file                | params / init                                 | forward → outputs                    | backward → grads (+ dInputs, dState)       | source names (adapter)                         |
+ * | ------------------- | --------------------------------------------- | ------------------------------------ | ------------------------------------------ | ---------------------------------------------- |
+ * | `rnn_cell.ts`       | `RnnParameters`, `initRnnParameters`          | `rnnCellForward`, `rnnForward` → `{a, logits}` | `rnnCellBackward`, `rnnBackward`: `Wax…by` | lessons 1–2: `rnn_cell_forward` …; `courseraGradients` |
+ * | `vanilla_rnn.ts`    | `VanillaRnnParams`, `initVanillaRnnParams`    | `vanillaRnnForward` → logits `o^t`   | `vanillaRnnBackward`: `U…c`               | `vanillaRnnLoss` (forward + its loss)          |
+ * | `simple_rnn.ts`     | `SimpleRnnParams`, `initSimpleRnnParams`      | `simpleRnnForward` → logits (T, n_out) | `simpleRnnBackward`: `U…c`, + `delta`    | `simpleRnnLoss`; `simpleRnnDocumentGradients` |
+ * | `lstm.ts`           | `LstmParams`, `initLstmParams`                | `lstmForward` → `y_t`                | `lstmBackward`: `Wf…by` (`into` sums a batch) | `lstm`, `dlstm`, `lstmLoss`, `dlstmLoss`    |
+ * | `torch_rnn.ts`      | `TorchRnnParams`, `initTorchRnnParams`        | `torchRnnForward` → hidden states    | `torchRnnBackward`: `weight_ih_l0…`       | `torchGradsAsClassNames` (`dW_ih …`)           |
+ * | `rnn_cell_class.ts` | `RnnCellParams`, `initRnnCellParams`          | `rnnCellClassForward` → hidden states | `rnnCellClassBackward`: `weight_ih…`     | the class `RnnCell` itself (document 000)      |
  *
  * `lstmLoss` / `dlstmLoss` (document 001's `lstm_loss` / `dlstm_loss`) and `vanillaRnnLoss`
  * compose a forward pass with its loss for the lessons that follow a source doing so.
@@ -76,6 +80,7 @@ export * from "./activations.ts";
 export * from "./losses.ts";
 export * from "./rnn_cell.ts";
 export * from "./vanilla_rnn.ts";
+export * from "./rtrl.ts";
 export * from "./simple_rnn.ts";
 export * from "./lstm.ts";
 export * from "./rnn_cell_class.ts";
