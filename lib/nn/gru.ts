@@ -26,6 +26,10 @@
  * as `weight_ih_l0 = [W_ir; W_iz; W_in]` (3n_h, n_x), and so on, in the order r, z, n.
  * Everything is float64, one formula per line, plain loops over `Float64Array`s.
  *
+ * `initDenseGru`, `denseGruForward` and `denseGruBackward` add a dense head `y_t = W_y h_t + b_y`
+ * for one example in row layout (inputs `(T, n_x)`, outputs T arrays of o_n), the shape
+ * `lib/tasks.ts`'s `lastStepClassifier` takes: lesson 10 trains it as lesson 7 trains the LSTM.
+ *
  * ```ts
  * import { gruBackward, gruForward, initGru } from "./gru.ts";
  * import { RandomState } from "../random.ts";
