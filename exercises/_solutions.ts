@@ -10,21 +10,28 @@
  */
 
 import {
-  clipByGlobalNorm,
   courseraCellGradients,
   courseraGradients,
   dlstm as lstmStepBackward,
-  NDArray,
+  GRU_PARAM_NAMES,
+  gruBackward,
+  type GruCache,
+  type GruGrads,
+  type GruParamName,
+  type GruParams,
   rnnBackward,
   RnnCell,
   rnnCellBackward,
   rnnCellForward,
   rnnForward,
   type RnnParameters,
+  rtrlGradientW,
   softmax as softmaxColumns,
-  svd,
   type VanillaRnnParams as RnnParams,
-} from "../lib/mod.ts";
+} from "../lib/nn/mod.ts";
+import { NDArray } from "../lib/ndarray.ts";
+import { svd } from "../lib/linalg.ts";
+import { clipByGlobalNorm } from "../lib/train.ts";
 import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };
@@ -38,14 +45,15 @@ export function rnn_cell_forward(
   a_prev: NDArray,
   parameters: RnnParameters,
 ): [NDArray, NDArray, CellCache] {
-  const r = rnnCellForward(xt, a_prev, parameters);
-  return [r.a_next, r.yt_pred, [r.cache.a_next, r.cache.a_prev, r.cache.xt, r.cache.parameters]];
+  const r = rnnCellForward(parameters, xt, a_prev);
+  const c = r.cache;
+  return [r.outputs.a, softmaxColumns(r.outputs.logits), [c.a_next, c.a_prev, c.xt, c.parameters]];
 }
 
 /** `rnn_cell_backward(da_next, cache)` → `{dxt, da_prev, dWax, dWaa, dba}`. */
 export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
   const [a_next, a_prev, xt, parameters] = cache;
-  return courseraCellGradients(rnnCellBackward(da_next, { a_next, a_prev, xt, parameters }));
+  return courseraCellGradients(rnnCellBackward({ a: da_next }, { a_next, a_prev, xt, parameters }));
 }
 
 /** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
@@ -59,15 +67,19 @@ export function rnn_forward(
   a0: NDArray,
   parameters: RnnParameters,
 ): [NDArray, NDArray, [CellCache[], NDArray]] {
-  const r = rnnForward(x, a0, parameters);
-  const [cells, xs] = r.caches;
-  return [r.a, r.y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
+  const r = rnnForward(parameters, x, a0);
+  const [cells, xs] = r.cache;
+  const y_pred = NDArray.zeros(r.outputs.logits.shape); // the softmax of every step's logits
+  for (let t = 0; t < x.shape[2]; t++) {
+    y_pred.put(2, t, softmaxColumns(r.outputs.logits.take(2, t)));
+  }
+  return [r.outputs.a, y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
 }
 
 /** `rnn_backward(da, caches)` → `{dx, da0, dWax, dWaa, dba}`. */
 export function rnn_backward(da: NDArray, caches: [CellCache[], NDArray]) {
   const [cells, x] = caches;
-  return courseraGradients(rnnBackward(da, [
+  return courseraGradients(rnnBackward({ a: da }, [
     cells.map(([a_next, a_prev, xt, parameters]) => ({ a_next, a_prev, xt, parameters })),
     x,
   ]));
@@ -189,20 +201,9 @@ export function rtrl_dW(
   y_hat: NDArray[],
   ys: NDArray[],
 ): NDArray {
-  const n = params.W.shape[0];
-  let P = NDArray.zeros([n, n * n]);
-  let dW = NDArray.zeros([n, n]);
-  let hPrev = h0.reshape(n);
-  for (let t = 0; t < xs.length; t++) {
-    const ht = h[t].reshape(n);
-    const E = NDArray.zeros([n, n * n]);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) E.set([a, a * n + b], hPrev.get(b));
-    P = E.add(params.W.dot(P)).mul(ht.square().neg().add(1).reshape(n, 1));
-    const dLdh = params.V.T.dot(y_hat[t].sub(ys[t])).reshape(1, n);
-    dW = dW.add(dLdh.dot(P).reshape(n, n));
-    hPrev = ht;
-  }
-  return dW;
+  // lib/nn/rtrl.ts's RTRL, from the forward pass's states and ∂L/∂o^t = ŷ^t − y^t
+  const dOutputs = y_hat.map((y, t) => y.sub(ys[t]));
+  return rtrlGradientW(dOutputs, { xs, h0, h, params });
 }
 
 /** `spectral_norm(A)`: the largest singular value of A. */
@@ -314,4 +315,67 @@ export function check_grad(
     new NDArray(Float64Array.from(v.entries, (e) => e.numeric), params[v.name].shape),
   ]));
   return { numeric, ok: verdict.ok };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exercise 10 (lesson 10): a GRU's backward pass, one step and through time — the library's
+// gruBackward (lib/nn/gru.ts, row layout) behind the exercise's column layout.
+
+/** Exercise 10's parameters: W_i· (n_h, n_x), W_h· (n_h, n_h), biases (n_h, 1). */
+export type GruColumnParams = Record<GruParamName, NDArray>;
+/** Exercise 10's cache of one step (column layout): inputs, gates, m = W_hn h + b_hn, parameters. */
+export interface GruColumnCache {
+  x: NDArray;
+  h_prev: NDArray;
+  r: NDArray;
+  z: NDArray;
+  n: NDArray;
+  m: NDArray;
+  params: GruColumnParams;
+}
+
+/** The library's cache (rows) of the steps `caches` (columns), and the row-layout parameters. */
+function gruRowCache(caches: GruColumnCache[]): GruCache {
+  const p = caches[0].params;
+  const params = Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, k.startsWith("b_") ? p[k].reshape(-1) : p[k]]),
+  ) as GruParams;
+  const [nx, m] = caches[0].x.shape;
+  const rows = (a: NDArray) => Float64Array.from(a.T.data);
+  return {
+    params,
+    resetGate: "after",
+    inputs: new NDArray(Float64Array.from(caches.flatMap((c) => [...rows(c.x)])), [
+      caches.length,
+      m,
+      nx,
+    ]),
+    h: caches.map((c) => rows(c.h_prev)), // h_0 … h_{T−1}: all the backward pass reads
+    r: caches.map((c) => rows(c.r)),
+    z: caches.map((c) => rows(c.z)),
+    n: caches.map((c) => rows(c.n)),
+    inner: caches.map((c) => rows(c.m)),
+  };
+}
+
+/** The library's gradients (rows, biases (n_h)) in the exercise's shapes. */
+function gruColumnGrads(g: GruGrads): GruColumnParams {
+  return Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, k.startsWith("b_") ? g[k].reshape(-1, 1) : g[k]]),
+  ) as GruColumnParams;
+}
+
+/** `gru_backward(dh, caches)` → `{dx, dh0, grads}`: lib/nn/gru.ts's gruBackward. */
+export function gru_backward(dh: NDArray[], caches: GruColumnCache[]) {
+  const T = caches.length, [nh, m] = dh[0].shape, nx = caches[0].x.shape[0];
+  const dOutputs = new NDArray(Float64Array.from(dh.flatMap((d) => [...d.T.data])), [T, m, nh]);
+  const back = gruBackward(dOutputs, gruRowCache(caches));
+  const dx = caches.map((_, t) => back.dInputs.take(0, t).reshape(m, nx).T.copy());
+  return { dx, dh0: back.dState.T.copy(), grads: gruColumnGrads(back.grads) };
+}
+
+/** `gru_cell_backward(dh_next, cache)` → `{dx, dh_prev, grads}`: one step of the same. */
+export function gru_cell_backward(dh_next: NDArray, cache: GruColumnCache) {
+  const { dx, dh0, grads } = gru_backward([dh_next], [cache]);
+  return { dx: dx[0], dh_prev: dh0, grads };
 }

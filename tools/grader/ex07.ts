@@ -15,11 +15,11 @@ import {
   RandomState,
   svd,
   vanillaRnnBackward,
-  vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
-} from "../../lib/mod.ts";
+} from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
-import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./core.ts";
+import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./mod.ts";
 
 const num = (v: unknown, what: string) => {
   if (typeof v !== "number") throw new GradeError(`${what} should be a number, got ${describe(v)}`);
@@ -149,12 +149,13 @@ function rtrlProbe(seed: number, n: number, n_x: number, n_y: number, T: number)
     name: `n_h = ${n}, n_x = ${n_x}, T = ${T} (seed ${seed}): ∂L/∂W vs BPTT`,
     run(impl) {
       const { params, xs, ys, h0 } = rnnOf(seed, n, n_x, n_y, T);
-      const f = vanillaRnnForward(xs, h0, params, ys);
+      const f = vanillaRnnLoss(params, xs, h0, ys);
       return { dW: impl.rtrl_dW(params, xs, h0, f.h, f.yHat, ys) };
     },
     expect() {
       const { params, xs, ys, h0 } = rnnOf(seed, n, n_x, n_y, T);
-      const dW = vanillaRnnBackward(vanillaRnnForward(xs, h0, params, ys).cache).W;
+      const f = vanillaRnnLoss(params, xs, h0, ys);
+      const dW = vanillaRnnBackward(f.dOutputs, f.cache).grads.W;
       return [{
         key: "dW",
         value: dW,
