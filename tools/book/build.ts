@@ -298,6 +298,16 @@ function readingMinutes(run: Execution | null): number | null {
   return Math.max(5, Math.round(minutes / 5) * 5);
 }
 
+/** Which of `numbers` are optional, as a sentence ("" when none is). */
+function optionalSentence(numbers: number[]): string {
+  const optional = numbers.filter((n) => OPTIONAL[n]);
+  if (optional.length === 0) return "";
+  const list = optional.length === 1
+    ? `Lesson ${optional[0]} is an optional deep dive`
+    : `Lessons ${optional.slice(0, -1).join(", ")} and ${optional.at(-1)} are optional deep dives`;
+  return `${list} a first reading can skip; the others are the course.`;
+}
+
 function indexPage(
   page: Page,
   lessons: { page: Page; minutes: number | null; seconds: number | null }[],
@@ -336,10 +346,9 @@ lets you write the functions it derives.</p>
 <tbody>${lessons.map(row).join("")}</tbody></table></div>
 <p><small>Reading time is estimated from the page: its prose at ${WORDS_PER_MINUTE} words a minute
 and its code and printed output at ${CODE_LINES_PER_MINUTE} lines a minute, rounded to 5 minutes; working
-through the derivations with a pencil takes longer. Lessons 1–7 are the
-course; ${
-    Object.keys(OPTIONAL).map((n) => `lesson ${n}`).join(" and ")
-  } are optional deep dives a first reading can skip.</small></p>
+through the derivations with a pencil takes longer. ${
+    optionalSentence(lessons.map((l) => l.page.number!))
+  }</small></p>
 <h2 id="exercises">Exercises</h2>
 <ul class="exercises">${
     exercises.map((e) => `<li><a href="${e.file}">${esc(e.title)}</a></li>`)
