@@ -215,6 +215,19 @@ function script(body: string, table: Record<string, string>, mark: string): stri
   return chars.length === 1 || /^⟨.*⟩$/.test(body) ? `${mark}${body}` : `${mark}(${body})`;
 }
 
+/**
+ * Whether `tex` starts with a command that prints a letter: an accent (`\\hat y`) or a Greek
+ * letter. A function name before it needs a space, as before a plain letter: `\\log\\hat y`
+ * reads "log ŷ", not "logŷ".
+ */
+function startsWithLetterCommand(tex: string): boolean {
+  const m = tex.match(/^\\([a-zA-Z]+)/);
+  if (!m) return false;
+  if (["hat", "tilde", "bar", "vec", "mathrm", "mathbf", "mathit"].includes(m[1])) return true;
+  const sym = LATEX_SYMBOLS[m[1]];
+  return sym !== undefined && /^\p{L}$/u.test(sym);
+}
+
 /** Relations and operators: the space after them is kept ("\\le 1" reads "≤ 1"). */
 const SPACED = new Set(
   ("le leq ge geq approx ne neq in to times cdot equiv sim propto ll gg rightarrow Rightarrow " +
@@ -291,8 +304,8 @@ function convert(tex: string): string {
       } else if (name in LATEX_SYMBOLS) {
         out += LATEX_SYMBOLS[name];
         if (
-          /^[a-zA-Z]+$/.test(name) && /^[a-zA-Z0-9]/.test(tex[i] ?? "") &&
-          LATEX_SYMBOLS[name].length > 1
+          /^[a-zA-Z]+$/.test(name) && LATEX_SYMBOLS[name].length > 1 &&
+          (/^[a-zA-Z0-9]/.test(tex[i] ?? "") || startsWithLetterCommand(tex.slice(i)))
         ) {
           out += " ";
         }

@@ -18,6 +18,11 @@ Deno.test("LaTeX becomes readable Unicode: Greek, scripts, fractions, norms, ope
   );
   equal(latexToUnicode(String.raw`\sigma_{\max}(W)`), "σₘₐₓ(W)");
   equal(latexToUnicode(String.raw`\mathbb R^3`), "ℝ³");
+  // A function name is kept apart from a letter that follows it, plain or made by a command.
+  equal(latexToUnicode(String.raw`-\log\hat y_t`), "−log y\u0302ₜ");
+  equal(latexToUnicode(String.raw`\tanh\theta`), "tanh θ");
+  equal(latexToUnicode(String.raw`\tanh\left(x\right)`), "tanh(x)");
+  equal(latexToUnicode(String.raw`\partial\theta`), "∂θ");
 });
 
 Deno.test("markdown: headings, emphasis, code, lists, tables, links, and what cannot render", () => {
