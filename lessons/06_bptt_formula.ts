@@ -39,13 +39,13 @@
 //   Repair all four and $\partial L/\partial W$ is still off by 0.35: what the loop
 //   transcribes is the derivation's formula, and **the formula itself is wrong** for more
 //   than one step.
-// - The formula multiplies the tanh Jacobians together and then applies $W^{t-k}$. (A
-//   *Jacobian* is the matrix of every partial derivative of a vector function by its vector
-//   input — see lesson 2 or `docs/glossary.md`; $J_j$ is the tanh's Jacobian at step $j$.) The
-//   chain rule interleaves them, $J_t W J_{t-1} W\cdots W J_k$. The two agree only when every Jacobian
-//   *commutes* with $W$ ($J_jW = WJ_j$, so the order of the factors does not matter): one
-//   step, a scalar state (the hand derivation's case, where it is right) or a diagonal $W$. Read literally, the formula's $\partial L/\partial W$ is
-//   off by 0.17; interleaved, it is BPTT.
+// - The formula multiplies the tanh Jacobians together and then applies $W^{t-k}$. (A *Jacobian* is
+//   the matrix of every partial derivative of a vector function by its vector input — see lesson 2
+//   or `docs/glossary.md`; $J_j$ is the tanh's Jacobian at step $j$.) The chain rule interleaves
+//   them, $J_t W J_{t-1} W\cdots W J_k$. The two agree only when every Jacobian *commutes* with $W$
+//   ($J_jW = WJ_j$, so the order of the factors does not matter): one step, a scalar state (the
+//   hand derivation's case, where it is right) or a diagonal $W$. Read literally, the formula's
+//   $\partial L/\partial W$ is off by 0.17; interleaved, it is BPTT.
 // - Smaller slips: the formula's $\partial L/\partial V$ sums over $k$ a term in $t$ ($T$
 //   times the last step's gradient), the derivation starts from a loss at the last step
 //   only, and its unrolling of $\partial h^3/\partial W$ has one $W$ too many.
