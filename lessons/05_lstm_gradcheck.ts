@@ -130,13 +130,12 @@ const refArray = (values: string[], shape: readonly number[]) =>
 // ## The same run as the question's, made repeatable
 //
 // The question never seeds numpy, so no two of its runs draw the same numbers. We add
-// `np.random.seed(0)` at the top — `new RandomState(0)` — and then follow its order of
-// random calls exactly: the parameter dict (`normal` draws in the order Wf, Wi, Wg, Wo,
-// Wy, then `0.1·normal` for bf … by), Xavier scaling of the matrices (each multiplied by
-// $\sqrt{2/(\text{fan-in} + \text{fan-out})}$, fan-in plus fan-out being the matrix's rows
-// plus columns, so that a layer neither grows nor shrinks its signal on average), then `randint` for the
-// start and end of the checked window of `sin(linspace(0, 4π, 90))`. The targets are the
-// inputs rolled by one step.
+// `np.random.seed(0)` at the top — `new RandomState(0)` — and then follow its order of random calls
+// exactly: the parameter dict (`normal` draws in the order Wf, Wi, Wg, Wo, Wy, then `0.1·normal`
+// for bf … by), Xavier scaling of the matrices (each multiplied by $\sqrt{2/(\text{fan-in} +
+// \text{fan-out})}$, fan-in plus fan-out being the matrix's rows plus columns, so that a layer
+// neither grows nor shrinks its signal on average), then `randint` for the start and end of the
+// checked window of `sin(linspace(0, 4π, 90))`. The targets are the inputs rolled by one step.
 //
 // One repair is needed before anything runs: as scraped, `lstm_loss` creates `outputs` and
 // `caches` but never appends to them, so `dlstm_loss` would receive empty lists. The
@@ -511,17 +510,17 @@ lesson.value("gradient check: smallest detectable relative error", lstmPolicy.sm
 // %% [markdown]
 // ## Learning the sine wave
 //
-// `test_sin` trains on random windows of `sin(linspace(0, 3π, 30))`: each iteration draws a
-// window (`randint` start and end), a random initial `h` and `c` (`normal`), runs forward
-// and backward, and takes a step of stochastic gradient descent (SGD: every parameter minus
-// 0.01 times its gradient, the gradient of one random window at a time). It prints an
-// exponential moving average of the loss every 100 iterations: a running value that moves
-// 1 % of the way to each new loss ($0.99\cdot$old $+ 0.01\cdot$loss), so it smooths the
-// noise of single windows over roughly the last hundred. The question defines `test_sin` but its script never calls
-// it — the script ends with the gradient check — so the loss curve it describes ("my LSTM
-// learns, loss decreases") came from a run the question does not show. Ours is that run,
-// made explicit: seed 0, the same parameter draws, then `test_sin()` straight away — the same
-// run as `tools/gen_lstm_reference.py`'s.
+// `test_sin` trains on random windows of `sin(linspace(0, 3π, 30))`: each iteration draws a window
+// (`randint` start and end), a random initial `h` and `c` (`normal`), runs forward and backward,
+// and takes a step of stochastic gradient descent (SGD: every parameter minus 0.01 times its
+// gradient, the gradient of one random window at a time). It prints an exponential moving average
+// of the loss every 100 iterations: a running value that moves 1 % of the way to each new loss
+// ($0.99\cdot$old $+ 0.01\cdot$loss), so it smooths the noise of single windows over roughly the
+// last hundred. The question defines `test_sin` but its script never calls it — the script ends
+// with the gradient check — so the loss curve it describes ("my LSTM learns, loss decreases") came
+// from a run the question does not show. Ours is that run, made explicit: seed 0, the same
+// parameter draws, then `test_sin()` straight away — the same run as
+// `tools/gen_lstm_reference.py`'s.
 
 // %%
 const trainRng = new RandomState(0);

@@ -89,9 +89,10 @@ const lesson = new Lesson(6);
 // reads `xt[t]`, `h[t]`, `y_hat[t]`, `y[t]` and `T`, which the post never defines. The
 // fewest assumptions that make it run:
 //
-// - **A1 — column layout**, as the forward code implies: `xt[t]` is $(n_x,1)$, `h[t]` is
-//   $(n_h,1)$, `y[t]` a one-hot $(n_y,1)$ column (zeros but for a 1 at the step's label)
-//   and `y_hat[t]` $=\operatorname{softmax}(o^t)$, $(n_y,1)$. (`delta.dot(xt[t].T)` and `np.dot(y_hat[t] - y[t], h[t].T)` only make sense so.)
+// - **A1 — column layout**, as the forward code implies: `xt[t]` is $(n_x,1)$, `h[t]` is $(n_h,1)$,
+//   `y[t]` a one-hot $(n_y,1)$ column (zeros but for a 1 at the step's label) and `y_hat[t]`
+//   $=\operatorname{softmax}(o^t)$, $(n_y,1)$. (`delta.dot(xt[t].T)` and `np.dot(y_hat[t] - y[t],
+//   h[t].T)` only make sense so.)
 // - **A2 — `h[t]` is the state after step `t`** (0-based, so `h[0]` is $h^1$), kept in a
 //   Python list of length `T` = the number of steps; the initial state $h^0$ is given.
 // - **A3 — the loss is the cross-entropy summed over the steps**,
