@@ -256,7 +256,10 @@ function convert(tex: string): string {
       if (/^[a-zA-Z]+$/.test(name)) {
         let j = i;
         while (tex[j] === " ") j++;
-        if (/[a-zA-Z0-9]/.test(tex[j] ?? "") && !SPACED.has(name)) i = j;
+        // An operator written tight on its left ("f\\odot c") is kept tight on its right too:
+        // "f⊙c", not the lopsided "f⊙ c".
+        const tightLeft = SPACED.has(name) && !/^q?quad$/.test(name) && /[^\s]$/.test(out);
+        if (/[a-zA-Z0-9]/.test(tex[j] ?? "") && (!SPACED.has(name) || tightLeft)) i = j;
       }
       if (name === "frac" || name === "tfrac" || name === "dfrac") {
         const [a, j] = group(tex, i);

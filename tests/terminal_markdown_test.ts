@@ -23,6 +23,10 @@ Deno.test("LaTeX becomes readable Unicode: Greek, scripts, fractions, norms, ope
   equal(latexToUnicode(String.raw`\tanh\theta`), "tanh θ");
   equal(latexToUnicode(String.raw`\tanh\left(x\right)`), "tanh(x)");
   equal(latexToUnicode(String.raw`\partial\theta`), "∂θ");
+  // An operator is spaced on both sides or on neither, as written on its left.
+  equal(latexToUnicode(String.raw`f_t\odot c_{t-1}`), "fₜ⊙cₜ₋₁");
+  equal(latexToUnicode(String.raw`f_t \odot c_{t-1}`), "fₜ ⊙ cₜ₋₁");
+  equal(latexToUnicode(String.raw`n\times n^2`), "n×n²");
 });
 
 Deno.test("markdown: headings, emphasis, code, lists, tables, links, and what cannot render", () => {
