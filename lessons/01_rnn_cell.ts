@@ -94,8 +94,8 @@
 //
 // $$\frac{\partial L}{\partial x^{\langle t\rangle}} = W_{ax}^\top d_{\tanh},\quad
 //   \frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d_{\tanh},\quad
-//   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,x^{\langle t\rangle\top},\quad
-//   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,a^{\langle t-1\rangle\top},\quad
+//   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,(x^{\langle t\rangle})^\top,\quad
+//   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,(a^{\langle t-1\rangle})^\top,\quad
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
 //
 // The backward pass needs $x^{\langle t\rangle}$, $a^{\langle t-1\rangle}$, $a^{\langle t\rangle}$
