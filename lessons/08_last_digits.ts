@@ -447,7 +447,7 @@ for (const [i, { name }] of printed.entries()) {
 //
 // Our `RandomState` replays numpy's legacy generator: every uniform and integer draw is
 // identical. Its gaussians (the polar method) need one logarithm per pair,
-// $\sqrt{-2\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
+// $\sqrt{-2\,\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
 // 0.52 ULP: usually the *correctly rounded* result (the double nearest the exact value),
 // occasionally its neighbour. V8's `Math.log` is another algorithm (its port of fdlibm's), so
 // the two can round differently. So the question "which arithmetic?" comes back, and the
@@ -534,7 +534,7 @@ lesson.check(
 
 // %% [markdown]
 // With V8's `Math.log`, six gaussians miss, by one or two ULPs: three pairs, since the two
-// gaussians of a pair share the factor $\sqrt{-2\log(r^2)/r^2}$. With glibc's `log` every
+// gaussians of a pair share the factor $\sqrt{-2\,\log(r^2)/r^2}$. With glibc's `log` every
 // one of them is numpy's, bit for bit. The accept/reject step of the polar method never
 // touches the logarithm, so the two streams never drift apart: they differ only where
 // `log` rounds differently. So `RandomState` uses glibc's `log` by default, and every lesson
