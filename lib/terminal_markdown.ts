@@ -212,7 +212,10 @@ function script(body: string, table: Record<string, string>, mark: string): stri
     return chars.map((c) => table[c]).join("");
   }
   if (mark === "^" && (body === "⊤" || body === "ᵀ")) return "ᵀ";
-  return chars.length === 1 || /^⟨.*⟩$/.test(body) ? `${mark}${body}` : `${mark}(${body})`;
+  // Already bracketed (h^{(t-1)}): one pair of parentheses, not two.
+  return chars.length === 1 || /^⟨.*⟩$/.test(body) || /^\([^()]*\)$/.test(body)
+    ? `${mark}${body}`
+    : `${mark}(${body})`;
 }
 
 /**

@@ -27,6 +27,10 @@ Deno.test("LaTeX becomes readable Unicode: Greek, scripts, fractions, norms, ope
   equal(latexToUnicode(String.raw`f_t\odot c_{t-1}`), "fₜ⊙cₜ₋₁");
   equal(latexToUnicode(String.raw`f_t \odot c_{t-1}`), "fₜ ⊙ cₜ₋₁");
   equal(latexToUnicode(String.raw`n\times n^2`), "n×n²");
+  // A bracketed script keeps its own brackets only.
+  equal(latexToUnicode(String.raw`h^{(t-1)}`), "h^(t−1)");
+  equal(latexToUnicode(String.raw`h^{(t)}`), "h⁽ᵗ⁾");
+  equal(latexToUnicode(String.raw`x_{(a)(b)}`), "x_((a)(b))");
 });
 
 Deno.test("markdown: headings, emphasis, code, lists, tables, links, and what cannot render", () => {
