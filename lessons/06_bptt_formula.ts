@@ -1098,7 +1098,7 @@ await lesson.end();
 // %% [markdown]
 // ### Check your understanding
 //
-// <details><summary>1. Why does ∂L/∂W pair δ^t with h^(t−1), and what does the planted bug
+// <details><summary>1. Why does ∂L/∂W pair $\delta^t$ with $h^{t-1}$, and what does the planted bug
 // "h^t where h^(t−1) belongs" change?</summary>
 //
 // $W$ enters step $t$ as $net^t=\dots+W h^{t-1}$, so $\partial net^t_i/\partial W_{ij}=h^{t-1}_j$:
@@ -1107,8 +1107,8 @@ await lesson.end();
 // can catch it, and the gradient policy does.
 // </details>
 //
-// <details><summary>2. For a scalar state (n_h = 1), the post's product of Jacobians times
-// W^(t−k) is right. Why does it fail for n_h > 1?</summary>
+// <details><summary>2. For a scalar state ($n_h = 1$), the post's product of Jacobians times
+// $W^{t-k}$ is right. Why does it fail for $n_h > 1$?</summary>
 //
 // The chain rule gives $J_t\,W\,J_{t-1}\,W\cdots W\,J_k$: each step back multiplies by a
 // Jacobian, then by $W$. Scalars commute, so the factors can be regrouped as
@@ -1117,7 +1117,7 @@ await lesson.end();
 // at step $T-1$ to show it is far from 0.
 // </details>
 //
-// <details><summary>3. What is the carry W^T δ^(t+1), in words, and why is one vector
+// <details><summary>3. What is the carry $W^\top\delta^{t+1}$, in words, and why is one vector
 // enough to carry every later step's error?</summary>
 //
 // It is $\partial L/\partial h^t$ through the next step: the sensitivity of all later losses
