@@ -729,10 +729,10 @@ await lesson.end();
 // <details><summary>2. Clipping rescales the whole gradient. Why does that not help a
 // vanished gradient?</summary>
 //
-// Clipping multiplies every component by the same scalar $\min(1, c/\lVert g\rVert)$. The
-// part of the gradient that carries the distant step's information keeps its tiny share of
-// the total: the direction of the step, and so what is learned, is unchanged. Only the
-// step's length changes.
+// Clipping multiplies every component by the same scalar $\min(1, c/\lVert g\rVert)$ ($c$ the clip
+// level). The part of the gradient that carries the distant step's information keeps its tiny share
+// of the total: the direction of the step, and so what is learned, is unchanged. Only the step's
+// length changes.
 // </details>
 //
 // <details><summary>3. RTRL and BPTT compute the same ∂L/∂W. Why would anyone use the one
