@@ -20,14 +20,13 @@
 // against numpy). numpy prints at most 8 digits after the point, so below 0.1 one text can
 // fit several float32 values — we count a match whenever the text is the same.
 //
-// **The answer, proved below:** a GPU printed it. End-to-end candidates only rank
-// explanations, so the lesson then takes the computation apart stage by stage, feeding
-// each stage the values the post printed for the one before: the CPU `tanh` of Eigen (the C++
-// linear-algebra library under TensorFlow's CPU kernels) and every
-// correctly rounded `exp` are ruled out by exhaustive enumeration, one backward kernel of
-// TensorFlow's (read straight from its gradient code) prints every gradient bit for bit,
-// and what stays unexplained is a handful of `exp` values whose last bits only a GPU's
-// undocumented `expf` can account for.
+// **The answer, proved below:** a GPU printed it. End-to-end candidates only rank explanations, so
+// the lesson then takes the computation apart stage by stage, feeding each stage the values the
+// post printed for the one before: the CPU `tanh` of Eigen (the C++ linear-algebra library under
+// TensorFlow's CPU kernels) and every correctly rounded `exp` are ruled out by exhaustive
+// enumeration, one backward kernel of TensorFlow's (read straight from its gradient code) prints
+// every gradient bit for bit, and what stays unexplained is a handful of `exp` values whose last
+// bits only a GPU's undocumented `expf` can account for.
 
 // %%
 import { Lesson, RandomState, showTable, wrapLine } from "../lib/mod.ts";
@@ -345,18 +344,17 @@ lesson.atMost(
 // %% [markdown]
 // ## Vendor kernels: TensorFlow's ops on a CPU and on a GPU
 //
-// TensorFlow runs each op of the post with code from its vendors (in *eager mode*, TensorFlow
-// 2's default, each operation runs as soon as it is called, not as part of a compiled graph,
-// so every op is one *kernel*): on a CPU, **Eigen** (the C++ linear-algebra library
-// TensorFlow's CPU kernels are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix
-// products) and **CUDA**'s math functions. `lib/tf_rnn32.ts` runs the post op by op under a
-// *machine*: one choice per row of this table (the knob is its name in `--json`). A few names
-// in it: *GEBP* is Eigen's matrix-product inner loop (general block times panel: a block of one
-// matrix times a strip of the other, held in registers); *Cephes* is Stephen Moshier's C math
-// library, whose way with `exp` (reduce the argument to a small interval, then a polynomial)
-// Eigen's follows; `AddN` is TensorFlow's op that adds $n$ tensors (here the per-step gradients
-// of a shared weight), and `TanhGrad`, `LogGrad` and `SoftmaxGrad` are its backward steps of
-// `tanh`, `log` and `softmax`.
+// TensorFlow runs each op of the post with code from its vendors (in *eager mode*, TensorFlow 2's
+// default, each operation runs as soon as it is called, not as part of a compiled graph, so every
+// op is one *kernel*): on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU kernels
+// are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix products) and
+// **CUDA**'s math functions. `lib/tf_rnn32.ts` runs the post op by op under a *machine*: one choice
+// per row of this table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's
+// matrix-product inner loop (general block times panel: a block of one matrix times a strip of the
+// other, held in registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp`
+// (reduce the argument to a small interval, then a polynomial) Eigen's follows; `AddN` is
+// TensorFlow's op that adds $n$ tensors (here the per-step gradients of a shared weight), and
+// `TanhGrad`, `LogGrad` and `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
 //
 // | op | knob | CPU (Eigen) | GPU (CUDA) |
 // |---|---|---|---|
@@ -900,14 +898,14 @@ for (
 }
 
 // %% [markdown]
-// Read each block from the top. For `dl_dc[1]` and `dl_dV[0][0]` the tape's per-step terms
-// are not the post's: the tape forms $\partial L/\partial o$ as $(g - \sum g p)\,p$ with
-// $g = -y \cdot (1/p)$, four roundings that $a_t - y_t$ (one rounding) does not share, and
-// the terms already differ by a few float32 steps before they are added; the sums inherit
-// it. For `dl_dU[0][1]` the two sides add in the same order (t = 3, 2, 1), and the terms
-// differ because the tape's `TanhGrad` rounds $1 - y^2$ once (fused) where the post's
-// `1 - h**2` rounds the square and then the difference. Same mathematics, different
-// roundings, and the printed last digits are exactly those roundings.
+// Read each block from the top. For `dl_dc[1]` and `dl_dV[0][0]` the tape's per-step terms are not
+// the post's: the tape forms $\partial L/\partial o$ as $(g - \sum g p)\,p$ with $g = -y \cdot
+// (1/p)$, four roundings that the post's $p_t - y_t$ (one rounding) does not share, and the terms
+// already differ by a few float32 steps before they are added; the sums inherit it. For
+// `dl_dU[0][1]` the two sides add in the same order (t = 3, 2, 1), and the terms differ because the
+// tape's `TanhGrad` rounds $1 - y^2$ once (fused) where the post's `1 - h**2` rounds the square and
+// then the difference. Same mathematics, different roundings, and the printed last digits are
+// exactly those roundings.
 //
 // ## Verdict
 //
