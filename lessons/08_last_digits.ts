@@ -111,9 +111,9 @@ lesson.check(
 // %% [markdown]
 // ## Why two correct programs differ in the last digits
 //
-// Every float64 operation rounds its exact result to the nearest double (an error of at
-// most half an ULP). A program is a sequence of such roundings, and three things change
-// which roundings happen:
+// Every float64 operation rounds its exact result to the nearest double: it is *correctly rounded*,
+// an error of at most half an ULP. A program is a sequence of such roundings, and three things
+// change which roundings happen:
 //
 // 1. **The order of the additions.** Addition of doubles is not associative. BLAS kernels
 //    split a dot product into SIMD lanes, or walk it in blocks; a plain loop goes left to
@@ -448,7 +448,7 @@ for (const [i, { name }] of printed.entries()) {
 // Our `RandomState` replays numpy's legacy generator: every uniform and integer draw is
 // identical. Its gaussians (the polar method) need one logarithm per pair,
 // $\sqrt{-2\,\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
-// 0.52 ULP: usually the *correctly rounded* result (the double nearest the exact value),
+// 0.52 ULP: usually the correctly rounded result (the double nearest the exact value),
 // occasionally its neighbour. V8's `Math.log` is another algorithm (its port of fdlibm's), so
 // the two can round differently. So the question "which arithmetic?" comes back, and the
 // answer is the library: `lib/glibc_log.ts` is glibc's algorithm (its table and
