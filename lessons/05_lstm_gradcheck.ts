@@ -1,14 +1,14 @@
 // %% [markdown]
 // # 5 · The LSTM whose gradients did not match, and the fix
 //
-// Document 001 is a Stack Overflow question (*My LSTM learns, loss decreases, but
-// numerical gradients don't match analytical gradients*). Its author wrote an LSTM in numpy
-// — input and previous hidden state concatenated, four gates, a dense head, squared error
-// summed over the steps — and saw it learn a sine wave, yet a gradient check found
-// numerical and analytic gradients agreeing only to 1e-1…1e-2, with wild outliers, and
-// differently for every random seed. The author's own answer: the check overwrote `h` and
-// `c` with the *final* state of the forward pass, so every numerical loss started from a
-// different state than the one the analytic gradient was computed for.
+// Document 001 is a Stack Overflow question (*My LSTM learns, loss decreases, but numerical
+// gradients don't match analytical gradients*). Its author wrote an LSTM in numpy — input and
+// previous hidden state concatenated, four gates, a dense head (one fully connected output layer),
+// squared error summed over the steps — and saw it learn a sine wave, yet a gradient check found
+// numerical and analytic gradients agreeing only to 1e-1…1e-2, with wild outliers, and differently
+// for every random seed. The author's own answer: the check overwrote `h` and `c` with the *final*
+// state of the forward pass, so every numerical loss started from a different state than the one
+// the analytic gradient was computed for.
 //
 // We rebuild the whole run, make it repeatable, measure the bug, **prove** its cause, test
 // the question's tolerance, train the sine wave, and cross-check the LSTM with TensorFlow.js.

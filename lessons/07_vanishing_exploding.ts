@@ -2,12 +2,12 @@
 // # 7 · Why plain RNNs forget: vanishing and exploding gradients, measured
 //
 // The theory part of document 000 argues in words: backpropagating from step $t$ to step $k$
-// multiplies $t-k$ Jacobians, so the gradient shrinks geometrically when the factor $\gamma$
-// is below 1 (it *vanishes*) and grows when it is above 1 (it *explodes*); clipping and
-// weight decay tame explosions; gates (the LSTM) are the real cure for vanishing; and two
-// ways to compute the gradient exist, RTRL (real-time recurrent learning, which carries the
-// state's derivatives forward with the state; section 5) and BPTT (lesson 2). This lesson
-// turns each claim into a measurement with a check. For $h_t = \tanh(W h_{t-1} + U x_t + b)$,
+// multiplies $t-k$ Jacobians, so the gradient shrinks geometrically when the factor $\gamma$ is
+// below 1 (it *vanishes*) and grows when it is above 1 (it *explodes*); clipping and weight decay
+// (both defined in section 2) tame explosions; gates (the LSTM) are the real cure for vanishing;
+// and two ways to compute the gradient exist, RTRL (real-time recurrent learning, which carries the
+// state's derivatives forward with the state; section 5) and BPTT (lesson 2). This lesson turns
+// each claim into a measurement with a check. For $h_t = \tanh(W h_{t-1} + U x_t + b)$,
 //
 // $$\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} D_t W,\qquad D_t = \operatorname{diag}(1-h_t^2),
 // \qquad \Big\|\frac{\partial h_T}{\partial h_k}\Big\| \le \prod_{t=k+1}^{T}\|D_t\|\,\sigma_{\max}(W)

@@ -348,13 +348,14 @@ lesson.atMost(
 // default, each operation runs as soon as it is called, not as part of a compiled graph, so every
 // op is one *kernel*): on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU kernels
 // are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix products) and
-// **CUDA**'s math functions. `lib/tf_rnn32.ts` runs the post op by op under a *machine*: one choice
-// per row of this table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's
-// matrix-product inner loop (general block times panel: a block of one matrix times a strip of the
-// other, held in registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp`
-// (reduce the argument to a small interval, then a polynomial) Eigen's follows; `AddN` is
-// TensorFlow's op that adds $n$ tensors (here the per-step gradients of a shared weight), and
-// `TanhGrad`, `LogGrad` and `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
+// **CUDA**'s math functions (CUDA: NVIDIA's platform and compiler for programs that run on its
+// GPUs). `lib/tf_rnn32.ts` runs the post op by op under a *machine*: one choice per row of this
+// table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's matrix-product
+// inner loop (general block times panel: a block of one matrix times a strip of the other, held in
+// registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp` (reduce the
+// argument to a small interval, then a polynomial) Eigen's follows; `AddN` is TensorFlow's op that
+// adds $n$ tensors (here the per-step gradients of a shared weight), and `TanhGrad`, `LogGrad` and
+// `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
 //
 // | op | knob | CPU (Eigen) | GPU (CUDA) |
 // |---|---|---|---|
@@ -366,19 +367,19 @@ lesson.atMost(
 // | `TanhGrad` | `tanhGrad` | 1 − y·y, two roundings (`plain`) | fused into fma(−y, y, 1) (`fused`) |
 // | `AddN` | `addN` | the three per-step gradients summed t = 3→1 or 1→3 | the same choices |
 //
-// Every knob also offers the correctly rounded function (`cr`). Where the code comes from:
-// Eigen's functions are transcribed from its published source; CUDA's `tanhf` and `expf`
-// from the last CUDA headers that carried their device source. Those call two instructions
-// of the GPU's *special-function unit* (a hardware unit beside the ordinary arithmetic that
-// approximates reciprocals, square roots, $2^x$ and the like in a few cycles), written in
-// PTX, NVIDIA's assembly language for its GPUs: `ex2.approx` ($2^x$) and `rcp.approx`
-// ($1/x$), whose last bits NVIDIA does not publish: we take them as correctly rounded, an
-// assumption. Current CUDA ships its math functions as **libdevice** (the library of math
-// functions its compiler links into GPU code, shipped as LLVM bitcode without source), so
-// their current algorithm could not be checked here. The tape's `LogGrad` is `grad · (1/p)`
-// and `SoftmaxGrad` is `(g − Σ g·p)·p`, as TensorFlow writes them; the post's hand formulas
-// are evaluated in the order its code writes their terms. Three named machines, then the
-// best of every combination of the knobs:
+// Every knob also offers the correctly rounded function (`cr`). Where the code comes from: Eigen's
+// functions are transcribed from its published source; CUDA's `tanhf` and `expf` from the last CUDA
+// headers that carried their device source. Those call two instructions of the GPU's
+// *special-function unit* (a hardware unit beside the ordinary arithmetic that approximates
+// reciprocals, square roots, $2^x$ and the like in a few cycles), written in PTX, NVIDIA's assembly
+// language for its GPUs: `ex2.approx` ($2^x$) and `rcp.approx` ($1/x$), whose last bits NVIDIA does
+// not publish: we take them as correctly rounded, an assumption. Current CUDA ships its math
+// functions as **libdevice** (the library of math functions its compiler links into GPU code,
+// shipped as LLVM bitcode, a compiler's intermediate code, without source), so their current
+// algorithm could not be checked here. The tape's `LogGrad` is `grad · (1/p)` and `SoftmaxGrad` is
+// `(g − Σ g·p)·p`, as TensorFlow writes them; the post's hand formulas are evaluated in the order
+// its code writes their terms. Three named machines, then the best of every combination of the
+// knobs:
 
 // %%
 import { allMachines, forward32, type Machine, runPost32 } from "../lib/tf_rnn32.ts";
