@@ -2,18 +2,22 @@
 // # 7 · Why plain RNNs forget: vanishing and exploding gradients, measured
 //
 // The theory part of document 000 argues in words: backpropagating from step $t$ to step $k$
-// multiplies $t-k$ Jacobians, so the gradient shrinks geometrically when the factor $\gamma$
-// is below 1 (it *vanishes*) and grows when it is above 1 (it *explodes*); clipping and
-// weight decay tame explosions; gates (the LSTM) are the real cure for vanishing; and two
-// ways to compute the gradient exist, RTRL and BPTT. This lesson turns each claim into a
-// measurement with a check. For $h_t = \tanh(W h_{t-1} + U x_t + b)$,
+// multiplies $t-k$ Jacobians, so the gradient shrinks geometrically when the factor $\gamma$ is
+// below 1 (it *vanishes*) and grows when it is above 1 (it *explodes*); clipping and weight decay
+// (both defined in section 2) tame explosions; gates (the LSTM) are the real cure for vanishing;
+// and two ways to compute the gradient exist, RTRL (real-time recurrent learning, which carries the
+// state's derivatives forward with the state; section 5) and BPTT (lesson 2). This lesson turns
+// each claim into a measurement with a check. For $h_t = \tanh(W h_{t-1} + U x_t + b)$,
 //
 // $$\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} D_t W,\qquad D_t = \operatorname{diag}(1-h_t^2),
 // \qquad \Big\|\frac{\partial h_T}{\partial h_k}\Big\| \le \prod_{t=k+1}^{T}\|D_t\|\,\sigma_{\max}(W)
 // \le \sigma_{\max}(W)^{T-k}.$$
 //
-// So $\gamma = \|D\|\,\sigma_{\max}(W) \le \sigma_{\max}(W)$: the tanh derivative can only
-// shrink the product.
+// Here $\|A\|$ is the *spectral norm*, the most $A$ can stretch a vector
+// ($\max_v \|Av\|/\|v\|$), which equals $A$'s largest *singular value* $\sigma_{\max}(A)$ (the
+// singular values of $A$ are the square roots of the eigenvalues of $A^\top A$). So
+// $\gamma = \|D\|\,\sigma_{\max}(W) \le \sigma_{\max}(W)$: the tanh derivative can only shrink
+// the product.
 
 // %%
 import { checkGradients } from "../lib/gradient_policy.ts";
@@ -89,11 +93,13 @@ const n = 16, T = 40;
 // %% [markdown]
 // ## 1. The norm of $\partial h_T/\partial h_k$ against $T-k$
 //
-// Three recurrent matrices: orthogonal, scaled to $\rho = 0.8$, $1.0$ and $1.25$ (for an
-// orthogonal matrix times $\rho$, every singular value *and* the spectral radius equal
-// $\rho$). Small random inputs ($0.1\cdot$ normal) keep the states away from saturation at
-// first. We multiply the Jacobians from step $T$ back and record the spectral norm of the
-// product for every $k$, next to the bound $\prod\|D_t\|\rho$ and to $\rho^{T-k}$.
+// Three recurrent matrices: orthogonal, scaled to $\rho = 0.8$, $1.0$ and $1.25$. An *orthogonal*
+// matrix $Q$ has orthonormal columns, $Q^\top Q = I$, so it keeps every vector's length; times
+// $\rho$, every singular value *and* the *spectral radius* (the largest $|$eigenvalue$|$) equal
+// $\rho$. Small random inputs ($0.1\cdot$ normal) keep the states away from *saturation* at first:
+// a tanh unit saturates when $|h|$ nears 1, where tanh is flat and its derivative $1-h^2$ nears 0.
+// We multiply the Jacobians from step $T$ back and record the spectral norm of the product for
+// every $k$, next to the bound $\prod\|D_t\|\rho$ and to $\rho^{T-k}$.
 
 // %%
 const rhos = [0.8, 1.0, 1.25];
@@ -403,7 +409,8 @@ lesson.atMost(
 // $\partial c_{t,j}/\partial c_{t-1,l}=f_{t,j}$ if $j=l$, else 0: the Jacobian of the cell
 // state across one step is $\operatorname{diag}(f_t)$ — no weight matrix, no squashing
 // derivative. (Lesson 5's backward line 9, $dc^{old}=dc\odot f$, is this Jacobian
-// transposed.) With forget gates near 1 (a forget bias of $+3$,
+// transposed.) With forget gates near 1 (a *forget bias* — the constant $b_f$ inside the
+// forget gate's sigmoid — of $+3$,
 // $\sigma(3) \approx 0.95$) the product of the forget gates over 30 steps is of the order
 // of $0.95^{30} \approx 0.2$ instead of vanishing like $0.8^{30} \approx 10^{-3}$. That is
 // only the direct path. We check the one-step identity against central differences
@@ -482,14 +489,16 @@ lesson.atMost(
 // %% [markdown]
 // ## 4. The long-range task: a vanilla RNN fails, an LSTM learns
 //
-// The task of section 2 — remember the sign of $x_1$ through a run of random signs, answer
-// at the last step — at two gap lengths, 15 and 40 steps. Both networks have 8 units and
-// are trained with Adam (learning rate 0.01, batch 32): the vanilla RNN from an orthogonal
-// recurrent matrix with $\rho = 1$ (the most favourable start: no decay in the linear
-// regime), the LSTM from the question's initialisation with the forget-gate bias set to 1
-// for the short gap and to 3 ($\sigma(3)\approx0.95$, the "forget gates near 1" of section 3)
-// for the long one. Success is judged on 500 fresh sequences with thresholds fixed before
-// running: *learns* means at least 90 % accuracy, *fails* at most 65 % (chance is 50 %).
+// The task of section 2 — remember the sign of $x_1$ through a run of random signs, answer at the
+// last step — at two gap lengths, 15 and 40 steps. Both networks have 8 units and are trained with
+// Adam (learning rate 0.01, batch 32; Adam is gradient descent that scales each parameter's step by
+// running averages of its gradient and of its square, so small and large gradients make steps of
+// similar size): the vanilla RNN from an orthogonal recurrent matrix with $\rho = 1$ (the most
+// favourable start: no decay in the linear regime), the LSTM from the question's initialisation
+// with the forget-gate bias set to 1 for the short gap and to 3 ($\sigma(3)\approx0.95$, the
+// "forget gates near 1" of section 3) for the long one. Success is judged on 500 fresh sequences
+// with thresholds fixed before running: *learns* means at least 90 % accuracy, *fails* at most 65 %
+// (chance is 50 %).
 //
 // In the open: our first version used a 50-step gap with forget bias 1 for both gaps, and
 // *both* networks failed there — with $f\approx\sigma(1)=0.73$, $0.73^{50}\approx10^{-7}$:
@@ -597,7 +606,9 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
 //    and $j=q$, and through $h_{t-1}$, which itself depends on $W$. The product rule gives
 //    $\partial a_{t,i}/\partial W_{pq}=[i=p]\,h_{t-1,q}+\sum_j W_{ij}\,P_{t-1}[j,pq]$.
 // 2. Through tanh: $P_t[i,pq]=(1-h_{t,i}^2)\big([i=p]\,h_{t-1,q}+\sum_j W_{ij}P_{t-1}[j,pq]\big)$,
-//    i.e. $P_t = D_t\,(h_{t-1}^\top\otimes I + W P_{t-1})$, starting from $P_0=0$.
+//    i.e. $P_t = D_t\,(h_{t-1}^\top\otimes I + W P_{t-1})$, starting from $P_0=0$. Here
+//    $\otimes$ is the *Kronecker product*: $h_{t-1}^\top\otimes I$ is the $(n, n^2)$ matrix
+//    whose entry $[i,pq]$ is $[i=p]\,h_{t-1,q}$, the direct term of line 1.
 // 3. Each step's loss adds $\partial L_t/\partial W_{pq}=\sum_i(\partial L_t/\partial h_{t,i})
 //    \,P_t[i,pq]$, a row $(1,n)$ times $P_t$ $(n,n^2)$.
 //
@@ -684,10 +695,10 @@ await lesson.end();
 // <details><summary>2. Clipping rescales the whole gradient. Why does that not help a
 // vanished gradient?</summary>
 //
-// Clipping multiplies every component by the same scalar $\min(1, c/\lVert g\rVert)$. The
-// part of the gradient that carries the distant step's information keeps its tiny share of
-// the total: the direction of the step, and so what is learned, is unchanged. Only the
-// step's length changes.
+// Clipping multiplies every component by the same scalar $\min(1, c/\lVert g\rVert)$ ($c$ the clip
+// level). The part of the gradient that carries the distant step's information keeps its tiny share
+// of the total: the direction of the step, and so what is learned, is unchanged. Only the step's
+// length changes.
 // </details>
 //
 // <details><summary>3. RTRL and BPTT compute the same ∂L/∂W. Why would anyone use the one
