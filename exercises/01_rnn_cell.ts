@@ -29,9 +29,12 @@ export interface Parameters {
 /** What the forward step keeps for the backward step, as the source's tuple. */
 export type Cache = [a_next: NDArray, a_prev: NDArray, xt: NDArray, parameters: Parameters];
 
-/** Given: the softmax of each column of `z` (each example separately). */
+/**
+ * Given: the softmax of each column of `z` (each example separately), each column shifted by
+ * its own maximum so that `exp` neither overflows nor leaves a column summing to 0.
+ */
 export function softmax_columns(z: NDArray): NDArray {
-  const e = z.sub(z.max()).exp();
+  const e = z.sub(z.max(0, true)).exp();
   return e.div(e.sum(0));
 }
 

@@ -63,7 +63,7 @@ export const swappedWeights = {
   rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
     const a_next = dot(p.Waa, xt).add(dot(p.Wax, a_prev)).add(p.ba).tanh();
     const z = dot(p.Wya, a_next).add(p.by);
-    const e = z.sub(z.max()).exp();
+    const e = z.sub(z.max(0, true)).exp(); // the hand-out's softmax_columns
     return [a_next, e.div(e.sum(0)), [a_next, a_prev, xt, p]];
   },
 };
