@@ -737,3 +737,22 @@ export function wholeArrayMaxSoftmax(z: NDArray): NDArray {
   const e = z.sub(z.max()).exp();
   return e.div(e.sum(0));
 }
+
+/** exercise 1's forward with document 000's softmax over the whole batch. */
+export const cellBatchSoftmax = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    const [a_next, , cache] = ref.rnn_cell_forward(xt, a_prev, p);
+    const z = dot(p.Wya, a_next).add(p.by);
+    return [a_next, z.exp().div(z.exp().sum() as number), cache];
+  },
+};
+
+/** Every gradient twice what it should be: wrong everywhere, no known mistake. */
+export const doubledGradients = {
+  ...ref,
+  rnn_cell_backward: (da_next: NDArray, cache: Cache) => {
+    const g = ref.rnn_cell_backward(da_next, cache);
+    return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, v.mul(2)]));
+  },
+};

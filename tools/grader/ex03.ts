@@ -73,6 +73,7 @@ function summed(cell: Record<string, unknown>, name: string, bias: boolean): NDA
     if (a.shape.join() !== total.shape.join()) {
       throw new GradeError(
         `RNNCell.${name}[${i}] has shape (${a.shape}), [0] has (${total.shape})`,
+        "wrong_shape",
       );
     }
     total = total.add(a);

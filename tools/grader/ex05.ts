@@ -284,11 +284,15 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
             `check_grad left params.${k}[${i}] changed (${params[k].data[i]}, was ${
               before[k].data[i]
             }): restore every entry after perturbing it`,
+            "changed_input",
           );
         }
       }
       if (h.some((v) => v !== 0) || c.some((v) => v !== 0)) {
-        throw new GradeError("check_grad changed the start state h or c it was given");
+        throw new GradeError(
+          "check_grad changed the start state h or c it was given",
+          "changed_input",
+        );
       }
       const numeric = r.numeric as Record<string, unknown> | null;
       if (typeof numeric !== "object" || numeric === null) {

@@ -58,7 +58,10 @@ function clipProbe(name: string, grads: () => Record<string, NDArray>, maxNorm: 
       }
       for (const k of Object.keys(g)) {
         if (g[k].data.some((v, i) => !Object.is(v, before[k].data[i]))) {
-          throw new GradeError(`clip_by_global_norm modified its input grads.${k}`);
+          throw new GradeError(
+            `clip_by_global_norm modified its input grads.${k}`,
+            "changed_input",
+          );
         }
       }
       const out: Record<string, unknown> = { norm: num(r.norm, "norm") };
