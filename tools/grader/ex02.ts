@@ -14,6 +14,7 @@ import {
   type ExerciseSpec,
   GradeError,
   type Impl,
+  isNd,
   type Mistake,
   type Probe,
   record,
@@ -96,6 +97,21 @@ function callForward(impl: Impl, s: Seq) {
       `rnn_forward's caches[0] should hold one cache per time step (${s.x.shape[2]}), got ${
         describe(cells)
       }`,
+    );
+  }
+  // caches[0][t] is step t's cache [a_next, a_prev, xt, parameters]: its xt is x[:, :, t].
+  const T = s.x.shape[2];
+  const xtOf = (c: unknown) => Array.isArray(c) && isNd(c[2]) ? c[2] : undefined;
+  const same = (u: unknown, v: NDArray) =>
+    isNd(u) && u.shape.join() === v.shape.join() && u.data.every((e, i) => Object.is(e, v.data[i]));
+  for (let t = 0; t < T; t++) {
+    if (same(xtOf(cells[t]), s.x.take(2, t))) continue;
+    const step = [...Array(T).keys()].find((k) => same(xtOf(cells[t]), s.x.take(2, k)));
+    throw new GradeError(
+      `rnn_forward's caches[0][${t}] should be step ${t}'s cache (its xt = x[:, :, ${t}]), got ${
+        step === undefined ? describe(cells[t]) : `step ${step}'s`
+      }: rnn_backward walks the list from the last step back`,
+      "wrong_type",
     );
   }
   return { a, y_pred, caches_x: x };
