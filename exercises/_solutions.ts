@@ -31,7 +31,7 @@ import {
 } from "../lib/nn/mod.ts";
 import { NDArray } from "../lib/ndarray.ts";
 import { svd } from "../lib/linalg.ts";
-import { clipByGlobalNorm } from "../lib/train.ts";
+import { clipByGlobalNorm } from "../lib/optimisers.ts";
 import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };

@@ -228,7 +228,7 @@ function composedProbe(name: string, inputs: () => Inputs): Probe {
     gradcheck() {
       const inp = inputs();
       return {
-        loss: () => simpleRnnForward(inp.params, inp.inputs, inp.init_state, inp.y_true).loss,
+        loss: () => simpleRnnLoss(inp.params, inp.inputs, inp.init_state, inp.y_true).loss,
         params: { ...inp.params },
         keys: { dl_dV: "V", dl_dc: "c", dl_dW: "W", dl_dU: "U", dl_db: "b" },
       };

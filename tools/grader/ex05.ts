@@ -117,7 +117,7 @@ function sequenceProbe(
 ): Probe {
   const inputs = () => {
     const rng = new RandomState(seed);
-    const params = initLstmParams(rng, x_n, h_n, o_n);
+    const params = initLstmParams(rng, { x_n, h_n, o_n });
     const xs = Array.from({ length: T }, () => rng.normal(0, 1, x_n));
     const h0 = rng.normal(0, 0.5, h_n), c0 = rng.normal(0, 1, h_n);
     const dys = Array.from({ length: T }, () => rng.normal(0, 1, o_n).data);
