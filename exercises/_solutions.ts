@@ -10,11 +10,9 @@
  */
 
 import {
-  clipByGlobalNorm,
   courseraCellGradients,
   courseraGradients,
   dlstm as lstmStepBackward,
-  NDArray,
   rnnBackward,
   RnnCell,
   rnnCellBackward,
@@ -22,9 +20,11 @@ import {
   rnnForward,
   type RnnParameters,
   softmax as softmaxColumns,
-  svd,
   type VanillaRnnParams as RnnParams,
-} from "../lib/mod.ts";
+} from "../lib/nn/mod.ts";
+import { NDArray } from "../lib/ndarray.ts";
+import { svd } from "../lib/linalg.ts";
+import { clipByGlobalNorm } from "../lib/train.ts";
 import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };
