@@ -3,13 +3,13 @@
  * esbuild underneath) makes browser modules, in two runs: the page (`page.ts`: CodeMirror,
  * sucrase, the host) and the index's status script, minified; and the worker (`worker.ts`: the
  * grader's own specs, runner and judge) with the library the learner's file imports
- * (`learner_*.ts`), with code splitting, so the learner's `NDArray` and the grader's are one
+ * (`LEARNER_MODULES`, each as `lib_….js`), with code splitting, so the learner's `NDArray` and the grader's are one
  * class from one shared chunk. `deno bundle`
  * rather than an npm bundler: it resolves `deno.json`'s import map and `npm:` packages exactly
  * as the command line does, needs no plugin and no extra dependency, and it is already here.
  *
- * Also written: `data.js` (the `data/` files the grader reads, found by `trace_data.ts`),
- * `exercises.js` (each exercise's number, slug, title, checks and committed stub file) and
+ * The grader's specs import their reference data as JSON modules, so the bundle holds them.
+ * Also written: `exercises.js` (each exercise's number, slug, title, checks and committed stub file) and
  * `practice.css`. Nothing here is committed: the book's build calls {@link buildPractice}.
  *
  * `deno task practice` runs it alone and adds a bare page per exercise
@@ -21,6 +21,7 @@
 
 import { EXERCISES } from "../../grader/exercises.ts";
 import { LOAD_LIMIT_MS, PROBE_LIMIT_MS } from "./host.ts";
+import { bundledName, LEARNER_MODULES } from "./protocol.ts";
 
 const HERE = new URL("./", import.meta.url);
 const ROOT = new URL("../../../", import.meta.url);
@@ -71,12 +72,19 @@ export function practiceIndexScript(base: string): string {
  * the learner reads ("impl.rnn_cell_forward is not a function"), which must read as they do on
  * the command line.
  */
-const WORKER_ENTRIES = [
-  "worker.ts",
-  "learner_lib.ts",
-  "learner_gradient_policy.ts",
-  "learner_not_implemented.ts",
-];
+function workerEntries(dir: URL): string[] {
+  const src = new URL(".src/", dir);
+  Deno.mkdirSync(src, { recursive: true });
+  const wrappers = LEARNER_MODULES.map((path) => {
+    const file = new URL(bundledName(path).replace(/\.js$/, ".ts"), src);
+    Deno.writeTextFileSync(file, `export * from ${JSON.stringify(new URL(path, ROOT).href)};\n`);
+    return file.href;
+  });
+  // The worker too, so that every entry is in one folder and the output is flat.
+  const worker = new URL("worker.ts", src);
+  Deno.writeTextFileSync(worker, `import ${JSON.stringify(new URL("worker.ts", HERE).href)};\n`);
+  return [worker.href, ...wrappers];
+}
 
 /** One `deno bundle` run: browser ESM with code splitting, into `dir`. */
 function bundle(dir: URL, entries: string[], flags: string[], importMap: URL) {
@@ -89,7 +97,7 @@ function bundle(dir: URL, entries: string[], flags: string[], importMap: URL) {
     ...flags,
     `--import-map=${importMap.pathname}`,
     `--outdir=${dir.pathname}`,
-    ...entries.map((e) => new URL(e, HERE).pathname),
+    ...entries.map((e) => new URL(e).pathname),
   ], `deno bundle ${entries.join(" ")}`);
 }
 
@@ -103,18 +111,6 @@ async function run(args: string[], what: string): Promise<string> {
   const err = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${what} failed:\n${err}`);
   return new TextDecoder().decode(out.stdout);
-}
-
-/** The `data/` files the grader reads (see `trace_data.ts`). */
-export async function collectSpecData(): Promise<Record<string, string>> {
-  const json = await run(
-    ["run", "--quiet", `--allow-read=${ROOT.pathname}`, new URL("trace_data.ts", HERE).pathname],
-    "tracing the grader's data files",
-  );
-  const paths = JSON.parse(json) as string[];
-  return Object.fromEntries(
-    paths.map((p) => [p, Deno.readTextFileSync(new URL(`data/${p}`, ROOT))]),
-  );
 }
 
 /**
@@ -136,18 +132,17 @@ export async function buildPractice(outDir: URL): Promise<URL> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   Deno.mkdirSync(dir, { recursive: true });
   const importMap = bundleImportMap(dir);
-  const [data] = await Promise.all([
-    collectSpecData(),
-    bundle(dir, ["page.ts", "index_status.ts"], ["--minify"], importMap),
-    bundle(dir, WORKER_ENTRIES, [], importMap),
+  await Promise.all([
+    bundle(
+      dir,
+      ["page.ts", "index_status.ts"].map((e) => new URL(e, HERE).href),
+      ["--minify"],
+      importMap,
+    ),
+    bundle(dir, workerEntries(dir), [], importMap),
   ]);
   Deno.removeSync(importMap);
-  Deno.writeTextFileSync(
-    new URL("data.js", dir),
-    `// The data/ files the grader reads (tools/book/practice/trace_data.ts).\nexport default ${
-      JSON.stringify(data)
-    };\n`,
-  );
+  Deno.removeSync(new URL(".src/", dir), { recursive: true });
   const exercises = EXERCISES.map((s) => ({
     number: s.number,
     slug: s.slug,

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The page's host around the grader: what `runProbes` in `tools/grader/core.ts` does with a
+ * The page's host around the grader: what `runProbes` in `tools/grader/run_child.ts` does with a
  * child process, done with Web Workers. One fresh module worker per attempt runs the probes in
  * order; a probe that does not return within the limit gets its worker terminated (which frees
  * its thread at once: the page never waits on it), is reported as stopped, and a new worker
@@ -13,10 +13,10 @@
  * @module
  */
 
-import type { ExerciseResult, Outcome, TestResult } from "../../grader/core.ts";
+import type { ExerciseResult, Outcome, TestResult } from "../../grader/mod.ts";
 import type { FromWorker, LearnerFiles, ToWorker } from "./protocol.ts";
 
-/** Per-check wall-clock limit, as `deno task exercise` (core.ts `runProbes`, default 5000). */
+/** Per-check wall-clock limit, as `deno task exercise` (run_child.ts `runProbes`, default 5000). */
 export const PROBE_LIMIT_MS = 5000;
 /** Limit for loading the exercise file, as `deno task exercise` (default 30000). */
 export const LOAD_LIMIT_MS = 30000;

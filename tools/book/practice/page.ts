@@ -16,7 +16,7 @@
 import { basicSetup, EditorView } from "codemirror";
 import { javascript } from "@codemirror/lang-javascript";
 import { transform } from "sucrase";
-import type { ExerciseResult, Outcome } from "../../grader/core.ts";
+import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
 import { gradeInPage, LOAD_LIMIT_MS, PROBE_LIMIT_MS, type RunEvent } from "./host.ts";
 import { keys, load, loadSummary, type RunSummary, save, statusText } from "./storage.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Outcome, TestResult } from "../../grader/core.ts";
+import type { Outcome, TestResult } from "../../grader/mod.ts";
 
 /** The learner's files, already stripped of types: `exercises/NN_slug.ts` → JavaScript. */
 export type LearnerFiles = Record<string, string>;
@@ -28,6 +28,23 @@ export type FromWorker =
   | { type: "judged"; tests: TestResult[] }
   | { type: "crashed"; message: string };
 
-/** Where the learner's files live, as the grader's `learnerLine` sees them. */
+/** The learner's files' paths are resolved against this (only to rewrite their imports). */
 export const ROOT_URL = "file:///";
-export const LEARNER_DIR = "file:///exercises/";
+
+/**
+ * The course's modules an exercise file may import (the stubs, the reference solutions and the
+ * committed wrong solutions import these), by path from the repository's root. Each is bundled
+ * as `<practice>/` + {@link bundledName}, sharing its chunks with the grader.
+ */
+export const LEARNER_MODULES = [
+  "lib/mod.ts",
+  "lib/nn/mod.ts",
+  "lib/ndarray.ts",
+  "lib/linalg.ts",
+  "lib/train.ts",
+  "lib/gradient_policy.ts",
+  "lib/not_implemented.ts",
+];
+
+/** `lib/nn/mod.ts` → `lib_nn_mod.js`. */
+export const bundledName = (path: string) => path.replace(/\//g, "_").replace(/\.ts$/, ".js");

@@ -2,13 +2,15 @@
 /**
  * The practice page's worker, in one of two roles, one fresh worker per role and attempt:
  *
- * - **probe** (the learner's code runs here): installs the data the grader's specs read, takes
- *   the network and storage away, imports the learner's module and runs the requested probes one
- *   by one with the grader's own `runOne`, saying `start` before and `result` after each, as
- *   the command line's child process does. The page terminates this worker when a probe does
- *   not return in time, and goes on with a new one.
+ * - **probe** (the learner's code runs here): takes the network and storage away, imports the
+ *   learner's module and runs the requested probes one by one with the grader's own `runProbe`
+ *   (its input guard included), collecting errors raised by promises and timers with its
+ *   `watchAsyncErrors`, saying `start` before and `result` after each — the host contract of
+ *   `tools/grader/mod.ts`, as the command line's child process (`child.ts`) keeps it. The page
+ *   terminates this worker when a probe does not return in time, and goes on with a new one.
  * - **judge** (the learner's code never runs here): turns the outcomes into test results with the
- *   grader's own `judge` (references, gradient checks, the known mistakes), off the page's thread.
+ *   grader's own `judgeAll` (references, gradient checks, the known mistakes), off the page's
+ *   thread.
  *
  * The worker is started from a `blob:` URL, so it inherits the page's Content-Security-Policy
  * (`connect-src 'none'`: no fetch, XHR, WebSocket or EventSource reaches anything); on top of
@@ -19,10 +21,20 @@
  * @module
  */
 
-import { installDenoShim } from "./deno_shim.ts";
+import { EXERCISES } from "../../grader/exercises.ts";
 import {
+  classify,
+  judgeAll,
+  runProbe,
+  settle,
+  type StackPaths,
+  watchAsyncErrors,
+  withAsyncErrors,
+} from "../../grader/mod.ts";
+import {
+  bundledName,
   type FromWorker,
-  LEARNER_DIR,
+  LEARNER_MODULES,
   type LearnerFiles,
   ROOT_URL,
   type ToWorker,
@@ -30,12 +42,10 @@ import {
 
 const say = (m: FromWorker) => postMessage(m);
 
-/** Loads the data the specs read at load time, then the specs. */
-async function loadSpecs() {
-  const data = (await import(new URL("./data.js", import.meta.url).href)).default;
-  installDenoShim(data);
-  const { EXERCISES } = await import("../../grader/exercises.ts");
-  return EXERCISES;
+function specOf(n: number) {
+  const spec = EXERCISES.find((e) => e.number === n);
+  if (!spec) throw new Error(`no exercise ${n}`);
+  return spec;
 }
 
 /** Network and storage entry points a worker has, removed before the learner's code runs. */
@@ -87,31 +97,6 @@ function captureConsole() {
   }
 }
 
-/**
- * Stack traces name the learner's files as the command line's do (`file:///exercises/…`), so
- * the grader's `learnerLine` finds the learner's own line; the page strips types without moving
- * a line (sucrase keeps line numbers), so the line is the line in the editor.
- */
-function mapStacks(blobToPath: Map<string, string>) {
-  const E = Error as unknown as {
-    prepareStackTrace?: (e: Error, frames: { toString(): string }[]) => string;
-  };
-  E.prepareStackTrace = (e, frames) => {
-    let s = `${e.name}: ${e.message}`;
-    for (const f of frames) s += `\n    at ${f}`;
-    for (const [blob, path] of blobToPath) s = s.split(blob).join(ROOT_URL + path);
-    return s;
-  };
-}
-
-/** The course's modules an exercise file may import, by path → their bundles. */
-export const LEARNER_MODULES: Record<string, string> = {
-  "lib/mod.ts": "learner_lib.js",
-  "lib/gradient_policy.ts": "learner_gradient_policy.js",
-  "lib/not_implemented.ts": "learner_not_implemented.js",
-  "tools/grader/not_implemented.ts": "learner_not_implemented.js",
-};
-
 /** Thrown when an exercise file imports what the page does not have. */
 class ImportError extends Error {
   constructor(message: string, readonly where: string) {
@@ -135,14 +120,14 @@ export function rewriteImports(
     (_whole, head: string, q: string, spec: string, offset: number) => {
       const target = new URL(spec, ROOT_URL + path).pathname.slice(1);
       let url: string | undefined;
-      if (target in LEARNER_MODULES) {
-        url = new URL(`./${LEARNER_MODULES[target]}`, import.meta.url).href;
+      if (LEARNER_MODULES.includes(target)) {
+        url = new URL(`./${bundledName(target)}`, import.meta.url).href;
       } else if (/^exercises\/[^/]+\.ts$/.test(target)) url = resolveFile(target);
       if (!url) {
         const line = js.slice(0, offset).split("\n").length;
         throw new ImportError(
           `cannot import "${spec}" in the page: an exercise file may import ${
-            Object.keys(LEARNER_MODULES).map((p) => `../${p}`).join(", ")
+            LEARNER_MODULES.map((p) => `../${p}`).join(", ")
           } and the other exercise files`,
           `${path}:${line}`,
         );
@@ -170,15 +155,22 @@ function linkFiles(files: LearnerFiles, blobToPath: Map<string, string>): Map<st
   return urls;
 }
 
+/**
+ * The learner's stack frames are their files' blob: URLs, shown as the files' paths
+ * (`exercises/01_rnn_cell.ts`), as the command line shows them; the page strips types without
+ * moving a line (sucrase keeps line numbers), so the line is the line in the editor.
+ */
+function pagePaths(blobToPath: Map<string, string>): StackPaths {
+  return { isLearner: (url) => blobToPath.has(url), show: (url) => blobToPath.get(url)! };
+}
+
 async function probe(req: ToWorker & { role: "probe" }) {
-  const EXERCISES = await loadSpecs();
-  const { classify, runOne } = await import("../../grader/core.ts");
-  const spec = EXERCISES.find((e) => e.number === req.exercise);
-  if (!spec) throw new Error(`no exercise ${req.exercise}`);
+  const spec = specOf(req.exercise);
   const blobToPath = new Map<string, string>();
-  mapStacks(blobToPath);
+  const paths = pagePaths(blobToPath);
+  const asyncErrors = watchAsyncErrors(paths);
   // deno-lint-ignore no-explicit-any
-  let impl: Record<string, any> | undefined;
+  let impl: Record<string, any>;
   try {
     const urls = linkFiles(req.files, blobToPath);
     lockDown();
@@ -188,7 +180,7 @@ async function probe(req: ToWorker & { role: "probe" }) {
     if (err instanceof ImportError) {
       say({ type: "load_failed", message: err.message, where: err.where });
     } else {
-      const o = classify(err, LEARNER_DIR, ROOT_URL);
+      const o = classify(err, paths);
       say({
         type: "load_failed",
         message: o.kind === "threw" ? o.message : String(err),
@@ -197,28 +189,37 @@ async function probe(req: ToWorker & { role: "probe" }) {
     }
     return;
   }
+  await settle();
+  const atLoad = asyncErrors.take();
+  if (atLoad.length) {
+    const e = atLoad[0];
+    say({
+      type: "load_failed",
+      message: `${e.name}: ${e.message} (raised while the file loaded, by a promise or timer)`,
+      where: e.where,
+    });
+    return;
+  }
   say({ type: "ready" });
   for (const i of req.indices) {
     say({ type: "start", i });
-    say({ type: "result", i, outcome: runOne(spec.probes[i], impl!, LEARNER_DIR, ROOT_URL) });
+    const outcome = runProbe(spec, i, impl, paths);
+    await settle();
+    say({ type: "result", i, outcome: withAsyncErrors(outcome, asyncErrors.take()) });
   }
   say({ type: "done" });
 }
 
-async function judgeAll(req: ToWorker & { role: "judge" }) {
-  const EXERCISES = await loadSpecs();
-  const { judge } = await import("../../grader/core.ts");
-  const spec = EXERCISES.find((e) => e.number === req.exercise);
-  if (!spec) throw new Error(`no exercise ${req.exercise}`);
-  say({ type: "judged", tests: spec.probes.map((p, i) => judge(spec, p, req.outcomes[i])) });
+function judgeOutcomes(req: ToWorker & { role: "judge" }) {
+  say({ type: "judged", tests: judgeAll(specOf(req.exercise), req.outcomes).tests });
 }
 
 if (typeof WorkerGlobalScope !== "undefined") {
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const req = e.data;
-    (req.role === "probe" ? probe(req) : judgeAll(req)).catch((err) =>
-      say({ type: "crashed", message: String(err?.stack ?? err) })
-    );
+    (req.role === "probe" ? probe(req) : Promise.resolve().then(() => judgeOutcomes(req))).catch((
+      err,
+    ) => say({ type: "crashed", message: String(err?.stack ?? err) }));
   };
 }
 
