@@ -38,6 +38,7 @@ import { deepEqual } from "node:assert/strict";
 import { buildPractice, writeStandalonePages } from "../../tools/book/practice/build.ts";
 import type { ExerciseResult, ExerciseSpec } from "../../tools/grader/mod.ts";
 import { grade } from "../../tools/grader/run_child.ts";
+import { keys } from "../../tools/book/practice/storage.ts";
 import { EXERCISES } from "../../tools/grader/exercises.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
@@ -157,8 +158,27 @@ function wrongSolutions(n: number): { path: string; text: string }[] {
     .slice(0, 3);
 }
 
-/** A wrong solution as the learner's exercise file: its imports as seen from `exercises/`. */
-const asExerciseFile = (text: string) => text.replaceAll(`"../../../../`, `"../`);
+/**
+ * A wrong solution as the learner's exercise file: its imports as seen from `exercises/`. One
+ * that takes exercise 1's functions from the reference solutions (exercise 2's do) imports the
+ * learner's own `./01_rnn_cell.ts` instead, as the stub does; {@link runWrong} stores the
+ * reference solutions there first, as a learner who solved exercise 1 has them.
+ */
+const asExerciseFile = (text: string) =>
+  text.replaceAll(`"../../../../exercises/_solutions.ts"`, `"./${EXERCISES[0].slug}.ts"`)
+    .replaceAll(`"../../../../`, `"../`);
+
+async function runWrong(page: Page, text: string): Promise<ExerciseResult> {
+  if (text.includes("exercises/_solutions.ts")) {
+    const solution = Deno.readTextFileSync(new URL("exercises/_solutions.ts", ROOT));
+    await page.evaluate(
+      (k, v) => localStorage.setItem(k, v),
+      keys.code(EXERCISES[0].slug),
+      solution,
+    );
+  }
+  return await runCode(page, asExerciseFile(text));
+}
 
 /** The stub with the body of `fn`'s stub replaced by a loop that never ends. */
 function loopingStub(stub: string, fn: string): string {
@@ -227,7 +247,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
   for (const w of wrong) {
     const name = w.path.split("/").slice(-2).join("/");
     await check(results, `${tag}: ${name} gets the command line's result`, async () => {
-      const page_ = await runCode(page, asExerciseFile(w.text));
+      const page_ = await runWrong(page, w.text);
       const cmd = await grade(spec, new URL(`file://${w.path}`).href);
       deepEqual(sansFile(page_), sansFile(cmd));
       // (Whether the grader catches it is the wrong-solution runner's question; here both agree.)
@@ -488,7 +508,7 @@ async function main(args: string[]): Promise<number> {
     await check(results, "screenshots at 1280 and 390 px", async () => {
       Deno.mkdirSync(SHOTS, { recursive: true });
       await openExercise(page, server.url, EXERCISES[0].slug);
-      await runCode(page, asExerciseFile(wrongSolutions(1)[0]?.text ?? ""));
+      await runWrong(page, wrongSolutions(1)[1]?.text ?? "");
       await page.screenshot({ path: `${SHOTS.pathname}practice_1280.png`, fullPage: true });
       await page.setViewport({ width: 390, height: 844 });
       await page.screenshot({ path: `${SHOTS.pathname}practice_390.png`, fullPage: true });
