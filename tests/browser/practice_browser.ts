@@ -2,8 +2,9 @@
  * `deno task test:practice`: the practice panel of every exercise, in Debian's Chromium (through
  * `npm:puppeteer-core`), against the command line's grader.
  *
- * Builds the practice assets and bare pages (`tools/book/practice/build.ts` into a temporary
- * directory), serves them on 127.0.0.1 and, for every exercise:
+ * Serves the built book (`out/book/`, as `deno task book` writes it with its practice plugin;
+ * built first with `deno task book --only 1` when it is not there, or with `--rebuild`) on
+ * 127.0.0.1 and, on every exercise page (`exercise-NN.html`):
  * 1. the committed stub, run in the page, gives the same result as `deno task exercise N --json`
  *    (compared as data: the grader's `ExerciseResult` from the page and from the command line);
  * 2. the reference solution (`exercises/_solutions.ts` as the exercise file) passes every check
@@ -19,7 +20,7 @@
  *    line reports it; a syntax error is reported with its line;
  * 6. a reload keeps the code.
  * Once: Reset asks and Undo brings the code back; Download saves `NN_slug.ts` with the code; Open
- * a file loads one; the index shows each exercise's state; the learner's code cannot reach the
+ * a file loads one; the reading guide shows each exercise's state; the learner's code cannot reach the
  * network (`fetch` refused in the learner's terms; a module import from another origin, the
  * page's own `fetch` and a worker's `fetch` all blocked by the Content-Security-Policy, and a
  * canary server sees no request); no console error on any page except the CSP refusals that
@@ -35,7 +36,6 @@
 // deno-lint-ignore no-import-prefix
 import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
 import { deepEqual } from "node:assert/strict";
-import { buildPractice, writeStandalonePages } from "../../tools/book/practice/build.ts";
 import type { ExerciseResult, ExerciseSpec } from "../../tools/grader/mod.ts";
 import { grade } from "../../tools/grader/run_child.ts";
 import { keys } from "../../tools/book/practice/storage.ts";
@@ -44,6 +44,18 @@ import { EXERCISES } from "../../tools/grader/exercises.ts";
 const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
 const SHOTS = new URL("out/browser/", ROOT);
+const BOOK = new URL("out/book/", ROOT);
+
+/** Is there a built book with the practice assets (CI builds it in the step before)? */
+function builtBook(): boolean {
+  try {
+    Deno.statSync(new URL("exercise-01.html", BOOK));
+    Deno.statSync(new URL("practice/worker.js", BOOK));
+    return true;
+  } catch {
+    return false;
+  }
+}
 let verbose = false;
 const note = (m: string) =>
   verbose && console.error(`  [${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -130,7 +142,7 @@ interface Learner {
 declare const practice: Learner;
 
 async function openExercise(page: Page, base: string, slug: string) {
-  await page.goto(`${base}/practice/${slug}.html`, { waitUntil: "load" });
+  await page.goto(`${base}/exercise-${slug.slice(0, 2)}.html`, { waitUntil: "load" });
   await page.waitForSelector("section#practice .cm-editor", { timeout: 30_000 });
 }
 
@@ -459,11 +471,19 @@ async function main(args: string[]): Promise<number> {
   const dir = Deno.makeTempDirSync({ prefix: "practice_browser_" });
   const results: Check[] = [];
   let browser: Browser | undefined;
-  const server = serve(dir);
+  if (args.includes("--rebuild") || !builtBook()) {
+    note("building the book (deno task book --only 1: every exercise page, lesson 1)");
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "book", "--only", "1"],
+      cwd: ROOT.pathname,
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    if (!r.success) throw new Error("deno task book failed");
+  }
+  const server = serve(BOOK.pathname.replace(/\/$/, ""));
   const can = canary();
   try {
-    note("building the practice assets");
-    writeStandalonePages(await buildPractice(new URL(`file://${dir}/`)));
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -489,7 +509,8 @@ async function main(args: string[]): Promise<number> {
     for (const n of only) await exerciseChecks(page, server.url, n, results);
 
     await check(results, "the index shows each exercise's state", async () => {
-      await page.goto(`${server.url}/practice/index.html`, { waitUntil: "load" });
+      await page.goto(`${server.url}/index.html`, { waitUntil: "load" });
+      await page.waitForSelector("ol.exercises [data-practice-status]");
       const states = await page.$$eval(
         "[data-practice-status]",
         (es) => es.map((e) => [(e as HTMLElement).dataset.practiceStatus, e.textContent]),
@@ -509,9 +530,14 @@ async function main(args: string[]): Promise<number> {
       Deno.mkdirSync(SHOTS, { recursive: true });
       await openExercise(page, server.url, EXERCISES[0].slug);
       await runWrong(page, wrongSolutions(1)[1]?.text ?? "");
-      await page.screenshot({ path: `${SHOTS.pathname}practice_1280.png`, fullPage: true });
+      // The practice section (the page above it is the book's): the editor and a report.
+      const shot = async (name: string) => {
+        const section = await page.$("section#practice");
+        await section!.screenshot({ path: `${SHOTS.pathname}${name}` });
+      };
+      await shot("practice_1280.png");
       await page.setViewport({ width: 390, height: 844 });
-      await page.screenshot({ path: `${SHOTS.pathname}practice_390.png`, fullPage: true });
+      await shot("practice_390.png");
       await page.setViewport({ width: 1280, height: 900 });
     });
 
