@@ -26,7 +26,8 @@
  * canary server sees no request); no console error on any page except the CSP refusals that
  * phase provokes on purpose. Screenshots at 1280 and 390 px go to `out/browser/practice_*.png`.
  *
- * Skips (exit 0) when Chromium is missing. `--only 1,3` limits the exercises; `--verbose`
+ * Skips (exit 0) when Chromium is missing. `--only 1,3` limits the exercises; `--all-wrong`
+ * compares every file of the committed set (controls too), not three per exercise; `--verbose`
  * prints progress. Ends with `N passed, M failed`; exit 1 on a failure.
  *
  * @module
@@ -157,8 +158,11 @@ async function runCode(page: Page, code: string, limits = {}): Promise<ExerciseR
   );
 }
 
-/** The first three wrong solutions of an exercise that expect to be rejected. */
-function wrongSolutions(n: number): { path: string; text: string }[] {
+/** Compare every committed wrong solution (and control), not only three per exercise. */
+let allWrong = false;
+
+/** The first three wrong solutions of an exercise that expect to be rejected (or all files). */
+function wrongSolutions(n: number, all = false): { path: string; text: string }[] {
   const dir = new URL(`tools/grader/wrong/ex${String(n).padStart(2, "0")}/`, ROOT);
   let names: string[] = [];
   try {
@@ -166,8 +170,8 @@ function wrongSolutions(n: number): { path: string; text: string }[] {
   } catch { /* no committed set */ }
   return names
     .map((f) => ({ path: new URL(f, dir).pathname, text: Deno.readTextFileSync(new URL(f, dir)) }))
-    .filter((w) => /^\/\/ expect: rejected/m.test(w.text))
-    .slice(0, 3);
+    .filter((w) => all || /^\/\/ expect: rejected/m.test(w.text))
+    .slice(0, all ? undefined : 3);
 }
 
 /**
@@ -252,7 +256,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
       deepEqual(r, await cli(n, true));
     },
   );
-  const wrong = wrongSolutions(n);
+  const wrong = wrongSolutions(n, allWrong);
   await check(results, `${tag}: three committed wrong solutions exist`, () => {
     if (wrong.length < 3) throw new Error(`only ${wrong.length} in tools/grader/wrong/ex${n}`);
   });
@@ -400,6 +404,22 @@ async function onceChecks(
     },
   );
 
+  await check(
+    results,
+    "from file://, the page says to serve the book (module scripts are refused)",
+    async () => {
+      const p = await browser.newPage();
+      try {
+        await p.goto(`${BOOK.href}exercise-01.html`, { waitUntil: "load" });
+        await p.waitForSelector(".practice-file-notice", { timeout: 5000 });
+        const text = await p.$eval(".practice-file-notice", (e) => e.textContent ?? "");
+        if (!text.includes("deno task book --serve")) throw new Error(text);
+      } finally {
+        await p.close();
+      }
+    },
+  );
+
   await check(results, "the learner's code cannot reach the network", async () => {
     // A page of its own: the CSP refusals provoked here are console errors on purpose.
     page = await browser.newPage();
@@ -458,6 +478,7 @@ async function onceChecks(
 
 async function main(args: string[]): Promise<number> {
   verbose = args.includes("--verbose");
+  allWrong = args.includes("--all-wrong");
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0
     ? args[onlyAt + 1].split(",").map(Number)

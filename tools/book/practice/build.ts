@@ -50,6 +50,7 @@ export function practiceHead(base: string): string {
   return [
     `<meta http-equiv="Content-Security-Policy" content="${PRACTICE_CSP}">`,
     `<link rel="stylesheet" href="${base}practice.css">`,
+    `<script src="${base}file_notice.js"></script>`,
     `<script type="module" src="${base}page.js"></script>`,
   ].join("\n");
 }
@@ -157,7 +158,9 @@ export async function buildPractice(outDir: URL): Promise<URL> {
       JSON.stringify(exercises)
     };\n`,
   );
-  Deno.copyFileSync(new URL("practice.css", HERE), new URL("practice.css", dir));
+  for (const f of ["practice.css", "file_notice.js"]) {
+    Deno.copyFileSync(new URL(f, HERE), new URL(f, dir));
+  }
   return dir;
 }
 

@@ -79,8 +79,23 @@ function lockDown() {
   }
 }
 
-/** The learner's console, as messages to the page. */
+/** How many lines the learner's code may print per worker (the page shows up to 200). */
+export const PRINT_LIMIT = 1000;
+
+/** The learner's console, as messages to the page (a printing loop cannot flood the page). */
 function captureConsole() {
+  let printed = 0;
+  const post = (stream: "log" | "error", line: string) => {
+    printed++;
+    if (printed <= PRINT_LIMIT) say({ type: "print", stream, text: line });
+    else if (printed === PRINT_LIMIT + 1) {
+      say({
+        type: "print",
+        stream: "error",
+        text: `… more than ${PRINT_LIMIT} lines; the rest not shown`,
+      });
+    }
+  };
   const text = (args: unknown[]) =>
     args.map((a) => (typeof a === "string" ? a : (() => {
       try {
@@ -90,10 +105,10 @@ function captureConsole() {
       }
     })())).join(" ");
   for (const k of ["log", "info", "debug", "table"] as const) {
-    console[k] = (...a: unknown[]) => say({ type: "print", stream: "log", text: text(a) });
+    console[k] = (...a: unknown[]) => post("log", text(a));
   }
   for (const k of ["warn", "error"] as const) {
-    console[k] = (...a: unknown[]) => say({ type: "print", stream: "error", text: text(a) });
+    console[k] = (...a: unknown[]) => post("error", text(a));
   }
 }
 
