@@ -31,7 +31,7 @@ export type Cache = [a_next: NDArray, a_prev: NDArray, xt: NDArray, parameters: 
 
 /** Given: the softmax of each column of `z` (each example separately). */
 export function softmax_columns(z: NDArray): NDArray {
-  const e = z.sub(z.max()).exp();
+  const e = z.sub(z.max(0, true)).exp();
   return e.div(e.sum(0));
 }
 

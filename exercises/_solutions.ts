@@ -19,7 +19,6 @@ import {
   rnnCellForward,
   rnnForward,
   type RnnParameters,
-  softmax as softmaxColumns,
   type VanillaRnnParams as RnnParams,
 } from "../lib/nn/mod.ts";
 import { NDArray } from "../lib/ndarray.ts";
@@ -39,7 +38,9 @@ export function rnn_cell_forward(
   parameters: RnnParameters,
 ): [NDArray, NDArray, CellCache] {
   const r = rnnCellForward(xt, a_prev, parameters);
-  return [r.a_next, r.yt_pred, [r.cache.a_next, r.cache.a_prev, r.cache.xt, r.cache.parameters]];
+  // yt_pred by `softmax` below (each column's own maximum), not the library's.
+  const yt_pred = softmax(parameters.Wya.dot(r.a_next).add(parameters.by));
+  return [r.a_next, yt_pred, [r.cache.a_next, r.cache.a_prev, r.cache.xt, r.cache.parameters]];
 }
 
 /** `rnn_cell_backward(da_next, cache)` → `{dxt, da_prev, dWax, dWaa, dba}`. */
@@ -48,9 +49,15 @@ export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
   return courseraCellGradients(rnnCellBackward(da_next, { a_next, a_prev, xt, parameters }));
 }
 
-/** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
+/**
+ * `softmax(x)`: each column of `x` (one example per column) normalised separately, each
+ * column's own maximum subtracted first (with the whole array's maximum, a column whose
+ * logits lie ~745 below it underflows to 0 / 0). The library's `softmax` still subtracts the
+ * whole array's maximum: changing it moves lesson 7's unclipped training run.
+ */
 export function softmax(x: NDArray): NDArray {
-  return softmaxColumns(x);
+  const e = x.sub(x.max(0, true)).exp();
+  return e.div(e.sum(0));
 }
 
 /** `rnn_forward(x, a0, parameters)` → `[a, y_pred, caches]`, `caches = [list of caches, x]`. */
@@ -61,7 +68,12 @@ export function rnn_forward(
 ): [NDArray, NDArray, [CellCache[], NDArray]] {
   const r = rnnForward(x, a0, parameters);
   const [cells, xs] = r.caches;
-  return [r.a, r.y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
+  // y_pred by `softmax` below (each column's own maximum), not the library's.
+  const y_pred = NDArray.zeros(r.y_pred.shape);
+  cells.forEach((c, t) =>
+    y_pred.put(2, t, softmax(parameters.Wya.dot(c.a_next).add(parameters.by)))
+  );
+  return [r.a, y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
 }
 
 /** `rnn_backward(da, caches)` → `{dx, da0, dWax, dWaa, dba}`. */

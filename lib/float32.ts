@@ -177,7 +177,8 @@ export function numpyPrints32(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
   const sign = x < 0 || Object.is(x, -0) ? "-" : "";
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e6)) {
+  // numpy compares in float32: float32(1e-4), just below the float64 1e-4, is still positional.
+  if (a !== 0 && (a < Math.fround(1e-4) || a >= 1e6)) {
     throw new RangeError(
       `numpyPrints32: |${x}| is outside [1e-4, 1e6), where numpy prints in scientific notation`,
     );

@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { formatArray, formatTorch, pyFixed, pyRepr, showTable } from "../lib/display.ts";
+import { formatArray, formatTorch, pyFixed, pyRepr, showTable, wrapLine } from "../lib/display.ts";
 import { NDArray } from "../lib/ndarray.ts";
 
 interface Case {
@@ -113,4 +113,18 @@ Deno.test("pyFixed rounds the exact binary value, ties to even, like Python's fo
   equal(pyFixed(-0.00004, 4), "-0.0000");
   equal(pyFixed(1, 4), "1.0000");
   throws(() => pyFixed(Infinity, 4), /not a finite number/);
+});
+
+Deno.test("wrapLine: a line that exactly fills the width stays whole; one column more wraps", () => {
+  const ten = "aaaa bbbbb"; // 10 columns
+  equal(wrapLine(ten, 10), ten);
+  equal(wrapLine(ten, 9), "aaaa\n  bbbbb");
+  // with the first-line prefix and the continuation indent counted in the width
+  equal(wrapLine("aaaa bbbbb cc dd", 12, "    ", "  "), "  aaaa bbbbb\n    cc dd");
+  equal(wrapLine("aaaa bbbbb cc dd", 11, "    ", "  "), "  aaaa\n    bbbbb\n    cc dd");
+  // a continuation line that exactly fills the width, in display columns (宽 is two)
+  equal(wrapLine("x 宽宽宽 y", 8, "  "), "x 宽宽宽\n  y");
+  equal(wrapLine("x 宽宽宽 y", 7, "  "), "x\n  宽宽宽\n  y");
+  // a single word wider than the width is kept whole on its own line, never split or dropped
+  equal(wrapLine("a abcdefghijkl b", 5), "a\n  abcdefghijkl\n  b");
 });

@@ -14,6 +14,7 @@ import {
   mul32,
   numpyPrints32,
   sub32,
+  sum32,
   ulps32,
 } from "../lib/float32.ts";
 import { add, FLOAT32, type Fraction, mul, neg, roundFraction, toFraction } from "./_exact.ts";
@@ -163,4 +164,50 @@ Deno.test("numpyPrints32: below 0.1 one printed text names several float32 value
   ok(names.filter((t) => t === "-0.02345729").length >= 2, names.join(", "));
   throws(() => numpyPrints32(Math.fround(1e-5)), /scientific notation/);
   throws(() => numpyPrints32(0.1), /not a float32/);
+});
+
+const boundaries = JSON.parse(
+  await Deno.readTextFile(new URL("../data/float32/numpy_boundaries.json", import.meta.url)),
+) as { values: { bits: string; value: string; numpy: string; scientific: boolean }[] };
+
+Deno.test("numpyPrints32 at numpy's boundaries (data/float32/numpy_boundaries.json): 1e-4 and 1e6 on both sides, the decades, ties", () => {
+  const view = new DataView(new ArrayBuffer(4));
+  const wrong: string[] = [];
+  let positional = 0, scientific = 0;
+  for (const { bits: b, numpy, scientific: sci } of boundaries.values) {
+    view.setUint32(0, parseInt(b, 16));
+    const x = view.getFloat32(0);
+    let ours: string;
+    try {
+      ours = numpyPrints32(x);
+    } catch (e) {
+      ours = e instanceof RangeError && /scientific notation/.test(e.message)
+        ? "(refused: scientific)"
+        : `(threw ${e})`;
+    }
+    const want = sci ? "(refused: scientific)" : numpy;
+    if (ours !== want) wrong.push(`${b} (${x}): ours ${ours}, numpy ${numpy}`);
+    if (sci) scientific++;
+    else positional++;
+  }
+  ok(positional > 150 && scientific > 20, `${positional} positional, ${scientific} scientific`);
+  equal(wrong.length, 0, wrong.slice(0, 10).join("\n"));
+});
+
+Deno.test("sum32 pairwise splits at ⌈n/2⌉ and blocked4 deals terms round-robin, at the lengths where the orders part", () => {
+  const u = 2 ** -24; // half an ulp of 1 in float32: 1 + u is a tie, rounded to the even 1
+  equal(sum32([], "pairwise"), 0);
+  equal(sum32([1.5], "pairwise"), 1.5);
+  equal(sum32([1, u], "pairwise"), 1);
+  // n = 3: (1 + u) + u = 1 (each tie goes to 1); a split at ⌊3/2⌋ would give 1 + (u + u) = 1 + 2u.
+  equal(sum32([1, u, u], "pairwise"), 1);
+  equal(sum32([u, u, 1], "pairwise"), 1 + 2 * u);
+  // n = 5, split 3 + 2: ((1 + u) + u) + (u + u) = 1 + 2u. Split 2 + 3 it would be
+  // (1 + u) + (u + (u + u)) = 1 + 3u, a tie between 1 + 2u and 1 + 4u, rounded to the even 1 + 4u.
+  equal(sum32([1, u, u, u, u], "pairwise"), 1 + 2 * u);
+  equal(sum32([1, u, u, u, u], "sequential"), 1);
+  // blocked4, n = 6: lanes [1 + u → 1, u + u, u, u], added in order: 1 + 2u, then + u is the tie
+  // 1 + 3u → 1 + 4u, then + u is the tie 1 + 5u → 1 + 4u (even). One term at a time: 1.
+  equal(sum32([1, u, u, u, u, u], "blocked4"), 1 + 4 * u);
+  equal(sum32([1, u, u, u, u, u], "sequential"), 1);
 });

@@ -147,3 +147,69 @@ Deno.test("the gradient policy's power holds entry by entry: an error of 8× the
     equal(v.params[0].worst.index, i);
   }
 });
+
+Deno.test("the gradient policy's own numbers: truncation = |D(2h) − D(h)|/3, tolerance = 2·truncation + 8σ_L/h", () => {
+  // L = Σ c_i x_i³: the central difference is D(h) = 3c_i x_i² + c_i h² exactly, so the
+  // truncation estimate must be |c_i|·h² and the tolerance 2|c_i|h² plus the rounding
+  // allowance; with h = 1e-2 rounding (~1e-14/h) is far below truncation (~1e-4).
+  const h = 1e-2;
+  const c = NDArray.from([3, -2, 0.5, 1]);
+  const x = NDArray.from([0.7, -1.1, 2, 0.3]);
+  const loss = () => x.data.reduce((s, v, i) => s + c.data[i] * v ** 3, 0);
+  const exact = NDArray.from([...x.data].map((v, i) => 3 * c.data[i] * v * v));
+  const v = checkGradients(loss, { x }, { x: exact }, { h });
+  ok(v.ok, v.summary);
+  for (const e of v.params[0].entries) {
+    const trunc = Math.abs(c.data[e.index]) * h * h;
+    ok(
+      Math.abs(e.truncation - trunc) <= 1e-6 * trunc,
+      `entry ${e.index}: ${e.truncation} vs ${trunc}`,
+    );
+    ok(e.rounding < 1e-6 * trunc, `entry ${e.index}: rounding ${e.rounding} is negligible`);
+    ok(
+      Math.abs(e.tolerance - 2 * trunc) <= 1e-6 * trunc,
+      `entry ${e.index}: tolerance ${e.tolerance}, 2·truncation ${2 * trunc}`,
+    );
+    equal(e.tolerance, 2 * e.truncation + e.rounding);
+  }
+  // Rounding alone: L = Σ x_i² (no truncation at all) plus a deterministic noise uniform in
+  // [−a, a] (σ = a/√3) that changes with every evaluation point. The pooled noise must come out
+  // near σ and the allowance be ROUNDING_SIGMAS·σ_L/h.
+  const a = 1e-9, n = 400, h2 = 1e-4;
+  const y = NDArray.linspace(-1, 1, n);
+  const hash = (s: number) => {
+    const t = Math.sin(s * 12.9898 + 78.233) * 43758.5453;
+    return 2 * (t - Math.floor(t)) - 1;
+  };
+  const noisy = () => {
+    let s = 0, k = 0;
+    for (let i = 0; i < n; i++) {
+      s += y.data[i] ** 2;
+      k += y.data[i] * (i + 1) * 1e3;
+    }
+    return s + a * hash(k);
+  };
+  const r = checkGradients(noisy, { y }, { y: y.mul(2) }, { h: h2 });
+  const sigma = a / Math.sqrt(3);
+  ok(Math.abs(r.lossNoise - sigma) < 0.15 * sigma, `σ_L ${r.lossNoise} vs σ ${sigma}`);
+  for (const e of r.params[0].entries) equal(e.rounding, (8 * r.lossNoise) / h2);
+});
+
+Deno.test("the gradient policy's smallest detectable relative error: min (tolerance + error)/|a|, and scale errors just above it are flagged", () => {
+  const c = cellCase(3);
+  const v = checkGradients(c.loss, c.params, c.grads);
+  ok(v.ok, v.summary);
+  let min = Infinity;
+  for (const p of v.params) {
+    for (const e of p.entries) {
+      if (e.analytic !== 0) min = Math.min(min, (e.tolerance + e.error) / Math.abs(e.analytic));
+    }
+  }
+  equal(v.smallestDetectable, min);
+  ok(v.summary.endsWith(`detects a relative error ≥ ${min.toExponential(1)}`), v.summary);
+  // What it promises: analytic·(1 ± 1.01 s) fails, whatever the sign.
+  for (const s of [1.01 * min, -1.01 * min]) {
+    const w = checkGradients(c.loss, c.params, plantedBugs.scaled(c.grads, s));
+    equal(w.ok, false, `a relative error of ${s.toExponential(2)} passed`);
+  }
+});

@@ -19,6 +19,8 @@ export function formatResult(r: ExerciseResult): string {
     }
     // Within 100 columns (terminal and notebook alike), continuation lines indented further.
     lines.push(wrapLine(`${t.ok ? "✓" : "✗"} ${t.name}: ${t.message}`, 100, " ".repeat(6), "    "));
+    // A code frame verbatim (never re-wrapped, so its caret stays in its column).
+    if (t.detail) lines.push(...t.detail.split("\n").map((l) => `      ${l}`));
   }
   const passed = r.tests.filter((t) => t.ok).length;
   lines.push(
@@ -26,5 +28,11 @@ export function formatResult(r: ExerciseResult): string {
       ? `all ${r.tests.length} checks passed`
       : `${passed} of ${r.tests.length} checks passed`,
   );
+  if (r.seed !== undefined) {
+    lines.push(
+      `(random cases drawn from seed ${r.seed}; \`deno task exercise ${r.exercise} --seed ` +
+        `${r.seed}\` repeats them)`,
+    );
+  }
   return lines.join("\n");
 }

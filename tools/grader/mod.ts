@@ -36,7 +36,7 @@
  * @module
  */
 
-import type { ExerciseSpec, Impl } from "./spec.ts";
+import { type ExerciseSpec, type Impl, probesOf } from "./spec.ts";
 import type { Outcome } from "./protocol.ts";
 import { type ExerciseResult, judge, type TestResult } from "./judge.ts";
 import { guardInputs, runOne, type StackPaths } from "./probe.ts";
@@ -48,14 +48,20 @@ export * from "./probe.ts";
 export * from "./judge.ts";
 export * from "./format.ts";
 
-/** Every probe's outcome judged, in the spec's order. */
-export function judgeAll(spec: ExerciseSpec, outcomes: Outcome[]): ExerciseResult {
+/** Every probe's outcome judged, in the spec's order (the random cases of `seed` last). */
+export function judgeAll(spec: ExerciseSpec, outcomes: Outcome[], seed?: number): ExerciseResult {
+  const probes = probesOf(spec, seed);
+  const context = { probes, outcomes };
   return {
     exercise: spec.number,
     title: spec.title,
-    tests: spec.probes.map((p, i) => judge(spec, p, outcomes[i])),
+    ...(seed !== undefined && spec.random ? { seed } : {}),
+    tests: probes.map((p, i) => judge(spec, p, outcomes[i], context)),
   };
 }
+
+/** A fresh seed for a run's random cases (printed, so `--seed` can repeat it). */
+export const freshSeed = () => Math.floor(Math.random() * 2 ** 31);
 
 /** A problem of the realm itself (after every result arrived), as a failing check. */
 export function processProblem(message: string): TestResult {
@@ -81,12 +87,15 @@ export function gradeInProcess(
     isLearner: (url) => !/\/(lib|tools)\/[^/]+/.test(url) && !/^(ext|node|npm):/.test(url),
     show: (url) => decodeURIComponent(url.replace(/^.*\//, "")),
   },
+  seed: number | undefined = freshSeed(),
 ): ExerciseResult {
   const guarded = guardInputs(impl, spec.mutates ?? {});
-  const probes = spec.probes.filter((p) => !only || p.fn === only);
+  const probes = probesOf(spec, seed).filter((p) => !only || p.fn === only);
+  const outcomes = probes.map((p) => runOne(p, guarded, paths));
   return {
     exercise: spec.number,
     title: spec.title,
-    tests: probes.map((p) => judge(spec, p, runOne(p, guarded, paths))),
+    ...(seed !== undefined && spec.random ? { seed } : {}),
+    tests: probes.map((p, i) => judge(spec, p, outcomes[i], { probes, outcomes })),
   };
 }

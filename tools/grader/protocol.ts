@@ -17,6 +17,7 @@
  */
 
 import { describe, isNd } from "./values.ts";
+import type { GradeErrorKind } from "./spec.ts";
 
 /** A value the learner returned, as it crossed from where their code ran. */
 export type Got =
@@ -29,7 +30,7 @@ export type Outcome =
   | { kind: "returned"; outputs: Record<string, Got> }
   | { kind: "not_implemented"; what: string }
   | { kind: "threw"; name: string; message: string; where?: string }
-  | { kind: "bad_return"; message: string }
+  | { kind: "bad_return"; message: string; verdict?: GradeErrorKind }
   | { kind: "changed_input"; message: string }
   | { kind: "timeout"; ms: number }
   | { kind: "load_failed"; message: string; where?: string; detail?: string }
