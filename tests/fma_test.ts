@@ -8,7 +8,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import { fma, fmaByIntegers, roundScaled } from "../lib/fma.ts";
-import { add, type Fraction, mul, roundFraction, toFraction } from "./_exact.ts";
+import { add, type Fraction, mul, neg, roundFraction, toFraction } from "./_exact.ts";
 
 // ---- the oracle ---------------------------------------------------------------------
 
@@ -309,4 +309,19 @@ Deno.test("roundScaled: m·2^e to the nearest double", () => {
   equal(roundScaled(-5n, 3), -40);
   equal(roundScaled(1n, 1024), Infinity);
   equal(roundScaled((1n << 53n) - 1n, 971), Number.MAX_VALUE);
+});
+
+Deno.test("fma: the error-free path's round-to-odd keeps an inexact low part that is already odd", () => {
+  // c = 1 and a·b = 3·2⁻⁵³ − δ with 2⁻¹⁰⁶ < δ < 2⁻¹⁰⁵: 1 + 3·2⁻⁵³ is a tie, so the high part
+  // is th = 1 + 2⁻⁵¹ and the low part −2⁻⁵³ − δ, which rounds (inexactly) to the odd
+  // −2⁻⁵³ − 2⁻¹⁰⁵. Kept there, th + it is just below the midpoint 1 + 2⁻⁵² + 2⁻⁵³ and rounds
+  // to 1 + 2⁻⁵²; nudged one ulp to −2⁻⁵³ it would be the midpoint itself, rounded to the even
+  // 1 + 2⁻⁵¹ — a double rounding, which round-to-odd exists to prevent.
+  const a = 1.9223808990473596, c = 1;
+  const b = (3 * 2 ** -53 - 1.5 * 2 ** -106) / a;
+  const delta = add(toFraction(3 * 2 ** -53), neg(mul(toFraction(a), toFraction(b))));
+  const above = (x: number) => add(delta, toFraction(-x)).n > 0n;
+  ok(above(2 ** -106) && !above(2 ** -105), "2⁻¹⁰⁶ < δ < 2⁻¹⁰⁵");
+  equal(fmaOracle(a, b, c), 1 + 2 ** -52);
+  equal(fma(a, b, c), 1 + 2 ** -52);
 });

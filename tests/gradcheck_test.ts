@@ -65,3 +65,46 @@ Deno.test("gradCheck's worst-entry scan covers every entry, the last included", 
     ok(r.maxRelError > 4e-4 && r.maxRelError < 6e-4, `${r.maxRelError}`);
   }
 });
+
+Deno.test("relError: NaN where either side is NaN or ±∞, 0 where both are 0", () => {
+  for (const [a, n] of [[NaN, 1], [1, NaN], [Infinity, Infinity], [-Infinity, 1], [1, Infinity]]) {
+    equal(relError(a, n), NaN, `relError(${a}, ${n})`);
+  }
+  equal(relError(0, 0), 0);
+  const r = relError(NDArray.from([1, NaN, 0]), NDArray.from([3, 2, 0]));
+  equal(r.get(0), 0.5);
+  equal(r.get(1), NaN);
+  equal(r.get(2), 0);
+});
+
+Deno.test("gradCheck: a NaN or ∞ entry anywhere makes maxRelError NaN and is named, analytic or numeric", () => {
+  const x = NDArray.from([1, 2, 3]);
+  const loss = () => x.square().sum() as number;
+  for (const [i, v] of [[0, NaN], [2, NaN], [1, Infinity], [2, -Infinity]]) {
+    const a = NDArray.from([2, 4, 6]);
+    a.data[i] = v;
+    const [r] = gradCheck(loss, { x }, { x: a });
+    equal(r.maxRelError, NaN, `analytic ${v} at ${i}`);
+    equal(r.worst.index, i);
+    equal(r.nonFinite, `x[${i}]: analytic ${v}, numeric ${r.numeric.data[i]}`);
+  }
+  // two non-finite entries: the first is named
+  const [two] = gradCheck(loss, { x }, { x: NDArray.from([2, Infinity, NaN]) });
+  equal(two.worst.index, 1);
+  equal(two.nonFinite, `x[1]: analytic Infinity, numeric ${two.numeric.data[1]}`);
+  // a loss that is NaN when the last entry moves: the numeric side is named
+  const y = NDArray.from([1, 2, 3]);
+  const [r] = gradCheck(
+    () => y.data[0] ** 2 + y.data[1] ** 2 + (y.data[2] === 3 ? 9 : NaN),
+    { y },
+    { y: NDArray.from([2, 4, 6]) },
+  );
+  equal(r.maxRelError, NaN);
+  equal(r.worst.index, 2);
+  equal(r.nonFinite, "y[2]: analytic 6, numeric NaN");
+  // all finite: the largest relative error, and nothing named
+  const [ok1] = gradCheck(loss, { x }, { x: NDArray.from([2, 4, 6.6]) });
+  ok(Math.abs(ok1.maxRelError - 0.6 / 12.6) < 1e-9, String(ok1.maxRelError));
+  equal(ok1.worst.index, 2);
+  equal(ok1.nonFinite, "");
+});

@@ -145,3 +145,29 @@ Deno.test("linspace ends exactly at stop, as numpy's does", () => {
   equal(l.get(-1), 0.3);
   for (let i = 0; i < 4; i++) equal(l.get(i), -1 + i * step);
 });
+
+Deno.test("max and min: a NaN anywhere (first, middle, last; one column) makes that result NaN, as numpy's", () => {
+  for (const data of [[NaN, 1, 2], [1, NaN, 2], [1, 2, NaN], [-Infinity, NaN, Infinity]]) {
+    const a = NDArray.from(data);
+    equal(a.max(), NaN, `max of ${data}`);
+    equal(a.min(), NaN, `min of ${data}`);
+  }
+  // along an axis: only the column holding the NaN is NaN
+  const m = NDArray.from([[1, 5, -2], [3, NaN, -7], [2, 4, -1]]);
+  deepEqual([...(m.max(0) as NDArray).data], [3, NaN, -1]);
+  deepEqual([...(m.min(0) as NDArray).data], [1, NaN, -7]);
+  deepEqual([...(m.max(1) as NDArray).data], [5, NaN, 4]);
+  // infinities are ordinary values
+  equal(NDArray.from([-Infinity, -Infinity]).max(), -Infinity);
+  equal(NDArray.from([1, Infinity]).max(), Infinity);
+  throws(() => NDArray.zeros([0]).min(), /min: zero-size array/);
+});
+
+Deno.test("maxAbsDiff: NaN wherever a difference is NaN (first or last entry, either side, ∞ − ∞)", () => {
+  const ones = NDArray.from([1, 1, 1]);
+  equal(maxAbsDiff(NDArray.from([NaN, 1, 1]), ones), NaN);
+  equal(maxAbsDiff(NDArray.from([1, 1, NaN]), ones), NaN);
+  equal(maxAbsDiff(ones, NDArray.from([1, 5, NaN])), NaN);
+  equal(maxAbsDiff(NDArray.from([Infinity]), NDArray.from([Infinity])), NaN);
+  equal(maxAbsDiff(NDArray.from([1, -2]), NDArray.from([1, 2])), 4);
+});

@@ -45,6 +45,17 @@ Deno.test("clipByGlobalNorm: scale = maxNorm/‖g‖ above the threshold, 1 at o
   throws(() => clipByGlobalNorm(g, 0), /clipByGlobalNorm: maxNorm must be > 0, got 0/);
 });
 
+Deno.test("clipByGlobalNorm refuses a NaN or negative threshold (NaN would silently never clip), and reports a NaN norm", () => {
+  const g = { a: NDArray.from([3, 4]) };
+  throws(() => clipByGlobalNorm(g, NaN), /clipByGlobalNorm: maxNorm must be > 0, got NaN/);
+  throws(() => clipByGlobalNorm(g, -1), /maxNorm must be > 0, got -1/);
+  throws(() => clipByGlobalNorm(g, -Infinity), /maxNorm must be > 0, got -Infinity/);
+  // A NaN in the gradient makes the norm NaN (as documented): reported, never hidden.
+  ok(Number.isNaN(clipByGlobalNorm({ a: NDArray.from([3, NaN]) }, 1).norm));
+  ok(Number.isNaN(globalNorm({ a: NDArray.from([1]), b: NDArray.from([NaN]) })));
+  equal(globalNorm({ a: NDArray.from([1]), b: NDArray.from([Infinity]) }), Infinity);
+});
+
 Deno.test("sgdStep: p − lr·g in place (hand computation), and names a missing or misshapen gradient", () => {
   const p = { w: NDArray.from([1, 2, 3]) };
   sgdStep(p, { w: NDArray.from([10, -10, 0]) }, 0.25);

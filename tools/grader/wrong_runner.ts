@@ -157,14 +157,14 @@ export function report(scores: ExerciseScore[], results: WrongResult[]): string 
   const row = (label: string, rj: number, w: number, nm: number, en: number, controls: string) =>
     [
       label.padStart(8),
-      `${rj}/${w}`.padStart(7),
+      `${rj}/${w}`.padStart(9),
       pct(rj, w).padStart(6),
-      `${nm}/${en}`.padStart(9),
+      `${nm}/${en}`.padStart(10),
       pct(nm, en).padStart(6),
       controls.padStart(12),
     ].join("").trimEnd();
   const lines = [
-    `${"exercise".padStart(8)}${"rejected".padStart(13)}${"named".padStart(15)}${
+    `${"exercise".padStart(8)}${"rejected".padStart(15)}${"named".padStart(16)}${
       "controls".padStart(12)
     }`,
   ];
