@@ -102,10 +102,21 @@ function canary() {
   };
 }
 
-/** The command line's result for exercise `n` (`deno task exercise N --json [--solution]`). */
-async function cli(n: number, solution: boolean): Promise<ExerciseResult> {
+/**
+ * The command line's result for exercise `n` (`deno task exercise N --json [--solution]`), with
+ * the page's seed of random cases (`--seed S`).
+ */
+async function cli(n: number, solution: boolean, seed?: number): Promise<ExerciseResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "exercise", String(n), "--json", ...(solution ? ["--solution"] : [])],
+    args: [
+      "task",
+      "--quiet",
+      "exercise",
+      String(n),
+      "--json",
+      ...(solution ? ["--solution"] : []),
+      ...(seed !== undefined ? ["--seed", String(seed)] : []),
+    ],
     cwd: ROOT.pathname,
     stdout: "piped",
     stderr: "null",
@@ -114,11 +125,11 @@ async function cli(n: number, solution: boolean): Promise<ExerciseResult> {
 }
 
 /** The command line's grader (`grade`, as `deno task exercise` runs it) on `code` as a file. */
-async function cliOn(spec: ExerciseSpec, code: string): Promise<ExerciseResult> {
+async function cliOn(spec: ExerciseSpec, code: string, seed?: number): Promise<ExerciseResult> {
   const tmp = new URL(`exercises/.practice_${spec.slug}.ts`, ROOT);
   Deno.writeTextFileSync(tmp, code);
   try {
-    return await grade(spec, tmp.href);
+    return await grade(spec, tmp.href, { seed });
   } finally {
     Deno.removeSync(tmp);
   }
@@ -157,6 +168,9 @@ async function runCode(page: Page, code: string, limits = {}): Promise<ExerciseR
     limits,
   );
 }
+
+/** How many checks each exercise's last run (a syntax error: none passed) had. */
+const lastChecks = new Map<number, number>();
 
 /** Compare every committed wrong solution (and control), not only three per exercise. */
 let allWrong = false;
@@ -240,7 +254,8 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
   const tag = `exercise ${n}`;
 
   await check(results, `${tag}: the stub gives the command line's result`, async () => {
-    deepEqual(await runCode(page, stub), await cli(n, false));
+    const r = await runCode(page, stub);
+    deepEqual(r, await cli(n, false, r.seed));
   });
   await check(
     results,
@@ -253,7 +268,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
           bad.map((t) => `${t.function} ${t.name}: ${t.message}`).join("\n"),
         );
       }
-      deepEqual(r, await cli(n, true));
+      deepEqual(r, await cli(n, true, r.seed));
     },
   );
   const wrong = wrongSolutions(n, allWrong);
@@ -264,7 +279,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
     const name = w.path.split("/").slice(-2).join("/");
     await check(results, `${tag}: ${name} gets the command line's result`, async () => {
       const page_ = await runWrong(page, w.text);
-      const cmd = await grade(spec, new URL(`file://${w.path}`).href);
+      const cmd = await grade(spec, new URL(`file://${w.path}`).href, { seed: page_.seed });
       deepEqual(sansFile(page_), sansFile(cmd));
       // (Whether the grader catches it is the wrong-solution runner's question; here both agree.)
       if (page_.tests.every((t) => t.ok)) note(`  ${name}: accepted by both (a survivor)`);
@@ -292,7 +307,8 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
     note(`  ${stopped.length} check(s) stopped in ${took} ms`);
   });
   await check(results, `${tag}: an empty file gets the command line's result`, async () => {
-    deepEqual(sansFile(await runCode(page, "")), sansFile(await cliOn(spec, "")));
+    const r = await runCode(page, "");
+    deepEqual(sansFile(r), sansFile(await cliOn(spec, "", r.seed)));
   });
   await check(results, `${tag}: a file that throws at load is reported with its line`, async () => {
     const lines = stub.split("\n");
@@ -304,25 +320,24 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
     ]
       .join("\n");
     const r = await runCode(page, code);
-    for (const t of r.tests) {
-      if (
-        t.outcome !== "load_failed" || !t.message.includes("broken at load") ||
-        !t.message.includes(`exercises/${spec.slug}.ts:${at}`)
-      ) {
-        throw new Error(`${t.function} ${t.name}: ${t.outcome}: ${t.message}`);
-      }
-    }
+    // Every check failed to load; the first says why and where (the rest refer to it).
+    const first = r.tests[0];
+    if (
+      r.tests.some((t) => t.outcome !== "load_failed") ||
+      !first.message.includes("broken at load") ||
+      !first.message.includes(`exercises/${spec.slug}.ts:${at}`)
+    ) throw new Error(r.tests.map((t) => `${t.outcome}: ${t.message}`).join("\n"));
     // The command line says the same.
-    deepEqual(sansFile(r), sansFile(await cliOn(spec, code)));
+    deepEqual(sansFile(r), sansFile(await cliOn(spec, code, r.seed)));
   });
   await check(results, `${tag}: a syntax error is reported with its line`, async () => {
     const r = await runCode(page, stub + "\nexport const = 1;\n");
+    lastChecks.set(n, r.tests.length);
     const line = stub.split("\n").length + 1;
-    for (const t of r.tests) {
-      if (t.outcome !== "load_failed" || !t.message.includes(`:${line})`)) {
-        throw new Error(`${t.outcome}: ${t.message}`);
-      }
-    }
+    if (
+      r.tests.some((t) => t.outcome !== "load_failed") ||
+      !r.tests[0].message.includes(`exercises/${spec.slug}.ts:${line})`)
+    ) throw new Error(r.tests.map((t) => `${t.outcome}: ${t.message}`).join("\n"));
   });
   await check(results, `${tag}: a reload keeps the code`, async () => {
     const mine = stub.replace("// YOUR CODE HERE", `// my attempt ${n}, ${Date.now()}`);
@@ -540,7 +555,7 @@ async function main(args: string[]): Promise<number> {
       for (const n of only) {
         const slug = EXERCISES[n - 1].slug;
         // The last run of each exercise was the syntax error: every check failed to load.
-        if (byslug[slug] !== `0 of ${EXERCISES[n - 1].probes.length} checks passed`) {
+        if (byslug[slug] !== `0 of ${lastChecks.get(n)} checks passed`) {
           throw new Error(`${slug}: ${byslug[slug]}`);
         }
       }

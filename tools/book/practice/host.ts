@@ -5,7 +5,8 @@
  * order; a probe that does not return within the limit gets its worker terminated (which frees
  * its thread at once: the page never waits on it), is reported as stopped, and a new worker
  * goes on with the probes that remain. A worker that fails to load, or dies, is reported — never
- * swallowed. A second worker then judges the outcomes with the grader's `judge`.
+ * swallowed. A second worker, which never runs the learner's code, lists the run's probes for its
+ * seed and then judges the outcomes with the grader's `judgeAll` ({@link GraderWorker}).
  *
  * The limits are the command line's: {@link PROBE_LIMIT_MS} per check, {@link LOAD_LIMIT_MS}
  * to load the file.
@@ -13,8 +14,8 @@
  * @module
  */
 
-import type { ExerciseResult, Outcome, TestResult } from "../../grader/mod.ts";
-import type { FromWorker, LearnerFiles, ToWorker } from "./protocol.ts";
+import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
+import type { FromWorker, LearnerFiles, ProbeName, ToWorker } from "./protocol.ts";
 
 /** Per-check wall-clock limit, as `deno task exercise` (run_child.ts `runProbes`, default 5000). */
 export const PROBE_LIMIT_MS = 5000;
@@ -27,6 +28,7 @@ export type RunEvent =
   | { type: "result"; i: number; outcome: Outcome }
   | { type: "stopped"; i: number; ms: number }
   | { type: "print"; stream: "log" | "error"; text: string }
+  | { type: "probes"; probes: ProbeName[] }
   | { type: "judging" };
 
 export interface RunRequest {
@@ -36,8 +38,8 @@ export interface RunRequest {
   main: string;
   /** The learner's files, types stripped (the main file and the exercise files it imports). */
   files: LearnerFiles;
-  /** How many probes the exercise has. */
-  probes: number;
+  /** The seed of the run's random cases (as `deno task exercise N --seed S`). */
+  seed: number;
   probeLimitMs?: number;
   loadLimitMs?: number;
 }
@@ -61,7 +63,7 @@ const errorText = (e: ErrorEvent) =>
 /** Runs every probe, as `runProbes` does, and returns one outcome per probe. */
 export async function runProbesInWorkers(
   workerUrl: string,
-  req: RunRequest,
+  req: RunRequest & { probes: number },
   onEvent: (e: RunEvent) => void = () => {},
 ): Promise<Outcome[]> {
   const probeMs = req.probeLimitMs ?? PROBE_LIMIT_MS;
@@ -107,7 +109,12 @@ export async function runProbesInWorkers(
           outcomes[m.i] = m.outcome;
           onEvent({ type: "result", i: m.i, outcome: m.outcome });
         } else if (m.type === "load_failed") {
-          failAll({ kind: "load_failed", message: m.message, where: m.where });
+          failAll({
+            kind: "load_failed",
+            message: m.message,
+            where: m.where,
+            ...(m.detail ? { detail: m.detail } : {}),
+          });
         } else if (m.type === "print") onEvent(m);
         else if (m.type === "done") finish();
         else if (m.type === "crashed") died(m.message);
@@ -137,6 +144,7 @@ export async function runProbesInWorkers(
           main: req.main,
           files: req.files,
           indices,
+          seed: req.seed,
         } satisfies ToWorker,
       );
     });
@@ -145,39 +153,70 @@ export async function runProbesInWorkers(
   return outcomes as Outcome[];
 }
 
-/** Judges the outcomes in a second worker with the grader's `judge`. */
-export function judgeInWorker(
-  workerUrl: string,
-  exercise: number,
-  outcomes: Outcome[],
-): Promise<TestResult[]> {
-  return new Promise((resolve, reject) => {
-    const w = startWorker(workerUrl);
-    const done = (f: () => void) => {
-      w.terminate();
-      f();
-    };
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
+/**
+ * The grader's own worker (the learner's code never runs in it): lists a run's probes for its
+ * seed (the fixed ones and the seed's random cases, `probesOf`), then judges the outcomes with
+ * `judgeAll`. One per run, terminated when the run is judged.
+ */
+export class GraderWorker {
+  #w: Worker;
+  #pending?: { resolve(m: FromWorker): void; reject(e: Error): void };
+  constructor(workerUrl: string) {
+    this.#w = startWorker(workerUrl);
+    this.#w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
-      if (m.type === "judged") done(() => resolve(m.tests));
-      else if (m.type === "crashed") done(() => reject(new Error(m.message)));
+      const p = this.#pending;
+      this.#pending = undefined;
+      if (m.type === "crashed") p?.reject(new Error(m.message));
+      else p?.resolve(m);
     };
-    w.onerror = (e) => {
+    this.#w.onerror = (e) => {
       e.preventDefault();
-      done(() => reject(new Error(`the grader's worker failed: ${errorText(e)}`)));
+      this.#pending?.reject(new Error(`the grader's worker failed: ${errorText(e)}`));
+      this.#pending = undefined;
     };
-    w.postMessage({ role: "judge", exercise, outcomes } satisfies ToWorker);
-  });
+  }
+  #ask(m: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.#w.postMessage(m);
+    });
+  }
+  async probes(exercise: number, seed: number): Promise<ProbeName[]> {
+    const m = await this.#ask({ role: "list", exercise, seed });
+    if (m.type !== "probes") throw new Error(`the grader's worker answered ${m.type}`);
+    return m.probes;
+  }
+  async judge(exercise: number, seed: number, outcomes: Outcome[]): Promise<ExerciseResult> {
+    const m = await this.#ask({ role: "judge", exercise, seed, outcomes });
+    if (m.type !== "judged") throw new Error(`the grader's worker answered ${m.type}`);
+    return m.result;
+  }
+  terminate() {
+    this.#w.terminate();
+  }
 }
 
-/** Runs and judges: the page's `grade`. */
+/**
+ * Runs and judges: the page's `grade`. With `failure` (the file did not even parse), every
+ * check gets that outcome and no learner worker is started.
+ */
 export async function gradeInPage(
   workerUrl: string,
   req: RunRequest,
-  onEvent?: (e: RunEvent) => void,
+  onEvent: (e: RunEvent) => void = () => {},
+  failure?: Outcome,
 ): Promise<ExerciseResult> {
-  const outcomes = await runProbesInWorkers(workerUrl, req, onEvent);
-  onEvent?.({ type: "judging" });
-  const tests = await judgeInWorker(workerUrl, req.exercise, outcomes);
-  return { exercise: req.exercise, title: req.title, tests };
+  const grader = new GraderWorker(workerUrl);
+  try {
+    const probes = await grader.probes(req.exercise, req.seed);
+    onEvent({ type: "probes", probes });
+    const outcomes = failure
+      ? probes.map(() => failure)
+      : await runProbesInWorkers(workerUrl, { ...req, probes: probes.length }, onEvent);
+    onEvent({ type: "judging" });
+    return await grader.judge(req.exercise, req.seed, outcomes);
+  } finally {
+    grader.terminate();
+  }
 }

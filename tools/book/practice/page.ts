@@ -18,6 +18,7 @@ import { javascript } from "@codemirror/lang-javascript";
 import { transform } from "sucrase";
 import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
 import { gradeInPage, LOAD_LIMIT_MS, PROBE_LIMIT_MS, type RunEvent } from "./host.ts";
+import type { ProbeName } from "./protocol.ts";
 import { keys, load, loadSummary, type RunSummary, save, statusText } from "./storage.ts";
 
 /** One exercise as the build describes it (`exercises.js`). */
@@ -114,6 +115,17 @@ function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
         : `${passed} of ${r.tests.length} checks passed`,
     ),
   );
+  if (r.seed !== undefined) {
+    box.append(
+      el(
+        "p",
+        { class: "seed" },
+        `The random cases came from seed ${r.seed}; `,
+        el("code", {}, `deno task exercise ${r.exercise} --seed ${r.seed}`),
+        " grades the same cases on the command line.",
+      ),
+    );
+  }
   if (prints.length) {
     box.append(
       el("p", {}, "Your code printed:"),
@@ -210,9 +222,9 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
   showSummary(loadSummary(info.slug));
 
   let running = false;
-  /** `limits` only for tests (the page always uses the command line's). */
+  /** `limits` only for tests (the page always uses the command line's, and a fresh seed). */
   const run = async (
-    limits: { probeLimitMs?: number; loadLimitMs?: number } = {},
+    limits: { probeLimitMs?: number; loadLimitMs?: number; seed?: number } = {},
   ): Promise<ExerciseResult | undefined> => {
     if (running) return;
     running = true;
@@ -229,36 +241,33 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
         else files[p] = r.js;
       }
       status.textContent = "Loading your file…";
+      // A fresh seed for the random cases each run, as the command line draws one.
+      const seed = limits.seed ?? Math.floor(Math.random() * 2 ** 31);
+      let probes: ProbeName[] = [];
       const onEvent = (e: RunEvent) => {
-        if (e.type === "start") {
-          const p = info.probes[e.i];
-          status.textContent = `Running check ${
-            e.i + 1
-          } of ${info.probes.length}: ${p.fn} — ${p.name}…`;
+        if (e.type === "probes") probes = e.probes;
+        else if (e.type === "start") {
+          const p = probes[e.i];
+          status.textContent = `Running check ${e.i + 1} of ${probes.length}: ${p.fn} — ${p.name}…`;
         } else if (e.type === "stopped") {
-          const p = info.probes[e.i];
-          prints.push(`[stopped: ${p.fn} did not return within ${e.ms / 1000} s]`);
+          prints.push(`[stopped: ${probes[e.i].fn} did not return within ${e.ms / 1000} s]`);
         } else if (e.type === "print") prints.push(e.text);
         else if (e.type === "judging") status.textContent = "Comparing with the references…";
       };
-      let result: ExerciseResult;
-      if (failure) {
-        const { judgeInWorker } = await import("./host.ts");
-        result = {
-          exercise: info.number,
-          title: info.title,
-          tests: await judgeInWorker(WORKER_URL, info.number, info.probes.map(() => failure!)),
-        };
-      } else {
-        result = await gradeInPage(WORKER_URL, {
+      const result = await gradeInPage(
+        WORKER_URL,
+        {
           exercise: info.number,
           title: info.title,
           main: path,
           files,
-          probes: info.probes.length,
-          ...limits,
-        }, onEvent);
-      }
+          seed,
+          probeLimitMs: limits.probeLimitMs,
+          loadLimitMs: limits.loadLimitMs,
+        },
+        onEvent,
+        failure,
+      );
       const summary = summarize(result);
       save(keys.result(info.slug), JSON.stringify(summary));
       const stopped = result.tests.filter((t) => t.outcome === "timeout");

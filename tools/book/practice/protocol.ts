@@ -7,25 +7,40 @@
  * @module
  */
 
-import type { Outcome, TestResult } from "../../grader/mod.ts";
+import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
+
+/** A probe as the page names it while it runs. */
+export interface ProbeName {
+  fn: string;
+  name: string;
+}
 
 /** The learner's files, already stripped of types: `exercises/NN_slug.ts` → JavaScript. */
 export type LearnerFiles = Record<string, string>;
 
 /** Page → worker. */
 export type ToWorker =
-  | { role: "probe"; exercise: number; main: string; files: LearnerFiles; indices: number[] }
-  | { role: "judge"; exercise: number; outcomes: Outcome[] };
+  | {
+    role: "probe";
+    exercise: number;
+    main: string;
+    files: LearnerFiles;
+    indices: number[];
+    seed: number;
+  }
+  | { role: "list"; exercise: number; seed: number }
+  | { role: "judge"; exercise: number; seed: number; outcomes: Outcome[] };
 
 /** Worker → page. */
 export type FromWorker =
   | { type: "ready" }
   | { type: "start"; i: number }
   | { type: "result"; i: number; outcome: Outcome }
-  | { type: "load_failed"; message: string; where?: string }
+  | { type: "load_failed"; message: string; where?: string; detail?: string }
   | { type: "done" }
   | { type: "print"; stream: "log" | "error"; text: string }
-  | { type: "judged"; tests: TestResult[] }
+  | { type: "probes"; probes: ProbeName[] }
+  | { type: "judged"; result: ExerciseResult }
   | { type: "crashed"; message: string };
 
 /** The learner's files' paths are resolved against this (only to rewrite their imports). */

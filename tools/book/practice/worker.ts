@@ -10,7 +10,7 @@
  *   terminates this worker when a probe does not return in time, and goes on with a new one.
  * - **judge** (the learner's code never runs here): turns the outcomes into test results with the
  *   grader's own `judgeAll` (references, gradient checks, the known mistakes), off the page's
- *   thread.
+ *   thread; before the run, it lists the run's probes for the page's seed (`probesOf`).
  *
  * The worker is started from a `blob:` URL, so it inherits the page's Content-Security-Policy
  * (`connect-src 'none'`: no fetch, XHR, WebSocket or EventSource reaches anything); on top of
@@ -23,8 +23,9 @@
 
 import { EXERCISES } from "../../grader/exercises.ts";
 import {
-  classify,
   judgeAll,
+  loadError,
+  probesOf,
   runProbe,
   settle,
   type StackPaths,
@@ -194,14 +195,7 @@ async function probe(req: ToWorker & { role: "probe" }) {
   } catch (err) {
     if (err instanceof ImportError) {
       say({ type: "load_failed", message: err.message, where: err.where });
-    } else {
-      const o = classify(err, paths);
-      say({
-        type: "load_failed",
-        message: o.kind === "threw" ? o.message : String(err),
-        where: o.kind === "threw" ? o.where : undefined,
-      });
-    }
+    } else say({ type: "load_failed", ...loadError(err, paths) });
     return;
   }
   await settle();
@@ -218,23 +212,31 @@ async function probe(req: ToWorker & { role: "probe" }) {
   say({ type: "ready" });
   for (const i of req.indices) {
     say({ type: "start", i });
-    const outcome = runProbe(spec, i, impl, paths);
+    const outcome = runProbe(spec, i, impl, paths, req.seed);
     await settle();
     say({ type: "result", i, outcome: withAsyncErrors(outcome, asyncErrors.take()) });
   }
   say({ type: "done" });
 }
 
+function listProbes(req: ToWorker & { role: "list" }) {
+  const probes = probesOf(specOf(req.exercise), req.seed);
+  say({ type: "probes", probes: probes.map((p) => ({ fn: p.fn, name: p.name })) });
+}
+
 function judgeOutcomes(req: ToWorker & { role: "judge" }) {
-  say({ type: "judged", tests: judgeAll(specOf(req.exercise), req.outcomes).tests });
+  say({ type: "judged", result: judgeAll(specOf(req.exercise), req.outcomes, req.seed) });
 }
 
 if (typeof WorkerGlobalScope !== "undefined") {
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const req = e.data;
-    (req.role === "probe" ? probe(req) : Promise.resolve().then(() => judgeOutcomes(req))).catch((
-      err,
-    ) => say({ type: "crashed", message: String(err?.stack ?? err) }));
+    (req.role === "probe"
+      ? probe(req)
+      : Promise.resolve().then(() => req.role === "list" ? listProbes(req) : judgeOutcomes(req)))
+      .catch((
+        err,
+      ) => say({ type: "crashed", message: String(err?.stack ?? err) }));
   };
 }
 
