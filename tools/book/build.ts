@@ -256,34 +256,47 @@ names the mistake when one fails. <code>git checkout exercises/</code> puts the 
     page,
     headings: [...body.headings, { level: 2, id: "how-to-practise", html: "How to practise" }],
     charts: [],
-    main:
-      `<article><p class="meta">Exercise ${ex.number}</p>\n${body.html}\n${how}\n${practice}</article>`,
+    main: `<article>${
+      withMeta(body.html, `<p class="meta">Exercise ${ex.number} · the file as you start it</p>`)
+    }\n${how}\n${practice}</article>`,
   };
 }
 
-function readingMinutes(text: string): number {
-  const spans = spansOfText(text);
-  const words = spans.filter((s) => s.type === "markdown").flatMap((s) => s.lines)
-    .join(" ").split(/\s+/).filter(Boolean).length;
-  const code = spans.filter((s) => s.type === "code").flatMap((s) => s.lines)
-    .filter((l) => l.trim() !== "").length;
-  return Math.max(5, Math.round((words / WORDS_PER_MINUTE + code / CODE_LINES_PER_MINUTE) / 5) * 5);
+/**
+ * Minutes to read a lesson with its outputs: prose (markdown) at {@link WORDS_PER_MINUTE},
+ * code and printed output lines at {@link CODE_LINES_PER_MINUTE}, rounded to 5 minutes.
+ */
+function readingMinutes(run: Execution | null): number | null {
+  if (!run) return null;
+  let words = 0, lines = 0;
+  for (const c of run.cells) {
+    if (c.type === "markdown") words += c.lines.join(" ").split(/\s+/).filter(Boolean).length;
+    else {
+      lines += c.lines.filter((l) => l.trim() !== "").length;
+      for (const o of c.outputs) {
+        const text = o.type === "display" ? String(o.data["text/plain"] ?? "") : o.text;
+        lines += text.split("\n").filter((l) => l.trim() !== "").length;
+      }
+    }
+  }
+  const minutes = words / WORDS_PER_MINUTE + lines / CODE_LINES_PER_MINUTE;
+  return Math.max(5, Math.round(minutes / 5) * 5);
 }
 
 function indexPage(
   page: Page,
-  lessons: { page: Page; minutes: number; seconds: number | null }[],
+  lessons: { page: Page; minutes: number | null; seconds: number | null }[],
   exercises: Page[],
   glossary: Page | null,
 ): Built {
-  const row = (l: { page: Page; minutes: number; seconds: number | null }) => {
+  const row = (l: { page: Page; minutes: number | null; seconds: number | null }) => {
     const n = l.page.number!;
     const ex = exercises.find((e) => e.number === n);
     return `<tr${
       OPTIONAL[n] ? ' class="optional"' : ""
     }><td>${n}</td><td><a href="${l.page.file}">${esc(l.page.title)}</a>${
       OPTIONAL[n] ? `<br><small>optional: ${esc(OPTIONAL[n])}</small>` : ""
-    }</td><td>about ${l.minutes} min</td><td>${
+    }</td><td>${l.minutes === null ? "—" : `about ${l.minutes} min`}</td><td>${
       ex ? `<a href="${ex.file}">Exercise ${ex.number}</a>` : "—"
     }</td></tr>`;
   };
@@ -307,15 +320,16 @@ lets you write the functions it derives.</p>
 <div class="scroll"><table class="lessons"><thead><tr><th>#</th><th>Lesson</th><th>Reading time</th><th>Practise</th></tr></thead>
 <tbody>${lessons.map(row).join("")}</tbody></table></div>
 <p><small>Reading time is estimated from the page: its prose at ${WORDS_PER_MINUTE} words a minute
-and its code at ${CODE_LINES_PER_MINUTE} lines a minute, rounded to 5 minutes. Lessons 1–7 are the
+and its code and printed output at ${CODE_LINES_PER_MINUTE} lines a minute, rounded to 5 minutes; working
+through the derivations with a pencil takes longer. Lessons 1–7 are the
 course; ${
     Object.keys(OPTIONAL).map((n) => `lesson ${n}`).join(" and ")
   } are optional deep dives a first reading can skip.</small></p>
 <h2 id="exercises">Exercises</h2>
-<ol class="exercises">${
-    exercises.map((e) => `<li value="${e.number}"><a href="${e.file}">${esc(e.title)}</a></li>`)
+<ul class="exercises">${
+    exercises.map((e) => `<li><a href="${e.file}">${esc(e.title)}</a></li>`)
       .join("")
-  }</ol>
+  }</ul>
 ${
     glossary
       ? `<h2 id="glossary">Glossary</h2><p>The terms the lessons use, each with where it is first explained: <a href="${glossary.file}">${
@@ -411,7 +425,7 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
   const lessonPages: Page[] = lessons.map((l) => ({
     kind: "lesson",
     file: `lesson-${two(l.number)}.html`,
-    title: `Lesson ${l.number} · ${titleOf(Deno.readTextFileSync(l.url))}`,
+    title: `Lesson ${l.number} · ${titleOf(Deno.readTextFileSync(l.url)).replace(/^\d+ · /, "")}`,
     number: l.number,
   }));
   const exercisePages: Page[] = exercises.map((e) => ({
@@ -450,7 +464,7 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
     index,
     lessons.map((l, i) => ({
       page: lessonPages[i],
-      minutes: readingMinutes(Deno.readTextFileSync(l.url)),
+      minutes: readingMinutes(runs.get(l.number)?.run ?? null),
       seconds: runs.get(l.number)?.seconds ?? null,
     })),
     exercisePages,

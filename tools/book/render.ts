@@ -92,6 +92,57 @@ function mathRule(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
+type StateBlock = {
+  src: string;
+  bMarks: number[];
+  eMarks: number[];
+  tShift: number[];
+  sCount: number[];
+  blkIndent: number;
+  line: number;
+  push(type: string, tag: string, nesting: number): {
+    content: string;
+    markup: string;
+    map: [number, number] | null;
+    block: boolean;
+  };
+};
+
+/**
+ * A markdown-it block rule for display math that starts a line with `$$` and ends a line with
+ * `$$`: its lines are one formula, so a continuation line that happens to start with `+ ` or
+ * `- ` is not read as a list item (as it would be inside a paragraph).
+ */
+function mathBlockRule(state: StateBlock, startLine: number, endLine: number, silent: boolean) {
+  const lineText = (n: number) =>
+    state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
+  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
+  const first = lineText(startLine);
+  if (!first.startsWith("$$")) return false;
+  let last = -1;
+  for (let n = startLine; n < endLine; n++) {
+    const t = lineText(n).trimEnd();
+    if (n > startLine && t === "") return false; // a blank line ends the paragraph: not ours
+    const from = n === startLine ? 2 : 0;
+    if (t.length >= from + 2 && t.endsWith("$$")) {
+      last = n;
+      break;
+    }
+  }
+  if (last < 0) return false;
+  if (silent) return true;
+  const lines = [];
+  for (let n = startLine; n <= last; n++) lines.push(lineText(n));
+  const body = lines.join("\n").trim().slice(2, -2);
+  const token = state.push("math_block", "", 0);
+  token.content = body;
+  token.markup = "$$";
+  token.block = true;
+  token.map = [startLine, last + 1];
+  state.line = last + 1;
+  return true;
+}
+
 /** Renders markdown to HTML; headings get ids (unique within `used`) and are reported. */
 export function markdown(
   text: string,
@@ -100,6 +151,11 @@ export function markdown(
 ): { html: string; headings: Heading[] } {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
   md.inline.ruler.before("escape", "math", mathRule as never);
+  md.block.ruler.before("paragraph", "math_block", mathBlockRule as never, {
+    alt: ["paragraph", "reference", "blockquote", "list"],
+  });
+  md.renderer.rules.math_block = (tokens, i) =>
+    `<div class="math">${tex(tokens[i].content, true, where)}</div>\n`;
   md.renderer.rules.math_inline = (tokens, i) => tex(tokens[i].content, false, where);
   md.renderer.rules.math_display = (tokens, i) => tex(tokens[i].content, true, where);
   // Tables scroll in their own box, not the page.
