@@ -34,10 +34,12 @@ import {
   type ExerciseSpec,
   GradeError,
   type Impl,
+  isNd,
   type Mistake,
   type Probe,
   record,
 } from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 const nd = (a: Float64Array) => new NDArray(Float64Array.from(a), [a.length]);
 
@@ -95,6 +97,93 @@ function stepProbe(seed: number, x_n: number, h_n: number, o_n: number, name: st
         loss,
         params: { ...s.params, h_old: s.h_old, c_old: s.c_old },
         keys: { ...DKEYS, dh_prev: "h_old", dc_prev: "c_old" },
+      };
+    },
+  };
+}
+
+/**
+ * The learner's `dlstm` over a whole sequence of T steps, chaining its own `dh_prev`, `dc_prev`
+ * back, adding into one `grads` that starts pre-filled with random values (an accumulator is
+ * added to, never assigned): outputs the gradients it added, and ∂L/∂h₀, ∂L/∂c₀.
+ */
+function sequenceProbe(
+  seed: number,
+  x_n: number,
+  h_n: number,
+  o_n: number,
+  T: number,
+  name: string,
+): Probe {
+  const inputs = () => {
+    const rng = new RandomState(seed);
+    const params = initLstmParams(rng, x_n, h_n, o_n);
+    const xs = Array.from({ length: T }, () => rng.normal(0, 1, x_n));
+    const h0 = rng.normal(0, 0.5, h_n), c0 = rng.normal(0, 1, h_n);
+    const dys = Array.from({ length: T }, () => rng.normal(0, 1, o_n).data);
+    const dhT = rng.normal(0, 1, h_n).data, dcT = rng.normal(0, 1, h_n).data;
+    const prefill = zerosLikeParams(params);
+    for (const k of LSTM_PARAM_NAMES) prefill[k] = rng.normal(0, 1, [...params[k].shape]);
+    return { params, xs, h0, c0, dys, dhT, dcT, prefill };
+  };
+  return {
+    fn: "dlstm",
+    name,
+    run(impl: Impl) {
+      const s = inputs();
+      const caches: LstmCache[] = [];
+      let h = s.h0.data, c = s.c0.data;
+      for (const x of s.xs) {
+        const o = lstm(s.params, x.data, h, c);
+        caches.push(o.cache);
+        [h, c] = [o.h, o.c];
+      }
+      const grads = zerosLikeParams(s.params);
+      for (const k of LSTM_PARAM_NAMES) grads[k] = s.prefill[k].copy();
+      let dh: unknown = s.dhT, dc: unknown = s.dcT;
+      for (let t = T - 1; t >= 0; t--) {
+        const r = record(
+          impl.dlstm(s.params, s.dys[t], dh, dc, caches[t], grads),
+          "dlstm",
+          ["dh_prev", "dc_prev"],
+        );
+        for (const k of ["dh_prev", "dc_prev"]) {
+          if (!(r[k] instanceof Float64Array) || r[k].length !== h_n) {
+            throw new GradeError(
+              `dlstm's ${k} should be a Float64Array of length h_n = ${h_n}, got ${describe(r[k])}`,
+              "wrong_type",
+            );
+          }
+        }
+        [dh, dc] = [r.dh_prev, r.dc_prev];
+      }
+      const out: Record<string, unknown> = {};
+      for (const k of LSTM_PARAM_NAMES) {
+        out[`d${k}`] = isNd(grads[k]) && grads[k].shape.join() === s.prefill[k].shape.join()
+          ? grads[k].sub(s.prefill[k])
+          : grads[k];
+      }
+      out.dh_prev = nd(dh as Float64Array);
+      out.dc_prev = nd(dc as Float64Array);
+      return out;
+    },
+    gradcheck() {
+      const s = inputs();
+      const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, v, i) => t + v * b[i], 0);
+      // L = Σ_t dy_t·y_t + dh_T·h_T + dc_T·c_T: its gradient is what the chained backward returns.
+      const loss = () => {
+        let h = s.h0.data, c = s.c0.data, L = 0;
+        s.xs.forEach((x, t) => {
+          const o = lstm(s.params, x.data, h, c);
+          L += dot(s.dys[t], o.y);
+          [h, c] = [o.h, o.c];
+        });
+        return L + dot(s.dhT, h) + dot(s.dcT, c);
+      };
+      return {
+        loss,
+        params: { ...s.params, h0: s.h0, c0: s.c0 },
+        keys: { ...DKEYS, dh_prev: "h0", dc_prev: "c0" },
       };
     },
   };
@@ -195,11 +284,15 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
             `check_grad left params.${k}[${i}] changed (${params[k].data[i]}, was ${
               before[k].data[i]
             }): restore every entry after perturbing it`,
+            "changed_input",
           );
         }
       }
       if (h.some((v) => v !== 0) || c.some((v) => v !== 0)) {
-        throw new GradeError("check_grad changed the start state h or c it was given");
+        throw new GradeError(
+          "check_grad changed the start state h or c it was given",
+          "changed_input",
+        );
       }
       const numeric = r.numeric as Record<string, unknown> | null;
       if (typeof numeric !== "object" || numeric === null) {
@@ -225,12 +318,12 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
       return [
         {
           key: "ok",
+          boolean: true,
           value: new NDArray([correct ? 1 : 0], [1]),
-          tolerance: 0,
           against: correct
-            ? "1 = passed: the backward is correct (lib/nn/lstm.ts, checked in lesson 5), a " +
-              "check must accept it"
-            : `0 = flagged: the backward has a planted bug (${bug})`,
+            ? "the backward is correct (lib/nn/lstm.ts, checked in lesson 5), so a check must " +
+              "accept it"
+            : `the backward has a planted bug (${bug}), so a check must flag it`,
         },
         ...LSTM_PARAM_NAMES.map((k) => ({
           key: `numeric.${k}`,
@@ -317,6 +410,21 @@ const dlstmDropping = (which: "dh_next" | "dc_next") =>
     grads,
   );
 
+/** The library's step backward assigning its gradients instead of adding them (`dW =`). */
+const dlstmOverwriting = (
+  params: LstmParams,
+  dy: Float64Array,
+  dh_next: Float64Array,
+  dc_next: Float64Array,
+  cache: LstmCache,
+  grads: LstmParams,
+) => {
+  const fresh = zerosLikeParams(params);
+  const r = libDlstm(params, dy, dh_next, dc_next, cache, fresh);
+  for (const k of LSTM_PARAM_NAMES) grads[k].data.set(fresh[k].data);
+  return r;
+};
+
 const L5_BUG = "lesson 5, “The check as written, and its bug”";
 const L5_TOL =
   "lesson 5, “How close should a correct gradient come? The question's 1e-7, examined”";
@@ -324,6 +432,15 @@ const L5_TOL =
 // Order matters: a result is named by the first mistake that explains it, and only the
 // tolerance mistake leaves the numerical gradient right.
 const mistakes: Mistake[] = [
+  {
+    name: "gradients assigned (dW =) instead of added (dW +=)",
+    explain: "dlstm wrote this step's gradients over what grads already held. The weights are " +
+      "shared by every step, so their gradient is the sum over the steps: add into grads " +
+      "(grads.Wf.data[i] += …), which start at zero only on the first step.",
+    section: L5_FORMULAS,
+    fns: ["dlstm"],
+    impl: { ...ref, dlstm: dlstmOverwriting },
+  },
   {
     name: "dh_next not added",
     explain: "The gradient reaching h was taken as Wy·dy alone; h also feeds the next step, so " +
@@ -380,6 +497,15 @@ export const spec: ExerciseSpec = {
   probes: [
     stepProbe(5, 1, 5, 1, "lesson 5's sizes (x_n = 1, h_n = 5, o_n = 1) vs central differences"),
     stepProbe(50, 3, 4, 2, "x_n = 3, h_n = 4, o_n = 2 vs central differences"),
+    sequenceProbe(
+      51,
+      2,
+      3,
+      2,
+      4,
+      "4 steps chained through your own dh_prev, dc_prev, into grads pre-filled with random " +
+        "values: what dlstm added, and ∂L/∂h₀, ∂L/∂c₀, vs central differences",
+    ),
     ...[0, 1, 2, 3, 4].map((s) => checkProbe(s, "correct")),
     checkProbe(0, "dc carry dropped"),
     checkProbe(1, "dh carry dropped"),
@@ -387,6 +513,34 @@ export const spec: ExerciseSpec = {
   ],
   mistakes,
   reference: ref,
+  random: (seed) => {
+    const cases = drawCases(seed, 2, { x_n: [1, 4], h_n: [1, 5], o_n: [1, 3], T: [1, 5] });
+    const seeds = drawCases(seed + 1, 3, {});
+    return [
+      ...cases.map((c) =>
+        stepProbe(
+          c.seed,
+          c.x_n,
+          c.h_n,
+          c.o_n,
+          `random case (x_n = ${c.x_n}, h_n = ${c.h_n}, o_n = ${c.o_n}, seed ${c.seed}): one step ` +
+            `vs central differences`,
+        )
+      ),
+      ...cases.map((c) =>
+        sequenceProbe(
+          c.seed,
+          c.x_n,
+          c.h_n,
+          c.o_n,
+          c.T,
+          `random case (x_n = ${c.x_n}, h_n = ${c.h_n}, o_n = ${c.o_n}, T = ${c.T}, seed ` +
+            `${c.seed}): chained, grads pre-filled, vs central differences`,
+        )
+      ),
+      ...seeds.map((c) => checkProbe(c.seed, "correct")),
+    ];
+  },
   // dlstm adds into its grads (an accumulator); check_grad perturbs params and must restore
   // them, which its probes check with their own message.
   mutates: { dlstm: [5], check_grad: [1] },

@@ -20,6 +20,7 @@ import {
 } from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 const num = (v: unknown, what: string) => {
   if (typeof v !== "number") throw new GradeError(`${what} should be a number, got ${describe(v)}`);
@@ -57,7 +58,10 @@ function clipProbe(name: string, grads: () => Record<string, NDArray>, maxNorm: 
       }
       for (const k of Object.keys(g)) {
         if (g[k].data.some((v, i) => !Object.is(v, before[k].data[i]))) {
-          throw new GradeError(`clip_by_global_norm modified its input grads.${k}`);
+          throw new GradeError(
+            `clip_by_global_norm modified its input grads.${k}`,
+            "changed_input",
+          );
         }
       }
       const out: Record<string, unknown> = { norm: num(r.norm, "norm") };
@@ -97,7 +101,9 @@ function statesOf(seed: number, n: number, T: number, rho: number) {
 function jacobianProbe(seed: number, n: number, T: number, rho: number, ks: number[]): Probe {
   return {
     fn: "jacobian_norm",
-    name: `n = ${n}, T = ${T}, W orthogonal × ${rho}: ‖∂h_T/∂h_k‖ at k = ${ks.join(", ")}`,
+    name: `n = ${n}, T = ${T}, W orthogonal × ${rho} (seed ${seed}): ‖∂h_T/∂h_k‖ at k = ${
+      ks.join(", ")
+    }`,
     run(impl) {
       const { W, h } = statesOf(seed, n, T, rho);
       return {
@@ -255,6 +261,31 @@ export const spec: ExerciseSpec = {
     rtrlProbe(9, 3, 2, 2, 6),
     rtrlProbe(10, 4, 3, 3, 5),
   ],
+  random(seed) {
+    const cases = drawCases(seed, 2, { n: [1, 5], T: [2, 8], scale: [1, 40] });
+    return [
+      ...cases.map((c) => {
+        const maxNorm = c.scale / 4;
+        const grads = () => {
+          const rng = new RandomState(c.seed);
+          return {
+            W: rng.randn(c.n, c.n),
+            U: rng.randn(c.n, 2).mul(c.scale / 8),
+            b: rng.randn(c.n, 1),
+          };
+        };
+        return clipProbe(
+          `random case (n = ${c.n}, max_norm = ${maxNorm}, seed ${c.seed})`,
+          grads,
+          maxNorm,
+        );
+      }),
+      ...cases.map((c) =>
+        jacobianProbe(c.seed, c.n, c.T, 0.5 + c.scale / 40, [c.T - 1, Math.floor(c.T / 2), 0])
+      ),
+      ...cases.map((c) => rtrlProbe(c.seed, c.n, 1 + (c.seed % 3), 2 + (c.seed % 2), c.T)),
+    ];
+  },
   mistakes,
   reference: ref,
 };

@@ -188,6 +188,18 @@ function runQuietly(probe: Probe, impl: Impl): Record<string, unknown> | undefin
 export interface RunContext {
   probes: Probe[];
   outcomes: Outcome[];
+  /** What the reference and each mistake returned on each probe, computed once per run. */
+  memo?: Map<Probe, Map<Impl, Record<string, unknown> | undefined>>;
+}
+
+/** `probe.run(impl)` (undefined if it throws), once per run when a context is given. */
+function runMemo(probe: Probe, impl: Impl, context?: RunContext) {
+  if (!context) return runQuietly(probe, impl);
+  context.memo ??= new Map();
+  let byImpl = context.memo.get(probe);
+  if (!byImpl) context.memo.set(probe, byImpl = new Map());
+  if (!byImpl.has(impl)) byImpl.set(impl, runQuietly(probe, impl));
+  return byImpl.get(impl);
 }
 
 const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
@@ -389,10 +401,10 @@ export function judge(
   const more = issues.length > 1 ? ` (also: ${alsoWrong(issues.slice(1))})` : "";
   // A known mistake, confirmed on every other case of the same function?
   const keys = probe.matchKeys ?? Object.keys(got);
-  const reference = runQuietly(probe, spec.reference) ?? {};
+  const reference = runMemo(probe, spec.reference, context) ?? {};
   for (const m of spec.mistakes) {
     if (![probe.fn, ...probe.covers ?? []].some((f) => m.fns.includes(f))) continue;
-    const theirs = runQuietly(probe, m.impl);
+    const theirs = runMemo(probe, m.impl, context);
     const telling = theirs && explainedBy(got, theirs, reference, keys);
     if (!telling || !confirmed(spec, probe, m.impl, telling, context)) continue;
     return fail(
@@ -416,8 +428,8 @@ function confirmed(
   return context.probes.every((q, i) => {
     const o = context.outcomes[i];
     if (q === probe || q.fn !== probe.fn || o?.kind !== "returned") return true;
-    const theirs = runQuietly(q, impl);
-    const reference = runQuietly(q, spec.reference);
+    const theirs = runMemo(q, impl, context);
+    const reference = runMemo(q, spec.reference, context);
     if (!theirs || !reference) return true;
     return consistentWith(
       o.outputs,

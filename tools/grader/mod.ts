@@ -87,15 +87,16 @@ export function gradeInProcess(
     isLearner: (url) => !/\/(lib|tools)\/[^/]+/.test(url) && !/^(ext|node|npm):/.test(url),
     show: (url) => decodeURIComponent(url.replace(/^.*\//, "")),
   },
-  seed: number | undefined = freshSeed(),
+  /** The random cases' seed; `null`: the fixed probes only. */
+  seed: number | null = freshSeed(),
 ): ExerciseResult {
   const guarded = guardInputs(impl, spec.mutates ?? {});
-  const probes = probesOf(spec, seed).filter((p) => !only || p.fn === only);
+  const probes = probesOf(spec, seed ?? undefined).filter((p) => !only || p.fn === only);
   const outcomes = probes.map((p) => runOne(p, guarded, paths));
   return {
     exercise: spec.number,
     title: spec.title,
-    ...(seed !== undefined && spec.random ? { seed } : {}),
+    ...(seed !== null && spec.random ? { seed } : {}),
     tests: probes.map((p, i) => judge(spec, p, outcomes[i], { probes, outcomes })),
   };
 }

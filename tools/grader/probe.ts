@@ -189,16 +189,18 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 function firstChange(snaps: Snap[]): string | undefined {
   for (const s of snaps) {
     if (s.shape && s.shape.of.join() !== s.shape.was.join()) {
-      return `${s.path}'s shape (was (${s.shape.was.join(", ")}), now (${s.shape.of.join(", ")}))`;
+      return `${s.path} in place (its shape was (${s.shape.was.join(", ")}), now (${
+        s.shape.of.join(", ")
+      }))`;
     }
     if (s.array.length !== s.copy.length) {
-      return `${s.path} (its length was ${s.copy.length}, now ${s.array.length})`;
+      return `${s.path} in place (its length was ${s.copy.length}, now ${s.array.length})`;
     }
     for (let i = 0; i < s.copy.length; i++) {
       if (!Object.is(s.array[i], s.copy[i])) {
         const count = s.copy.filter((v, j) => !Object.is(s.array[j], v)).length;
-        return `${s.path}: entry ${i} was ${fmt(s.copy[i])}, now ${fmt(s.array[i])}` +
-          (count > 1 ? ` (${count} of ${s.copy.length} entries changed)` : "");
+        return `${s.path} in place (entry ${i} was ${fmt(s.copy[i])}, now ${fmt(s.array[i])}` +
+          (count > 1 ? `; ${count} of ${s.copy.length} entries changed)` : ")");
       }
     }
   }
@@ -249,8 +251,8 @@ function guardFunction<F extends (...a: unknown[]) => unknown>(
     const changed = firstChange(snaps);
     if (changed) {
       throw new ChangedInput(
-        `${name} changed its argument ${changed} in place; leave the inputs as they were ` +
-          `(make new arrays: the caller uses them again)`,
+        `${name} changed its argument ${changed}: leave the inputs as they were and make new ` +
+          "arrays (the caller uses them again)",
       );
     }
     return result;
