@@ -42,6 +42,28 @@ Deno.test("every committed wrong solution has a header; each exercise has ≥ 15
   }
 });
 
+Deno.test("each wrong solution is its exercise's 00_correct.ts with one small change (at most 6 lines)", () => {
+  const body = (u: URL) =>
+    Deno.readTextFileSync(u).split("\n").filter((l, i, all) =>
+      !(l.startsWith("//") && all.slice(0, i).every((m) => m.startsWith("//")))
+    );
+  for (const spec of EXERCISES) {
+    const files = wrongFiles(spec.number);
+    const correct = body(files.find((u) => u.pathname.endsWith("/00_correct.ts"))!);
+    for (const u of files.filter((u) => !u.pathname.endsWith("/00_correct.ts"))) {
+      const wrong = body(u);
+      let p = 0, q = 0;
+      while (p < wrong.length && p < correct.length && wrong[p] === correct[p]) p++;
+      while (
+        q < wrong.length - p && q < correct.length - p &&
+        wrong[wrong.length - 1 - q] === correct[correct.length - 1 - q]
+      ) q++;
+      const changed = Math.max(wrong.length - p - q, correct.length - p - q);
+      ok(changed >= 1 && changed <= 6, `${u.pathname}: ${changed} lines differ from 00_correct.ts`);
+    }
+  }
+});
+
 Deno.test("parseHeader: reads expect, expect-named and what; refuses a file without expect", () => {
   deepEqual(
     parseHeader("// Exercise 1, f: a slip.\n// expect: rejected\n// expect-named: f: dWaa\ncode"),
