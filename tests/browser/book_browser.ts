@@ -206,9 +206,10 @@ async function visit(
     // Serialisable facts about the page, gathered in the page.
     const facts = await page.evaluate(() => {
       const prose = document.body.cloneNode(true) as HTMLElement;
-      prose.querySelectorAll("pre, code, .katex, .out-html, figure, script").forEach((e) =>
-        e.remove()
-      );
+      // (.cm-editor: the practice panel's editor holds the exercise file, code with its TeX.)
+      prose.querySelectorAll("pre, code, .katex, .out-html, figure, script, .cm-editor").forEach((
+        e,
+      ) => e.remove());
       const text = prose.innerText;
       const tex = [
         ...(text.match(/\$[^$\n]{0,40}/g) ?? []),
