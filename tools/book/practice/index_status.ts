@@ -16,7 +16,7 @@ interface Info {
 }
 
 function addSpans(all: Info[]) {
-  const lists = document.querySelectorAll("main ol.exercises a[href^='exercise-']");
+  const lists = document.querySelectorAll("main .exercises a[href^='exercise-']");
   for (const a of lists) {
     const n = Number(a.getAttribute("href")!.match(/^exercise-(\d+)\.html$/)?.[1]);
     const info = all.find((e) => e.number === n);
