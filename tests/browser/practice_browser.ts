@@ -270,6 +270,34 @@ const asExerciseFile = (text: string) =>
   text.replaceAll(`"../../../../exercises/_solutions.ts"`, `"./${EXERCISES[0].slug}.ts"`)
     .replaceAll(`"../../../../`, `"../`);
 
+/**
+ * The command line's grader on a wrong solution, as the page ran it: one that takes exercise 1
+ * from the reference solutions is graded as the learner's file beside an exercise 1 file holding
+ * them (in a temporary folder under `exercises/`), so that exercise 1's frames count as the
+ * learner's in both; any other is graded where it is committed.
+ */
+async function cliOnWrong(
+  spec: ExerciseSpec,
+  w: { path: string; text: string },
+  seed: number | undefined,
+): Promise<ExerciseResult> {
+  if (!w.text.includes("exercises/_solutions.ts")) {
+    return await grade(spec, new URL(`file://${w.path}`).href, { seed });
+  }
+  const dir = new URL("exercises/.practice_wrong/", ROOT);
+  Deno.mkdirSync(dir, { recursive: true });
+  try {
+    const deeper = (t: string) => t.replaceAll(`"../lib/`, `"../../lib/`);
+    const solution = Deno.readTextFileSync(new URL("exercises/_solutions.ts", ROOT));
+    Deno.writeTextFileSync(new URL(`${EXERCISES[0].slug}.ts`, dir), deeper(solution));
+    const file = new URL(`${spec.slug}.ts`, dir);
+    Deno.writeTextFileSync(file, deeper(asExerciseFile(w.text)));
+    return await grade(spec, file.href, { seed });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
 async function runWrong(page: Page, text: string): Promise<ExerciseResult> {
   if (text.includes("exercises/_solutions.ts")) {
     const solution = Deno.readTextFileSync(new URL("exercises/_solutions.ts", ROOT));
@@ -351,7 +379,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
     const name = w.path.split("/").slice(-2).join("/");
     await check(results, `${tag}: ${name} gets the command line's result`, async () => {
       const page_ = await runWrong(page, w.text);
-      const cmd = await grade(spec, new URL(`file://${w.path}`).href, { seed: page_.seed });
+      const cmd = await cliOnWrong(spec, w, page_.seed);
       sameResult(sansFile(page_), sansFile(cmd));
       // (Whether the grader catches it is the wrong-solution runner's question; here both agree.)
       if (page_.tests.every((t) => t.ok)) note(`  ${name}: accepted by both (a survivor)`);
