@@ -70,6 +70,8 @@ export function rnn_cell_forward(
 // The grader also feeds the notebook's test cell and compares with the five gradients document
 // 000 printed. As lesson 1 shows, that printout used a `ba` left behind by the `rnn_forward`
 // test cell, not the one its code draws; the grader uses that `ba`, so a right answer matches.
+// It also hands your `rnn_cell_backward` the cache of your own `rnn_cell_forward`, and draws
+// random sizes on every run (the report prints the seed; `--seed` repeats them).
 
 // %%
 export function rnn_cell_backward(

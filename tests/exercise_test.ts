@@ -18,6 +18,7 @@ import {
 } from "../tools/notebooks.ts";
 import { missingTanhDerivative } from "./exercise_fixtures/mutants.ts";
 import { EXERCISES, SOLUTIONS_URL } from "../tools/grader/exercises.ts";
+import { formatList } from "../tools/exercise.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MUTANTS = new URL("./exercise_fixtures/mutants.ts", import.meta.url).href;
@@ -233,6 +234,24 @@ Deno.test("deno task exercise: --solution --json, unknown exercise and flag", as
       /exercises:\n {3}1 {2}01_rnn_cell {9}One RNN cell, forward and backward\n {3}2 {2}02_rnn_forward/,
     );
   }
+});
+
+Deno.test("deno task exercise lists every exercise with its title and status, in aligned columns", () => {
+  const rows = EXERCISES.map((e) => ({
+    exercise: e.number,
+    slug: e.slug,
+    title: e.title,
+    status: "not started",
+  }));
+  rows.push({ exercise: 10, slug: "10_a_much_longer_slug", title: "T", status: "done" });
+  const lines = formatList(rows).split("\n");
+  equal(lines.length, rows.length + 1);
+  const col = (l: string, s: string) => l.indexOf(s);
+  for (const [i, r] of rows.entries()) {
+    equal(col(lines[i], r.title), col(lines[0], rows[0].title), `title column, row ${i}`);
+    equal(col(lines[i], r.status), col(lines[0], rows[0].status), `status column, row ${i}`);
+  }
+  match(lines[0], /^ 1 {2}01_rnn_cell {2,}One RNN cell, forward and backward {2,}not started$/);
 });
 
 Deno.test("exercise notebooks: committed, fresh from the committed exercises, valid nbformat", () => {

@@ -42,6 +42,22 @@ export function status(r: ExerciseResult): string {
   return `${passed} of ${r.tests.length} checks passed`;
 }
 
+/** The exercises as aligned columns: number, slug, title, status. */
+export function formatList(
+  rows: { exercise: number; slug: string; title: string; status: string }[],
+): string {
+  const slug = Math.max(...rows.map((r) => r.slug.length));
+  const title = Math.max(...rows.map((r) => r.title.length));
+  return [
+    ...rows.map((r) =>
+      `${String(r.exercise).padStart(2)}  ${r.slug.padEnd(slug)}  ${
+        r.title.padEnd(title)
+      }  ${r.status}`
+    ),
+    "grade one: deno task exercise N",
+  ].join("\n");
+}
+
 /** The command line, parsed; exits 2 with the usage on anything it does not know. */
 export function parse(args: string[]) {
   let parsed;

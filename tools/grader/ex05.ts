@@ -195,15 +195,18 @@ function sequenceProbe(
 const DELTA = 1e-5;
 const X_N = 1, H_N = 5, O_N = 1;
 
-/** Lesson 5's window of sin(linspace(0, 4π, 90)), drawn after seed 0's parameters. */
-function lessonWindow() {
+/**
+ * Lesson 5's window of sin(linspace(0, 4π, 90)), drawn after seed 0's parameters; `scale`
+ * multiplies the targets (a larger loss, whose rounding grows with it).
+ */
+function lessonWindow(scale = 1) {
   const rng = new RandomState(0);
   initLstmParams(rng, X_N, H_N, O_N);
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const start = rng.randint(0, Math.floor(90 / 4));
   const end = rng.randint(Math.floor((90 * 3) / 4), 90);
   const inputs = wave.slice(0, start, end).reshape(-1, 1);
-  return { inputs, targets: roll(inputs, 1) };
+  return { inputs, targets: roll(inputs, 1).mul(scale) };
 }
 
 type Backward = (
@@ -234,11 +237,21 @@ const BACKWARDS: Record<string, Backward> = {
   "dc carry dropped": bptt(true, false),
   "dh carry dropped": bptt(false, true),
   "every entry 1e-4 too large": (p, d, c) => plantedBugs.scaled(bptt(true, true)(p, d, c), 1e-4),
+  // On seed 4 (L ≈ 9.3, T = 51) lesson 5's criterion accepts |a − n| up to 1.5ρ/δ ≈ 3.9e-7 (and
+  // no more on any entry): errors of 7e-7 it flags, a fixed absolute 1e-6 does not; errors all
+  // of one sign, below the numeric gradient, only a check comparing |a − n| flags.
+  "every entry 7e-7 too large (absolute)": (p, d, c) => shifted(bptt(true, true)(p, d, c), 7e-7),
+  "every entry 1e-6 too small (absolute)": (p, d, c) => shifted(bptt(true, true)(p, d, c), -1e-6),
 };
 
+/** Every entry of every gradient shifted by `by`. */
+function shifted(grads: Record<string, NDArray>, by: number): Record<string, NDArray> {
+  return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.add(by)]));
+}
+
 /** The `run` closure handed to the check: loss from (h, c), final state, grads, steps T. */
-function runner(backward: Backward) {
-  const { inputs, targets } = lessonWindow();
+function runner(backward: Backward, scale = 1) {
+  const { inputs, targets } = lessonWindow(scale);
   return (params: Record<string, NDArray>, h: Float64Array, c: Float64Array) => {
     const p = params as LstmParams;
     const r = lstmLoss(p, h, c, inputs, targets);
@@ -258,19 +271,28 @@ function runner(backward: Backward) {
 
 const paramsOf = (seed: number) => initLstmParams(new RandomState(seed), X_N, H_N, O_N);
 
-function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
+function checkProbe(
+  seed: number,
+  bug: keyof typeof BACKWARDS,
+  { delta = DELTA, scale = 1 }: { delta?: number; scale?: number } = {},
+): Probe {
   const correct = bug === "correct";
+  const DELTA_ = delta;
+  const extra = [
+    ...(delta !== DELTA ? [`δ = ${delta}`] : []),
+    ...(scale !== 1 ? [`targets × ${scale} (a loss ${scale ** 2} times larger)`] : []),
+  ].map((e) => `, ${e}`).join("");
   return {
     fn: "check_grad",
     name: correct
-      ? `the correct backward, seed ${seed}: must pass`
-      : `a planted bug (${bug}), seed ${seed}: must be flagged`,
+      ? `the correct backward, seed ${seed}${extra}: must pass`
+      : `a planted bug (${bug}), seed ${seed}${extra}: must be flagged`,
     run(impl: Impl) {
       const params = paramsOf(seed);
       const before = Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, params[k].copy()]));
       const h = new Float64Array(H_N), c = new Float64Array(H_N);
       const r = record(
-        impl.check_grad(runner(BACKWARDS[bug]), params, h, c, DELTA),
+        impl.check_grad(runner(BACKWARDS[bug], scale), params, h, c, DELTA_),
         "check_grad",
         ["numeric", "ok"],
       );
@@ -309,12 +331,12 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
     },
     expect() {
       const params = paramsOf(seed);
-      const { inputs, targets } = lessonWindow();
+      const { inputs, targets } = lessonWindow(scale);
       const T = inputs.shape[0];
       const zeros = () => new Float64Array(H_N);
       const loss = () => lstmLoss(params, zeros(), zeros(), inputs, targets).loss;
       // Lesson 5's bound on a central difference's rounding: 1.5·γ_{50T}·|L| / δ, twice.
-      const tol = (2 * 1.5 * gamma(50 * T) * Math.abs(loss())) / DELTA;
+      const tol = (2 * 1.5 * gamma(50 * T) * Math.abs(loss())) / DELTA_;
       return [
         {
           key: "ok",
@@ -327,9 +349,9 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
         },
         ...LSTM_PARAM_NAMES.map((k) => ({
           key: `numeric.${k}`,
-          value: numericalGradient(loss, params[k], DELTA),
+          value: numericalGradient(loss, params[k], DELTA_),
           tolerance: tol,
-          against: "central differences (L(θ+δ) − L(θ−δ))/2δ from h = c = 0, δ = 1e-5; " +
+          against: `central differences (L(θ+δ) − L(θ−δ))/2δ from h = c = 0, δ = ${DELTA_}; ` +
             "lesson 5's rounding bound 3γ_{50T}|L|/δ",
         })),
       ];
@@ -510,6 +532,10 @@ export const spec: ExerciseSpec = {
     checkProbe(0, "dc carry dropped"),
     checkProbe(1, "dh carry dropped"),
     checkProbe(2, "every entry 1e-4 too large"),
+    checkProbe(4, "every entry 7e-7 too large (absolute)"),
+    checkProbe(4, "every entry 1e-6 too small (absolute)"),
+    checkProbe(0, "correct", { delta: 1e-3 }),
+    checkProbe(1, "correct", { scale: 100 }),
   ],
   mistakes,
   reference: ref,

@@ -17,8 +17,11 @@
  *
  * 1. **Load the learner's module** into a realm of its own (a process, a worker) and import the
  *    exercise's spec module (`spec.url`, or the registry `exercises.ts`) there, reporting a
- *    module that fails to load as `{type: "load_failed", message, where}`;
- * 2. **Run the probes** one at a time with {@link runProbe}`(spec, i, learnerModule, paths)`,
+ *    module that fails to load as `{type: "load_failed", ...loadError(error, paths)}` (its first
+ *    line, the code frame kept verbatim, the learner's line);
+ * 2. **Run the probes** `probesOf(spec, seed)` (the fixed probes and the random cases of the
+ *    run's seed, {@link freshSeed} unless one is given) one at a time with
+ *    {@link runProbe}`(spec, i, learnerModule, paths, seed)`,
  *    awaiting {@link settle} after each and folding in the errors collected by
  *    {@link watchAsyncErrors} ({@link withAsyncErrors}); `paths` says which stack frames are the
  *    learner's and how to show them; send `start` before and `result` after each probe
@@ -30,8 +33,9 @@
  * 5. **Never drop** what the realm said when it ended: a non-zero exit or an uncaught error
  *    after the last result becomes a failing check ({@link processProblem}).
  *
- * The grader side then calls {@link judgeAll}`(spec, outcomes)`, in any realm: the references
- * and the mistakes run there, never in the learner's.
+ * The grader side then calls {@link judgeAll}`(spec, outcomes, seed)`, in any realm: the
+ * references and the mistakes run there, never in the learner's. `cases.ts` (random cases) and
+ * `lib.ts` (the host-free part of the library) serve the specs.
  *
  * @module
  */

@@ -8,9 +8,14 @@
  * import { deepEqual } from "node:assert/strict";
  * const o: Outcome = {
  *   kind: "returned",
- *   outputs: { y: { kind: "nd", shape: [2], data: Float64Array.of(NaN, 1) } },
+ *   outputs: { y: { kind: "nd", shape: [3], data: Float64Array.of(NaN, -Infinity, 1) } },
  * };
- * deepEqual(decodeOutcome(JSON.parse(JSON.stringify(encodeOutcome(o)))), o);
+ * const back = decodeOutcome(JSON.parse(JSON.stringify(encodeOutcome(o))));
+ * deepEqual(back.kind === "returned" && back.outputs.y.kind === "nd" && [...back.outputs.y.data], [
+ *   NaN,
+ *   -Infinity,
+ *   1,
+ * ]);
  * ```
  *
  * @module
