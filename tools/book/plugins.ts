@@ -19,5 +19,6 @@
  */
 
 import type { BookPlugin } from "./pages.ts";
+import { practice } from "./practice/plugin.ts";
 
-export const PLUGINS: BookPlugin[] = [];
+export const PLUGINS: BookPlugin[] = [practice];
