@@ -46,7 +46,7 @@
  * `(features, batch)` per step (`rnn_cell.ts`, `vanilla_rnn.ts`), row layout `(T, features)`
  * (`simple_rnn.ts`, `lstm.ts` one example at a time), torch's `(T, batch, features)`.
  *
- * A new model (a GRU, say) is `gru.ts` with `GruParams`, `initGruParams`, `gruForward`,
+ * A new model (the GRU of lesson 10, say) is `gru.ts` with `GruParams`, `initGru`, `gruForward`,
  * `gruBackward` on this contract, a test against central differences through
  * `lib/gradient_policy.ts`, and an export line below; `lastStepClassifier` (`lib/tasks.ts`)
  * makes it a classifier of lesson 7's memory task and `fit` trains it as it is.

@@ -278,6 +278,37 @@ names the mistake when one fails. <code>git checkout exercises/</code> puts the 
 }
 
 /**
+ * The README's lesson table states each lesson's time and the totals: they must be this
+ * build's estimates ({@link readingMinutes}), so the two never disagree. Returns the problems.
+ */
+export function readmeTimeProblems(numbers: number[], minutes: (number | null)[]): string[] {
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
+  const problems: string[] = [];
+  const fmt = (m: number) =>
+    m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")}` : `${m} min`;
+  numbers.forEach((n, i) => {
+    const row = readme.match(new RegExp(`^\\|\\s*${n}\\s*\\|.*\\|\\s*(\\d+) min\\s*\\|$`, "m"));
+    if (minutes[i] !== null && (!row || Number(row[1]) !== minutes[i])) {
+      problems.push(
+        `README.md: lesson ${n}'s time is ${
+          row ? row[1] + " min" : "missing"
+        }; the book estimates ${minutes[i]} min`,
+      );
+    }
+  });
+  const optional = new Set([8, 9]);
+  const sum = (keep: (n: number) => boolean) =>
+    numbers.reduce((a, n, i) => a + (keep(n) ? minutes[i] ?? 0 : 0), 0);
+  const core = sum((n) => !optional.has(n)), all = sum(() => true);
+  for (const [what, m] of [["the core lessons", core], ["all lessons", all]] as const) {
+    if (!readme.includes(`about ${fmt(m)}`)) {
+      problems.push(`README.md: the lesson table's total for ${what} should say "about ${fmt(m)}"`);
+    }
+  }
+  return problems;
+}
+
+/**
  * Minutes to read a lesson with its outputs: prose (markdown) at {@link WORDS_PER_MINUTE},
  * code and printed output lines at {@link CODE_LINES_PER_MINUTE}, rounded to 5 minutes.
  */
@@ -484,11 +515,13 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
   const runs = await executeAll(lessons, jobs);
 
   const built: Built[] = [];
+  const minutes = lessons.map((l) => readingMinutes(runs.get(l.number)?.run ?? null));
+  if (!options.only) problems.push(...readmeTimeProblems(lessons.map((l) => l.number), minutes));
   built.push(indexPage(
     index,
     lessons.map((l, i) => ({
       page: lessonPages[i],
-      minutes: readingMinutes(runs.get(l.number)?.run ?? null),
+      minutes: minutes[i],
       seconds: runs.get(l.number)?.seconds ?? null,
     })),
     exercisePages,
