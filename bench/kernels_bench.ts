@@ -33,10 +33,10 @@ const p = {
 };
 const xt = rng.randn(3, 10), aPrev = rng.randn(5, 10), da = rng.randn(5, 10);
 Deno.bench("rnn_cell forward + backward (lesson 1 sizes)", () => {
-  rnnCellBackward(da, rnnCellForward(xt, aPrev, p).cache);
+  rnnCellBackward({ a: da }, rnnCellForward(p, xt, aPrev).cache);
 });
 
-const lp = initLstmParams(rng, 1, 5, 1), grads = zerosLikeParams(lp);
+const lp = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 }), grads = zerosLikeParams(lp);
 const h = new Float64Array(5),
   c = new Float64Array(5),
   x = Float64Array.of(0.5),

@@ -12,18 +12,24 @@
 
 import {
   dlstmLoss,
+  fit,
   gradCheck,
   initLstmParams,
   LSTM_PARAM_NAMES,
+  lstmBackward,
+  lstmForward,
   lstmLoss,
   NDArray,
   RandomState,
   roll,
+  sequenceRegressor,
+  Sgd,
   simpleRnnBackward,
-  simpleRnnForward,
-  sineTraining,
+  simpleRnnLoss,
+  sineTask,
 } from "../lib/mod.ts";
 import { tf } from "../lib/framework.ts";
+import { flagHelp, parseOrExit } from "../tools/cli.ts";
 import { charRnnSetup, charRnnStep } from "./char_rnn.ts";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -42,11 +48,14 @@ function time(fn: () => number, repeats: number, warmup = 0): { times: number[];
 // ---- 1. lesson 5's sine training -------------------------------------------------------
 function sineWorkload(iterations = 5000): number {
   const rng = new RandomState(0);
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   let ema = 1;
-  sineTraining(p, rng, {
-    iterations,
-    lr: 0.01,
+  const lstm = { forward: lstmForward, backward: lstmBackward };
+  const task = sineTask((r) => ({ h: r.normal(0, 1, 5).data, c: r.normal(0, 1, 5).data }));
+  fit(sequenceRegressor(lstm, p), task, new Sgd(0.01), {
+    steps: iterations,
+    rng,
+    progress: false,
     onStep: (_, loss) => ema = ema * 0.99 + loss * 0.01,
   });
   return ema;
@@ -55,7 +64,7 @@ function sineWorkload(iterations = 5000): number {
 // ---- 2. full numerical gradient check of that LSTM --------------------------------------
 function checkWindow() {
   const rng = new RandomState(0);
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const s = rng.randint(0, 22), e = rng.randint(67, 90);
   const xs = wave.slice(0, s, e).reshape(-1, 1);
@@ -90,8 +99,8 @@ function simpleRnnSetup() {
 }
 const srnn = simpleRnnSetup();
 function simpleRnnStep(): number {
-  const f = simpleRnnForward(srnn.params, srnn.x, srnn.h0, srnn.y);
-  simpleRnnBackward(srnn.params, f, srnn.y);
+  const f = simpleRnnLoss(srnn.params, srnn.x, srnn.h0, srnn.y);
+  simpleRnnBackward(f.dOutputs, f.cache);
   return f.loss;
 }
 
@@ -129,7 +138,7 @@ function tfLstmLossAndGrads(
   return tf.variableGrads(() => tfLstmLoss(p, xs, ys, h0, c0), Object.values(p));
 }
 function tfParams(rng: RandomState) {
-  const p = initLstmParams(rng, 1, 5, 1);
+  const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   return Object.fromEntries(
     LSTM_PARAM_NAMES.map((
       k,
@@ -215,7 +224,19 @@ function tfSimpleRnnStep(): number {
 }
 
 // ---- run ---------------------------------------------------------------------------------
-const repeats = Number(Deno.env.get("BENCH_REPEATS") ?? "3");
+const cliFlags = {
+  repeats: { type: "string", help: "timed runs per workload (default $BENCH_REPEATS or 3)" },
+} as const;
+const { values } = parseOrExit(
+  Deno.args,
+  cliFlags,
+  `usage: deno task bench [--repeats N]\n${flagHelp(cliFlags)}`,
+);
+const repeats = Number(values.repeats ?? Deno.env.get("BENCH_REPEATS") ?? "3");
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`error: --repeats must be a whole number ≥ 1, got ${values.repeats}`);
+  Deno.exit(2);
+}
 console.error(`numpy (python3 bench/numpy_workloads.py ${repeats}) …`);
 // numpy runs at its own speed: this machine's environment sets OPENBLAS_CORETYPE and
 // OPENBLAS_L2_SIZE for the sake of old OpenBLAS builds, which makes a current numpy pick a slower

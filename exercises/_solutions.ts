@@ -21,6 +21,7 @@ import {
   rnnCellForward,
   rnnForward,
   type RnnParameters,
+  rtrlGradientW,
   softmax as softmaxColumns,
   svd,
   type VanillaRnnParams as RnnParams,
@@ -38,14 +39,15 @@ export function rnn_cell_forward(
   a_prev: NDArray,
   parameters: RnnParameters,
 ): [NDArray, NDArray, CellCache] {
-  const r = rnnCellForward(xt, a_prev, parameters);
-  return [r.a_next, r.yt_pred, [r.cache.a_next, r.cache.a_prev, r.cache.xt, r.cache.parameters]];
+  const r = rnnCellForward(parameters, xt, a_prev);
+  const c = r.cache;
+  return [r.outputs.a, softmaxColumns(r.outputs.logits), [c.a_next, c.a_prev, c.xt, c.parameters]];
 }
 
 /** `rnn_cell_backward(da_next, cache)` → `{dxt, da_prev, dWax, dWaa, dba}`. */
 export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
   const [a_next, a_prev, xt, parameters] = cache;
-  return courseraCellGradients(rnnCellBackward(da_next, { a_next, a_prev, xt, parameters }));
+  return courseraCellGradients(rnnCellBackward({ a: da_next }, { a_next, a_prev, xt, parameters }));
 }
 
 /** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
@@ -59,15 +61,19 @@ export function rnn_forward(
   a0: NDArray,
   parameters: RnnParameters,
 ): [NDArray, NDArray, [CellCache[], NDArray]] {
-  const r = rnnForward(x, a0, parameters);
-  const [cells, xs] = r.caches;
-  return [r.a, r.y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
+  const r = rnnForward(parameters, x, a0);
+  const [cells, xs] = r.cache;
+  const y_pred = NDArray.zeros(r.outputs.logits.shape); // the softmax of every step's logits
+  for (let t = 0; t < x.shape[2]; t++) {
+    y_pred.put(2, t, softmaxColumns(r.outputs.logits.take(2, t)));
+  }
+  return [r.outputs.a, y_pred, [cells.map((c) => [c.a_next, c.a_prev, c.xt, c.parameters]), xs]];
 }
 
 /** `rnn_backward(da, caches)` → `{dx, da0, dWax, dWaa, dba}`. */
 export function rnn_backward(da: NDArray, caches: [CellCache[], NDArray]) {
   const [cells, x] = caches;
-  return courseraGradients(rnnBackward(da, [
+  return courseraGradients(rnnBackward({ a: da }, [
     cells.map(([a_next, a_prev, xt, parameters]) => ({ a_next, a_prev, xt, parameters })),
     x,
   ]));
@@ -189,20 +195,9 @@ export function rtrl_dW(
   y_hat: NDArray[],
   ys: NDArray[],
 ): NDArray {
-  const n = params.W.shape[0];
-  let P = NDArray.zeros([n, n * n]);
-  let dW = NDArray.zeros([n, n]);
-  let hPrev = h0.reshape(n);
-  for (let t = 0; t < xs.length; t++) {
-    const ht = h[t].reshape(n);
-    const E = NDArray.zeros([n, n * n]);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) E.set([a, a * n + b], hPrev.get(b));
-    P = E.add(params.W.dot(P)).mul(ht.square().neg().add(1).reshape(n, 1));
-    const dLdh = params.V.T.dot(y_hat[t].sub(ys[t])).reshape(1, n);
-    dW = dW.add(dLdh.dot(P).reshape(n, n));
-    hPrev = ht;
-  }
-  return dW;
+  // lib/nn/rtrl.ts's RTRL, from the forward pass's states and ∂L/∂o^t = ŷ^t − y^t
+  const dOutputs = y_hat.map((y, t) => y.sub(ys[t]));
+  return rtrlGradientW(dOutputs, { xs, h0, h, params });
 }
 
 /** `spectral_norm(A)`: the largest singular value of A. */

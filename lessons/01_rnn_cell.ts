@@ -121,9 +121,11 @@ import {
   RandomState,
   readDataJson,
   rnnCellBackward,
+  type RnnCellCache,
   rnnCellForward,
   type RnnParameters,
   show,
+  softmax,
   ulpDistance,
   ulpOf,
   UNIT_ROUNDOFF,
@@ -131,6 +133,17 @@ import {
 } from "../lib/mod.ts";
 
 const lesson = new Lesson(1);
+
+// The notebook's functions, as thin adapters over lib/nn/rnn_cell.ts's contract functions
+// (parameters first; the model returns the logits and its softmax is applied here; its
+// gradients come keyed like the parameters and are renamed to the notebook's dWax, …).
+function rnn_cell_forward(xt: NDArray, a_prev: NDArray, parameters: RnnParameters) {
+  const { outputs, cache } = rnnCellForward(parameters, xt, a_prev);
+  return { a_next: outputs.a, yt_pred: softmax(outputs.logits), cache };
+}
+function rnn_cell_backward(da_next: NDArray, cache: RnnCellCache) {
+  return courseraCellGradients(rnnCellBackward({ a: da_next }, cache)); // dxt, da_prev, dWax, …
+}
 
 // %% [markdown]
 // ## Run the printed code as printed
@@ -153,8 +166,8 @@ const da_next = rng.randn(5, 10);
 
 function gradientsWith(ba: NDArray) {
   const parameters: RnnParameters = { Wax, Waa, Wya, ba, by };
-  const { cache } = rnnCellForward(xt, a_prev, parameters);
-  return courseraCellGradients(rnnCellBackward(da_next, cache)); // the notebook's dWax, …
+  const { cache } = rnn_cell_forward(xt, a_prev, parameters);
+  return rnn_cell_backward(da_next, cache);
 }
 
 const asPrinted = gradientsWith(ba_drawn);
@@ -237,8 +250,8 @@ for (const [label, ba] of Object.entries(candidates)) {
 const ba = baLeftBy("rnn_forward test");
 await show("ba (left by the rnn_forward test)", ba.T);
 const parameters: RnnParameters = { Wax, Waa, Wya, ba, by };
-const { a_next, yt_pred, cache } = rnnCellForward(xt, a_prev, parameters);
-const gradients = courseraCellGradients(rnnCellBackward(da_next, cache));
+const { a_next, yt_pred, cache } = rnn_cell_forward(xt, a_prev, parameters);
+const gradients = rnn_cell_backward(da_next, cache);
 for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
   const [name, [i, j]] = printedNames[key];
   console.log(`${name} =`, gradients[key].get(i, j));
@@ -447,7 +460,7 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 // shows the smallest relative error it would flag.
 
 // %%
-const forwardLoss = () => rnnCellForward(xt, a_prev, parameters).a_next.mul(da_next).sum();
+const forwardLoss = () => rnn_cell_forward(xt, a_prev, parameters).a_next.mul(da_next).sum();
 const checked = { dxt: xt, da_prev: a_prev, dWax: Wax, dWaa: Waa, dba: ba };
 const analytic = {
   dxt: gradients.dxt,

@@ -25,7 +25,9 @@ import {
   RandomState,
   readDataJson,
   rnnBackward,
+  type RnnCaches,
   rnnCellBackward,
+  type RnnCellCache,
   rnnForward,
   type RnnParameters,
   show,
@@ -55,7 +57,26 @@ const ba = rng.randn(5, 1);
 const by = rng.randn(2, 1);
 const parameters: RnnParameters = { Waa, Wax, Wya, ba, by };
 
-const { a, y_pred, caches } = rnnForward(x, a0, parameters);
+// The notebook's `rnn_forward` / `rnn_backward`, as thin adapters over lib/nn/rnn_cell.ts's
+// contract functions (parameters first; the model returns the logits, the softmax of every
+// step is applied here; gradients keyed like the parameters, renamed to the notebook's dx, …).
+function rnn_forward(
+  x: NDArray,
+  a0: NDArray,
+  parameters: RnnParameters,
+  softmaxFn: (z: NDArray) => NDArray = softmax,
+) {
+  const { outputs, cache } = rnnForward(parameters, x, a0);
+  const y_pred = NDArray.zeros(outputs.logits.shape);
+  for (let t = 0; t < x.shape[2]; t++) y_pred.put(2, t, softmaxFn(outputs.logits.take(2, t)));
+  return { a: outputs.a, y_pred, caches: cache };
+}
+const rnn_backward = (da: NDArray, caches: RnnCaches) =>
+  courseraGradients(rnnBackward({ a: da }, caches));
+const rnn_cell_backward = (da_next: NDArray, cache: RnnCellCache) =>
+  courseraCellGradients(rnnCellBackward({ a: da_next }, cache));
+
+const { a, y_pred, caches } = rnn_forward(x, a0, parameters);
 await show("a[4][1]", a.take(0, 4).take(0, 1));
 console.log("a.shape =", `(${a.shape.join(", ")})`);
 await show("y_pred[1][3]", y_pred.take(0, 1).take(0, 3));
@@ -77,7 +98,7 @@ console.log("len(caches) =", caches.length);
 // overflowing).
 
 // %%
-const wrong = rnnForward(x, a0, parameters, softmaxWholeArray).y_pred;
+const wrong = rnn_forward(x, a0, parameters, softmaxWholeArray).y_pred;
 await show("document's softmax: y_pred[1][3]", wrong.take(0, 1).take(0, 3));
 const columnSums = (y: NDArray) => y.take(2, 0).sum(0);
 await show("document's softmax: column sums at t=0", columnSums(wrong));
@@ -215,8 +236,8 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 
 // %%
 const da = rng.randn(5, 10, 4);
-const grads = courseraGradients(rnnBackward(da, caches)); // the notebook's dx, da0, dWax, …
-const loss = () => rnnForward(x, a0, parameters).a.mul(da).sum();
+const grads = rnn_backward(da, caches); // the notebook's dx, da0, dWax, …
+const loss = () => rnn_forward(x, a0, parameters).a.mul(da).sum();
 const checked = { dx: x, da0: a0, dWax: Wax, dWaa: Waa, dba: ba };
 const analytic = {
   dx: grads.dx,
@@ -243,7 +264,7 @@ function plantedBackward(slip: "no carry" | "a⟨t⟩"): Record<string, NDArray>
   let dba = NDArray.zeros(ba.shape), da0 = NDArray.zeros(a0.shape);
   for (let t = T - 1; t >= 0; t--) {
     const upstream = slip === "no carry" ? da.take(2, t) : da.take(2, t).add(da0);
-    const g = courseraCellGradients(rnnCellBackward(upstream, cells[t]));
+    const g = rnn_cell_backward(upstream, cells[t]);
     const a_t = cells[t].a_next;
     const dtanh = a_t.square().neg().add(1).mul(upstream);
     dx.put(2, t, g.dxt);

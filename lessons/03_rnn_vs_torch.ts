@@ -74,6 +74,7 @@ import {
   formatTorch,
   gamma,
   heatmap,
+  initTorchRnnParams,
   Lesson,
   maxAbsDiff,
   NDArray,
@@ -83,7 +84,6 @@ import {
   readTorchRnnRuns,
   relError,
   RnnCell,
-  rnnInit,
   show,
   showTable,
   stack,
@@ -99,6 +99,10 @@ import {
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 
 const lesson = new Lesson(3);
+// `torch.nn.RNN(input_size, hidden_size)`'s initialisation in torch's argument order: a thin
+// adapter over lib/nn/torch_rnn.ts's initTorchRnnParams(gen, sizes).
+const torchNnRnn = (gen: TorchGenerator, input_size: number, hidden_size: number) =>
+  initTorchRnnParams(gen, { input_size, hidden_size });
 
 // Real torch 1.13's runs of the document's comparison (tools/gen_torch_rnn.py), once per
 // ATen CPU kernel: "avx2" (torch's default on this kind of CPU) and "portable".
@@ -126,7 +130,7 @@ const torchRuns = readTorchRnnRuns();
 // "Three independent references" below.
 
 // %%
-const params: TorchRnnParams = rnnInit(new TorchGenerator(123), 4, 5);
+const params: TorchRnnParams = torchNnRnn(new TorchGenerator(123), 4, 5);
 const rng = new RandomState(123);
 const nums = 3;
 const x = rng.random([nums, 3, 4]);
@@ -246,7 +250,7 @@ await showTable(
 // `lib/display.ts`).
 
 // %%
-const paramsPortable = rnnInit(new TorchGenerator(123, "portable"), 4, 5);
+const paramsPortable = torchNnRnn(new TorchGenerator(123, "portable"), 4, 5);
 const avx2Weights = torchRuns.avx2.weights, portableWeights = torchRuns.portable.weights;
 let kernelDiffers = 0;
 const kernelUlps: number[] = [];
@@ -553,8 +557,8 @@ await showTable(rowsOf(bits(oursPortable, torchPortable)));
 
 // %%
 const replica: Quantities = (() => {
-  const hidden = torchRnnForward(paramsPortable, x, h);
-  return { hidden, ...torchGradsAsClassNames(torchRnnBackward(paramsPortable, x, h, hidden, dh)) };
+  const { outputs: hidden, cache } = torchRnnForward(paramsPortable, x, h);
+  return { hidden, ...torchGradsAsClassNames(torchRnnBackward(dh, cache)) };
 })();
 console.log("torch's order against torch, portable kernel:");
 await showTable(rowsOf(bits(replica, torchPortable)));
@@ -591,7 +595,7 @@ const torchHidden = torchValues.hidden;
 const oneStep = NDArray.zeros([nums, 3, 5]);
 for (let t = 0; t < nums; t++) {
   const prev = t === 0 ? h : torchHidden.slice(0, t - 1, t);
-  oneStep.put(0, t, torchRnnForward(params, x.slice(0, t, t + 1), prev).take(0, 0));
+  oneStep.put(0, t, torchRnnForward(params, x.slice(0, t, t + 1), prev).outputs.take(0, 0));
 }
 const tanhUlps = [...oneStep.data].map((v, i) => Math.abs(ulpDistance(v, torchHidden.data[i])));
 console.log(
@@ -605,7 +609,7 @@ lesson.atMost(
   { against: "SLEEF tanhd4_u10 ≤ 1 ULP from exact, fdlibm/glibc tanh ≤ 2: at most 3 apart" },
 );
 const replicaAvx2 = torchGradsAsClassNames(
-  torchRnnBackward(params, x, h, torchHidden, dh, { fusedTanhGrad: true }),
+  torchRnnBackward(dh, { params, x, h0: h, hidden: torchHidden }, { fusedTanhGrad: true }),
 );
 for (const name of names.filter((n) => n !== "hidden")) {
   lesson.check(

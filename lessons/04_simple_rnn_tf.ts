@@ -89,7 +89,7 @@ import {
   show,
   simpleRnnBackward,
   simpleRnnDocumentGradients,
-  simpleRnnForward,
+  simpleRnnLoss,
   type SimpleRnnParams,
   stack,
   wrapLine,
@@ -299,8 +299,8 @@ lesson.check(
 // "the same computation" means.
 
 // %%
-const fwd = simpleRnnForward(params, inputs, init_state, y);
-const grads = simpleRnnDocumentGradients(simpleRnnBackward(params, fwd, y)); // dU, dW, …
+const fwd = simpleRnnLoss(params, inputs, init_state, y); // forward, then the softmax cross-entropy
+const grads = simpleRnnDocumentGradients(simpleRnnBackward(fwd.dOutputs, fwd.cache)); // dU, dW, …
 const roundoff = 2 * gamma(60, 2 ** -24);
 const ulp32 = (v: number) => 2 ** (Math.floor(Math.log2(Math.abs(v) || 1e-30)) - 23);
 const distances: Record<string, number> = {};
@@ -568,8 +568,9 @@ console.log(
   `label rows sum to 1 + (${rowSums32.map((v) => (v - 1).toExponential(2)).join(", ")}) in ` +
     `float32, to 1 + (${rowSums64.map((v) => v - 1).join(", ")}) in float64`,
 );
-const fwd64 = simpleRnnForward(params, inputs, init_state, y64);
-const grads64 = simpleRnnBackward(params, fwd64, y64);
+const fwd64 = simpleRnnLoss(params, inputs, init_state, y64);
+const back64 = simpleRnnBackward(fwd64.dOutputs, fwd64.cache);
+const grads64 = { ...back64.grads, h0: back64.dState, delta: back64.delta };
 const checked = { U, W, b, V, c, h0: init_state, g: zH, delta: zN };
 const analytic: Record<string, NDArray> = {
   U: grads64.U,

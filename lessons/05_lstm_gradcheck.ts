@@ -25,11 +25,14 @@
 // %%
 import {
   dlstmLoss,
+  fit,
   gamma,
   initLstmParams,
   Lesson,
   lineChart,
   LSTM_PARAM_NAMES,
+  lstmBackward,
+  lstmForward,
   lstmLoss,
   type LstmParamName,
   type LstmParams,
@@ -40,8 +43,10 @@ import {
   readDataJson,
   relError,
   roll,
+  sequenceRegressor,
+  Sgd,
   showTable,
-  sineTraining,
+  sineTask,
 } from "../lib/mod.ts";
 import { fromTensor, tf, toTensor } from "../lib/framework.ts";
 
@@ -133,7 +138,7 @@ const refArray = (values: string[], shape: readonly number[]) =>
 
 // %%
 const rng = new RandomState(0);
-const params = initLstmParams(rng, x_n, h_n, o_n);
+const params = initLstmParams(rng, { x_n, h_n, o_n });
 for (const k of LSTM_PARAM_NAMES) {
   lesson.check(
     `initial ${k} = numpy's draws`,
@@ -327,7 +332,7 @@ const seeds = [0, 1, 2, 3, 4];
 const analysis: Record<string, unknown>[] = [];
 const bar = progress(seeds.length, "full gradient checks over 5 seeds");
 for (const seed of seeds) {
-  const p = initLstmParams(new RandomState(seed), x_n, h_n, o_n);
+  const p = initLstmParams(new RandomState(seed), { x_n, h_n, o_n });
   const run = lstmLoss(p, zeros(), zeros(), inputs, targets);
   const g = dlstmLoss(p, inputs, targets, run.outputs, run.caches);
   const fixed = honestCheck(p, zeros(), zeros(), g);
@@ -509,21 +514,25 @@ lesson.value("gradient check: smallest detectable relative error", lstmPolicy.sm
 
 // %%
 const trainRng = new RandomState(0);
-const trained = initLstmParams(trainRng, x_n, h_n, o_n);
+const trained = initLstmParams(trainRng, { x_n, h_n, o_n });
 let ema = 1;
 const trace: number[] = [];
 const firstLosses: number[] = [];
 const trainBar = progress(5000, "test_sin");
-// lib/nn/lstm.ts's sineTraining: windows of sin(linspace(0, 3π, 30)), SGD with lr 0.01
-sineTraining(trained, trainRng, {
-  iterations: 5000,
-  lr: 0.01,
+// lib/tasks.ts's sineTask: windows of sin(linspace(0, 3π, 30)), each from a random (h, c);
+// the LSTM's outputs against the rolled window by squared error; fit's loop with SGD, lr 0.01.
+const lstmModel = { forward: lstmForward, backward: lstmBackward };
+const test_sin = sineTask((r) => ({ h: r.normal(0, 1, h_n).data, c: r.normal(0, 1, h_n).data }));
+fit(sequenceRegressor(lstmModel, trained), test_sin, new Sgd(0.01), {
+  steps: 5000,
+  rng: trainRng,
+  progress: trainBar,
   onStep: (it, loss) => {
     ema = ema * 0.99 + loss * (1 - 0.99);
     if (it < 3) firstLosses.push(loss);
     if (it % 100 === 0) trace.push(ema);
-    trainBar.tick(1, `ema ${ema.toFixed(4)}`);
   },
+  note: () => `ema ${ema.toFixed(4)}`,
 });
 trainBar.done(`ema ${ema.toFixed(4)}`);
 const numpyTrace = (ref.training.ema_every_100 as string[]).map(Number);

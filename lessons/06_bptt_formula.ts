@@ -72,7 +72,7 @@ import {
   show,
   showTable,
   vanillaRnnBackward,
-  vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
   wrapLine,
 } from "../lib/mod.ts";
@@ -143,7 +143,7 @@ await show("W", W);
 // differently from V8's — so it allows a first-order running bound on that rounding.)
 
 // %%
-const forward = vanillaRnnForward(xt, h0, params, y);
+const forward = vanillaRnnLoss(params, xt, h0, y);
 const { h, yHat: y_hat } = forward;
 console.log("loss L = Σ_t L_t =", forward.loss);
 lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]));
@@ -201,7 +201,7 @@ lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]
 // %%
 type Grads = Record<"U" | "W" | "b" | "V" | "c", NDArray>;
 const KEYS = ["U", "W", "b", "V", "c"] as const;
-const bpttFull = vanillaRnnBackward(forward.cache);
+const bpttFull = vanillaRnnBackward(forward.dOutputs, forward.cache).grads;
 const bptt: Grads = { U: bpttFull.U, W: bpttFull.W, b: bpttFull.b, V: bpttFull.V, c: bpttFull.c };
 await show("BPTT ∂L/∂W", bptt.W);
 
@@ -220,7 +220,7 @@ await show("BPTT ∂L/∂W", bptt.W);
 // would flag. Anything near $10^{-2}$ or above is a bug.
 
 // %%
-const lossOf = (lossAt?: number[]) => () => vanillaRnnForward(xt, h0, params, y, { lossAt }).loss;
+const lossOf = (lossAt?: number[]) => () => vanillaRnnLoss(params, xt, h0, y, { lossAt }).loss;
 function numerical(lossAt?: number[]): Grads {
   const f = lossOf(lossAt);
   return Object.fromEntries(KEYS.map((k) => [k, numericalGradient(f, params[k])])) as Grads;
@@ -455,7 +455,7 @@ lesson.gradientCheck(
 );
 // One step: the same data cut to T = 1.
 const xt1 = xt.slice(0, 1), y1 = y.slice(0, 1);
-const lossOne = () => vanillaRnnForward(xt1, h0, params, y1).loss;
+const lossOne = () => vanillaRnnLoss(params, xt1, h0, y1).loss;
 const numeric1 = Object.fromEntries(
   KEYS.map((k) => [k, numericalGradient(lossOne, params[k])]),
 ) as Grads;
@@ -492,10 +492,10 @@ for (const key of RECURRENT) {
 // The same example with W's off-diagonal entries zeroed: diagonal J's commute with it.
 const Wdiag = NDArray.diag(NDArray.from(Array.from({ length: n_h }, (_, i) => W.get(i, i))));
 const paramsDiag: VanillaRnnParams = { ...params, W: Wdiag };
-const fwdDiag = vanillaRnnForward(xt, h0, paramsDiag, y);
+const fwdDiag = vanillaRnnLoss(paramsDiag, xt, h0, y);
 const runDiag: Run = { xt, h0, h: fwdDiag.h, e: fwdDiag.yHat.map((a, t) => a.sub(y[t])) };
 const literalDiag = sumOverK(paramsDiag, runDiag, everyStep, diagonalsThenPower);
-const bpttDiag = vanillaRnnBackward(fwdDiag.cache);
+const bpttDiag = vanillaRnnBackward(fwdDiag.dOutputs, fwdDiag.cache).grads;
 const magDiag = sumOverK(absParams(paramsDiag), absRun(runDiag), everyStep, diagonalsThenPower);
 for (const key of RECURRENT) {
   lesson.check(
@@ -548,7 +548,7 @@ lesson.value("formula_last_step", formulaTable);
   const lab1 = [...r.randint(0, n_y, 3).data];
   const xs1 = [0, 1, 2].map((t) => x1.take(0, t));
   const ys1 = lab1.map((k) => oneHot([k], n_y));
-  const f1 = vanillaRnnForward(xs1, h01, p1, ys1);
+  const f1 = vanillaRnnLoss(p1, xs1, h01, ys1);
   const [h1, h2, h3] = f1.h.map((a) => a.item());
   const w = p1.W.item(), hz = h01.item();
   const dd = (v: number) => 1 - v * v; // ∂h/∂net
@@ -556,7 +556,7 @@ lesson.value("formula_last_step", formulaTable);
   const corrected = dd(h3) * (h2 + w * dd(h2) * (h1 + w * dd(h1) * hz));
   const expanded = dd(h3) * h2 * w ** 0 + dd(h3) * dd(h2) * h1 * w ** 1 +
     dd(h3) * dd(h2) * dd(h1) * hz * w ** 2;
-  const h3Of = () => vanillaRnnForward(xs1, h01, p1, ys1).h[2].item();
+  const h3Of = () => vanillaRnnLoss(p1, xs1, h01, ys1).h[2].item();
   const numericDh3 = numericalGradient(h3Of, p1.W).item();
   console.log(`∂h³/∂W: numerical ${numericDh3.toFixed(10)}`);
   console.log(`        with h⁰     ${corrected.toFixed(10)}`);
@@ -577,7 +577,7 @@ lesson.value("formula_last_step", formulaTable);
   // The literal formula is right for a scalar state: the loss at step 3 only.
   const r1: Run = { xt: xs1, h0: h01, h: f1.h, e: f1.yHat.map((a, t) => a.sub(ys1[t])) };
   const lit1 = sumOverK(p1, r1, [2], diagonalsThenPower);
-  const lossLast1 = () => vanillaRnnForward(xs1, h01, p1, ys1, { lossAt: [2] }).loss;
+  const lossLast1 = () => vanillaRnnLoss(p1, xs1, h01, ys1, { lossAt: [2] }).loss;
   lesson.gradientCheck(
     "∂L_3/∂(U, W, b): scalar h, formula read literally = numerical (gradient policy)",
     checkGradients(lossLast1, pick(p1, RECURRENT), pick(lit1, RECURRENT)),

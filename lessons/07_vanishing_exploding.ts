@@ -18,17 +18,23 @@
 // %%
 import { checkGradients } from "../lib/gradient_policy.ts";
 import {
+  accuracy,
   Adam,
   clipByGlobalNorm,
+  columnClassifier,
+  fit,
   gamma,
   globalNorm,
+  type GradsOf,
   initLstmParams,
+  lastStepClassifier,
   Lesson,
   lineChart,
   lstm,
   lstmBackward,
   lstmForward,
   type LstmParams,
+  movingAverage,
   NDArray,
   numericalGradient,
   oneHot,
@@ -36,16 +42,18 @@ import {
   plot,
   progress,
   RandomState,
+  rtrlGradientW,
   scaledOrthogonal,
   sgdStep,
   showTable,
-  sigmoidCrossEntropy,
+  signMemoryTask,
+  signSequence,
   svd,
   vanillaRnnBackward,
   vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
   wrapLine,
-  zerosLikeParams,
 } from "../lib/mod.ts";
 
 const lesson = new Lesson(7);
@@ -183,12 +191,16 @@ lesson.atLeast("ρ = 1.25: ‖∂h_T/∂h_k‖ after 10 steps has grown above 1"
 
 // %%
 const Ttask = 15, hidden = 8, batch = 32;
-function task(rng: RandomState, m: number, length = Ttask) {
-  const signs = rng.randint(0, 2, [length, m]).mul(2).sub(1);
-  const xs = [...Array(length).keys()].map((t) => signs.take(0, t).reshape(1, m));
-  const labels = [...signs.take(0, 0).data].map((s) => (s > 0 ? 1 : 0));
-  return { xs, labels };
-}
+// The task lives in lib/tasks.ts (signMemoryTask): T random signs ±1 per column, label = first sign.
+const task = (rng: RandomState, m: number, length = Ttask) => signMemoryTask(length).sample(rng, m);
+// The vanilla RNN of lib/nn/vanilla_rnn.ts on its contract: logits out, gradients of the logits in.
+const vanillaRnn = {
+  forward: (p: VanillaRnnParams, xs: readonly NDArray[]) => {
+    const { outputs, cache } = vanillaRnnForward(p, xs);
+    return { logits: outputs, cache };
+  },
+  backward: vanillaRnnBackward,
+};
 function trainRnn(
   rho: number,
   lr: number,
@@ -205,27 +217,32 @@ function trainRnn(
     V: rng.randn(2, hidden).mul(0.5),
     c: NDArray.zeros([2, 1]),
   };
-  const losses: number[] = [], gradNorms: number[] = [], stepNorms: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const { xs, labels } = task(rng, batch);
-    const ys = xs.map(() => oneHot(labels, 2));
-    const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, batch]), p, ys, {
-      lossAt: [Ttask - 1],
-    });
-    const g = vanillaRnnBackward(fwd.cache);
-    const grads = { U: g.U, W: g.W, b: g.b, V: g.V, c: g.c };
-    const { norm, scale } = clipByGlobalNorm(grads, clip ?? Infinity);
-    // Weight decay: the gradient of (decay/2)·‖θ‖², λθ, joins the (clipped) loss gradient.
-    if (decay > 0) {
-      for (const [, w] of parameters(p)) w.data.forEach((v, j, d) => (d[j] -= lr * decay * v));
-    }
-    sgdStep(p, grads, (lr * scale) / batch);
-    losses.push(fwd.loss / batch);
-    gradNorms.push(norm);
-    stepNorms.push(globalNorm(Object.fromEntries(
-      (["U", "W", "b", "V", "c"] as const).map((k) => [k, grads[k].mul(scale)]),
-    )));
-  }
+  const gradNorms: number[] = [], stepNorms: number[] = [];
+  // SGD on the summed gradients with the 1/batch folded into the step, clipping and weight
+  // decay written out: this section's subject, so the optimiser is spelled here for fit.
+  const clippedSgd = {
+    step(params: VanillaRnnParams, grads: GradsOf<VanillaRnnParams>) {
+      const { norm, scale } = clipByGlobalNorm(grads, clip ?? Infinity);
+      // Weight decay: the gradient of (decay/2)·‖θ‖², λθ, joins the (clipped) loss gradient.
+      if (decay > 0) {
+        for (const [, w] of parameters(params)) {
+          w.data.forEach((v, j, d) => (d[j] -= lr * decay * v));
+        }
+      }
+      sgdStep(params, grads, (lr * scale) / batch);
+      gradNorms.push(norm);
+      stepNorms.push(globalNorm(Object.fromEntries(
+        (["U", "W", "b", "V", "c"] as const).map((k) => [k, grads[k].mul(scale)]),
+      )));
+    },
+  };
+  const model = columnClassifier(vanillaRnn, p, "sum");
+  const { losses } = fit(model, signMemoryTask(Ttask), clippedSgd, {
+    steps,
+    batchSize: batch,
+    rng,
+    progress: false,
+  });
   return { p, losses, gradNorms, stepNorms };
 }
 
@@ -356,12 +373,12 @@ lesson.atMost(
   };
   const { xs, labels } = task(rng, 1);
   const ys = xs.map(() => oneHot(labels, 2));
-  const loss = () =>
-    vanillaRnnForward(xs, NDArray.zeros([hidden, 1]), p, ys, { lossAt: [Ttask - 1] }).loss;
+  const h0 = NDArray.zeros([hidden, 1]);
+  const loss = () => vanillaRnnLoss(p, xs, h0, ys, { lossAt: [Ttask - 1] }).loss;
   const first = numericalGradient(loss, xs[0]).abs().max();
   const lastStep = numericalGradient(loss, xs[Ttask - 1]).abs().max();
-  const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, 1]), p, ys, { lossAt: [Ttask - 1] });
-  const g = vanillaRnnBackward(fwd.cache);
+  const fwd = vanillaRnnLoss(p, xs, h0, ys, { lossAt: [Ttask - 1] });
+  const g = vanillaRnnBackward(fwd.dOutputs, fwd.cache).grads;
   const norm = globalNorm({ U: g.U, W: g.W, b: g.b, V: g.V, c: g.c });
   console.log(
     `ρ = 0.5: |∂L/∂x_1| = ${first.toExponential(2)}, |∂L/∂x_15| = ${lastStep.toExponential(2)}, ` +
@@ -397,7 +414,7 @@ lesson.atMost(
 // %%
 {
   const rng = new RandomState(5);
-  const p: LstmParams = initLstmParams(rng, 1, 5, 1);
+  const p: LstmParams = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
   p.bf = NDArray.full([5], 3);
   const xsL = rng.randn(31).data;
   const hs: Float64Array[] = [new Float64Array(5)], cs: Float64Array[] = [new Float64Array(5)];
@@ -480,17 +497,10 @@ lesson.atMost(
 // kept it and changed the configuration (gap 40, forget bias 3), not the thresholds.
 
 // %%
-/** The LSTM run over one sequence of signs from h = c = 0; its last output read as a logit. */
-function lstmLogit(p: LstmParams, signs: number[]) {
-  const zeros = () => new Float64Array(hidden);
-  const { outputs, caches } = lstmForward(p, zeros(), zeros(), NDArray.from(signs).reshape(-1, 1));
-  return { logit: outputs[outputs.length - 1][0], caches };
-}
-
 /** Trains both networks on the task with gap `length`; returns test accuracies and loss curves. */
 function longRange(length: number, steps: number, forgetBias: number) {
-  const curves: Record<string, number[]> = { "vanilla RNN": [], LSTM: [] };
   const bar = progress(2 * steps, `gap ${length}: RNN, then LSTM`);
+  const signs = signMemoryTask(length);
   const rngR = new RandomState(11);
   const pr: VanillaRnnParams = {
     U: rngR.randn(hidden, 1),
@@ -499,75 +509,48 @@ function longRange(length: number, steps: number, forgetBias: number) {
     V: rngR.randn(2, hidden).mul(1 / Math.sqrt(hidden)),
     c: NDArray.zeros([2, 1]),
   };
-  const adamR = new Adam(0.01);
-  for (let s = 0; s < steps; s++) {
-    const { xs, labels } = task(rngR, batch, length);
-    const ys = xs.map(() => oneHot(labels, 2));
-    const fwd = vanillaRnnForward(xs, NDArray.zeros([hidden, batch]), pr, ys, {
-      lossAt: [length - 1],
-    });
-    const g = vanillaRnnBackward(fwd.cache);
-    const mean = {
-      U: g.U.div(batch),
-      W: g.W.div(batch),
-      b: g.b.div(batch),
-      V: g.V.div(batch),
-      c: g.c.div(batch),
-    };
-    adamR.step(pr, mean);
-    curves["vanilla RNN"].push(fwd.loss / batch);
-    bar.tick();
-  }
-  // The LSTM of lib/nn/lstm.ts; its dense output read as a logit, forget bias 1.
+  // The vanilla RNN: softmax cross-entropy on its last step's two logits, the batch's mean.
+  const rnnModel = columnClassifier(vanillaRnn, pr);
+  const rnnRun = fit(rnnModel, signs, new Adam(0.01), {
+    steps,
+    batchSize: batch,
+    rng: rngR,
+    progress: bar,
+  });
+  // The LSTM of lib/nn/lstm.ts; its dense output read as a logit (sigmoid cross-entropy at
+  // the last step, one sequence at a time), forget bias `forgetBias`.
   const rngL = new RandomState(11);
-  const pl = initLstmParams(rngL, 1, hidden, 1);
+  const pl = initLstmParams(rngL, { x_n: 1, h_n: hidden, o_n: 1 });
   pl.bf = NDArray.full([hidden], forgetBias);
-  const adamL = new Adam(0.01);
-  for (let s = 0; s < steps; s++) {
-    const { xs, labels } = task(rngL, batch, length);
-    const grads = zerosLikeParams(pl);
-    let loss = 0;
-    for (let j = 0; j < batch; j++) {
-      const { logit, caches } = lstmLogit(pl, xs.map((x) => x.data[j]));
-      const ce = sigmoidCrossEntropy(logit, labels[j]);
-      loss += ce.loss;
-      // Cross-entropy on the last output only: dy = σ(y) − label there, 0 before.
-      const dys = caches.map((_, t) => Float64Array.of(t === length - 1 ? ce.dlogit / batch : 0));
-      lstmBackward(pl, dys, caches, grads);
-    }
-    adamL.step(pl, grads);
-    curves.LSTM.push(loss / batch);
-    bar.tick();
-  }
+  const lstmModel = lastStepClassifier({ forward: lstmForward, backward: lstmBackward }, pl);
+  const lstmRun = fit(lstmModel, signs, new Adam(0.01), {
+    steps,
+    batchSize: batch,
+    rng: rngL,
+    progress: bar,
+  });
   bar.done();
-  const test = task(new RandomState(2026), 500, length);
-  const out = vanillaRnnForward(
-    test.xs,
-    NDArray.zeros([hidden, 500]),
-    pr,
-    test.xs.map(() => oneHot(test.labels, 2)),
+  const test = signs.sample(new RandomState(2026), 500);
+  const pred = rnnModel.probs(test.xs);
+  const rnn = accuracy(
+    test.labels.map((_, j) => (pred.get(1, j) > pred.get(0, j) ? 1 : 0)),
+    test.labels,
   );
-  const pred = out.yHat[length - 1];
-  const rnn = test.labels.filter((l, j) => (pred.get(1, j) > pred.get(0, j) ? 1 : 0) === l).length /
-    500;
-  const lstmAcc =
-    test.labels.filter((l, j) =>
-      (lstmLogit(pl, test.xs.map((x) => x.data[j])).logit > 0 ? 1 : 0) === l
-    ).length / 500;
+  const lstmAcc = accuracy(
+    test.labels.map((_, j) => (lstmModel.logit(signSequence(test, j)) > 0 ? 1 : 0)),
+    test.labels,
+  );
   console.log(
     `gap ${length}: test accuracy vanilla RNN ${(100 * rnn).toFixed(1)} %, LSTM ${
       (100 * lstmAcc).toFixed(1)
     } %`,
   );
-  return { rnn, lstm: lstmAcc, curves };
+  return { rnn, lstm: lstmAcc, curves: { "vanilla RNN": rnnRun.losses, LSTM: lstmRun.losses } };
 }
 
 const short = longRange(Ttask, 600, 1);
 const long = longRange(40, 500, 3);
-const smooth = (xs: number[]) =>
-  xs.map((_, i) =>
-    xs.slice(Math.max(0, i - 19), i + 1).reduce((a, b) => a + b, 0) / Math.min(i + 1, 20)
-  );
+const smooth = (xs: number[]) => movingAverage(xs, 20);
 await plot(
   lineChart({
     title: "training loss (20-step moving average); chance = ln 2",
@@ -637,30 +620,13 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   const xs = [...Array(TT).keys()].map(() => rng.randn(2, 1));
   const ys = [...Array(TT).keys()].map(() => oneHot([rng.randint(0, 2)], 2));
   const h0 = rng.randn(nn, 1);
-  const fwd = vanillaRnnForward(xs, h0, p, ys);
-  const bptt = vanillaRnnBackward(fwd.cache).W;
-  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab. `carry: false` drops the W·P term (the carry from step
-  // t−1) and `current: true` uses h^⟨t⟩ where h^⟨t−1⟩ belongs: two planted bugs below.
-  const rtrlGradient = (carry = true, current = false) => {
-    let P = NDArray.zeros([nn, nn * nn]);
-    const out = NDArray.zeros([nn, nn]);
-    let hPrev = h0.reshape(nn);
-    for (let t = 0; t < TT; t++) {
-      const h = fwd.h[t].reshape(nn);
-      const D = h.square().neg().add(1);
-      const direct = NDArray.zeros([nn, nn * nn]);
-      const hIn = current ? h : hPrev;
-      for (let a = 0; a < nn; a++) {
-        for (let b2 = 0; b2 < nn; b2++) direct.set([a, a * nn + b2], hIn.get(b2));
-      }
-      P = (carry ? direct.add(p.W.dot(P)) : direct).mul(D.reshape(nn, 1));
-      const dLdh = p.V.T.dot(fwd.yHat[t].sub(ys[t])).reshape(nn);
-      const contrib = dLdh.dot(P).reshape(nn, nn);
-      out.data.set(out.add(contrib).data);
-      hPrev = h;
-    }
-    return out;
-  };
+  const fwd = vanillaRnnLoss(p, xs, h0, ys);
+  const bptt = vanillaRnnBackward(fwd.dOutputs, fwd.cache).grads.W;
+  // RTRL: P[i][a*nn+b] = ∂h_i/∂W_ab, carried forward (lib/nn/rtrl.ts). `carry: false`
+  // drops the W·P term (the carry from step t−1) and `current: true` uses h^⟨t⟩ where
+  // h^⟨t−1⟩ belongs: two planted bugs below.
+  const rtrlGradient = (carry = true, current = false) =>
+    rtrlGradientW(fwd.dOutputs, fwd.cache, { carry, current });
   const rtrl = rtrlGradient();
   const scale = bptt.abs().max();
   console.log(
@@ -672,7 +638,7 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
   });
   // The gradient check by the course's one policy (lib/gradient_policy.ts), and the planted
   // bugs it must flag.
-  const wLoss = () => vanillaRnnForward(xs, h0, p, ys).loss;
+  const wLoss = () => vanillaRnnLoss(p, xs, h0, ys).loss;
   const policy = checkGradients(wLoss, { W: p.W }, { W: bptt });
   console.log(wrapLine(`BPTT ∂L/∂W vs central differences: ${policy.summary}`));
   lesson.gradientCheck("BPTT ∂L/∂W = central differences (gradient policy)", policy);

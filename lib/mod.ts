@@ -24,6 +24,7 @@ export * from "./summation.ts";
 // models (the contract is in nn/mod.ts) and training
 export * from "./nn/mod.ts";
 export * from "./train.ts";
+export * from "./tasks.ts";
 // gradient checks
 export * from "./gradcheck.ts";
 // lessons: published values, the harness, display and plots, data, progress

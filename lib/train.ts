@@ -7,8 +7,14 @@
  * - {@link parameters}: the `[name, array]` pairs of a parameter record, in key order.
  * - {@link globalNorm}, {@link clipByGlobalNorm}: the norm of all gradients together, and the
  *   factor `min(1, maxNorm / ‖g‖)` that clipping multiplies them by.
- * - {@link sgdStep}, {@link Adam}: update the parameters in place.
- * - {@link sigmoidCrossEntropy}: a loss head on one logit, with its derivative.
+ * - {@link sgdStep}, {@link Sgd}, {@link Adam}: update the parameters in place; `Sgd` and
+ *   `Adam` are {@link Optimiser}s.
+ * - {@link fit}: the one training loop — any {@link SequenceModel} on any {@link Task} with any
+ *   optimiser, a progress bar, the loss of every step.
+ * - {@link movingAverage}: the smoother the lessons draw loss curves with.
+ *
+ * The types (`Params`, `GradsOf`, `parameters`, `zerosLikeParams`) live in `nn/params.ts`, so
+ * that no model imports anything from training; the losses live in `nn/losses.ts`.
  *
  * ```ts
  * import { Adam, globalNorm, sgdStep } from "./train.ts";
@@ -27,23 +33,9 @@
  */
 
 import { type NDArray, shapeStr } from "./ndarray.ts";
-import { logistic } from "./nn/activations.ts";
-
-/** A model's parameters: named arrays of any shapes. */
-export type Params = { readonly [name: string]: NDArray };
-
-/** Gradients keyed exactly like the parameters `P` (each the shape of its parameter). */
-export type GradsOf<P> = { readonly [K in keyof P]: NDArray };
-
-/**
- * The parameters as `[name, array]` pairs, in the record's key order (micrograd's
- * `parameters()`, with names). Accepts interfaces and `Record` types alike.
- */
-export function parameters<P extends { [K in keyof P]: NDArray }>(
-  params: P,
-): [keyof P & string, NDArray][] {
-  return (Object.keys(params) as (keyof P & string)[]).map((k) => [k, params[k]]);
-}
+import { type GradsOf, parameters } from "./nn/params.ts";
+import { type Progress, progress } from "./progress.ts";
+import type { RandomState } from "./random.ts";
 
 function gradFor<P extends { [K in keyof P]: NDArray }>(
   op: string,
@@ -65,18 +57,20 @@ function gradFor<P extends { [K in keyof P]: NDArray }>(
  * The norm of all gradients together, `‖g‖ = √(Σ_arrays Σ_entries g²)`, summed array by
  * array in key order. Inputs: any record of arrays. Returns: a number (∞ or NaN if an entry is).
  */
-export function globalNorm(grads: { readonly [name: string]: NDArray }): number {
-  return Math.sqrt(Object.values(grads).reduce((s, a) => s + a.square().sum(), 0));
+export function globalNorm<G extends { [K in keyof G]: NDArray }>(grads: G): number {
+  return Math.sqrt(
+    (Object.values(grads) as NDArray[]).reduce((s, a) => s + a.square().sum(), 0),
+  );
 }
 
 /**
  * Clipping by global norm: `g ← g · scale` with `scale = maxNorm / ‖g‖` when
  * `‖g‖ > maxNorm`, else 1. Returns the norm and the scale, and leaves `grads` untouched, so
  * that the caller folds the scale into its step (`sgdStep(p, g, lr · scale)`).
- * `maxNorm = Infinity` never clips.
+ * `maxNorm = Infinity` never clips. Inputs: any record of arrays, maxNorm > 0.
  */
-export function clipByGlobalNorm(
-  grads: { readonly [name: string]: NDArray },
+export function clipByGlobalNorm<G extends { [K in keyof G]: NDArray }>(
+  grads: G,
   maxNorm: number,
 ): { norm: number; scale: number } {
   if (!(maxNorm > 0)) {
@@ -88,7 +82,8 @@ export function clipByGlobalNorm(
 
 /**
  * One step of gradient descent, in place: `p ← p − lr · g` for every parameter, entry by
- * entry. Inputs: `params` and `grads` keyed alike, each gradient shaped like its parameter.
+ * entry. Inputs: `params` and `grads` keyed alike, each gradient shaped like its parameter,
+ * lr. Returns: nothing (the parameters change in place).
  */
 export function sgdStep<P extends { [K in keyof P]: NDArray }>(
   params: P,
@@ -133,17 +128,123 @@ export class Adam {
   }
 }
 
-/**
- * Binary cross-entropy on one logit z with label 0 or 1: `p = σ(z)`,
- * `loss = −log p` (label 1) or `−log(1 − p)` (label 0), `dlogit = ∂loss/∂z = p − label`.
- */
-export function sigmoidCrossEntropy(
-  logit: number,
-  label: number,
-): { loss: number; prob: number; dlogit: number } {
-  if (label !== 0 && label !== 1) {
-    throw new RangeError(`sigmoidCrossEntropy: label must be 0 or 1, got ${label}`);
+/** One gradient-descent rule: `step` updates the parameters in place from gradients keyed alike. */
+export interface Optimiser<P> {
+  step(params: P, grads: GradsOf<P>): void;
+}
+
+/** Plain gradient descent as an {@link Optimiser}: each `step` is {@link sgdStep} with `lr`. */
+export class Sgd {
+  constructor(readonly lr: number) {
+    if (!(lr > 0)) throw new RangeError(`Sgd: learning rate must be > 0, got ${lr}`);
   }
-  const prob = logistic(logit);
-  return { loss: label ? -Math.log(prob) : -Math.log(1 - prob), prob, dlogit: prob - label };
+  /** `p ← p − lr · g` for every parameter. */
+  step<P extends { [K in keyof P]: NDArray }>(params: P, grads: GradsOf<P>): void {
+    sgdStep(params, grads, this.lr);
+  }
+}
+
+/**
+ * A model as the training loop sees it: its parameters (micrograd's one `parameters()`: the
+ * record the optimiser updates in place) and, for one batch, the loss and its gradients keyed
+ * exactly like the parameters. `lib/tasks.ts` builds one from a model of `lib/nn` and a task's
+ * loss head (`sequenceRegressor`, `lastStepClassifier`, `columnClassifier`).
+ */
+export interface SequenceModel<P, B> {
+  readonly params: P;
+  lossAndGrads(batch: B): { loss: number; grads: GradsOf<P> };
+}
+
+/** Where training data comes from: `sample(rng, size)` draws one batch of `size` examples. */
+export interface Task<B> {
+  readonly name: string;
+  sample(rng: RandomState, size: number): B;
+}
+
+/** Options of {@link fit}. */
+export interface FitOptions<P> {
+  /** The number of optimiser steps, one batch each. */
+  steps: number;
+  /** Examples per batch (default 1). */
+  batchSize?: number;
+  /** The generator the task draws its batches from. */
+  rng: RandomState;
+  /** Called after every step with the step's index, its loss and its gradients. */
+  onStep?: (step: number, loss: number, grads: GradsOf<P>) => void;
+  /**
+   * The progress bar: a label starts one of `steps` ticks (the default, labelled by the task's
+   * name), a running {@link Progress} is ticked once a step and left open (to share one bar
+   * between runs), `false` shows none.
+   */
+  progress?: string | Progress | false;
+  /** A note beside the bar after each step (e.g. a smoothed loss). */
+  note?: (step: number, loss: number) => string;
+}
+
+/**
+ * The training loop, once for every model: `steps` times, draw a batch from the task
+ * (`task.sample(rng, batchSize)`), ask the model for its loss and gradients, let the optimiser
+ * update the parameters, record the loss, call `onStep`, tick the bar — in that order, so a
+ * loop written by hand in the same order computes the same numbers bit for bit. A loss that
+ * turns infinite or NaN is recorded, not hidden (lesson 7 watches runs diverge).
+ * Inputs: the model, the task, an optimiser, {@link FitOptions}. Returns: every step's loss.
+ *
+ * ```ts
+ * import { fit, Sgd, type SequenceModel, type Task } from "./train.ts";
+ * import { NDArray } from "./ndarray.ts";
+ * import { RandomState } from "./random.ts";
+ * import { ok } from "node:assert/strict";
+ * // Fit w in y = w·x to y = 3x: loss (w·x − 3x)², gradient 2(w·x − 3x)·x.
+ * const task: Task<number> = { name: "y = 3x", sample: (rng) => rng.uniform(-1, 1, [1]).get(0) };
+ * const model: SequenceModel<{ w: NDArray }, number> = {
+ *   params: { w: NDArray.from([0]) },
+ *   lossAndGrads(x) {
+ *     const e = this.params.w.get(0) * x - 3 * x;
+ *     return { loss: e * e, grads: { w: NDArray.from([2 * e * x]) } };
+ *   },
+ * };
+ * const { losses } = fit(model, task, new Sgd(0.5), { steps: 200, rng: new RandomState(0), progress: false });
+ * ok(Math.abs(model.params.w.get(0) - 3) < 1e-6 && losses[199] < losses[0]);
+ * ```
+ */
+export function fit<P, B>(
+  model: SequenceModel<P, B>,
+  task: Task<B>,
+  optimiser: Optimiser<P>,
+  options: FitOptions<P>,
+): { losses: number[] } {
+  const { steps, batchSize = 1, rng, onStep, note } = options;
+  if (!Number.isInteger(steps) || steps < 0) {
+    throw new RangeError(`fit: steps must be a whole number ≥ 0, got ${steps}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`fit: batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  }
+  const opt = options.progress ?? task.name;
+  const bar = opt === false ? null : typeof opt === "string" ? progress(steps, opt) : opt;
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const batch = task.sample(rng, batchSize);
+    const { loss, grads } = model.lossAndGrads(batch);
+    optimiser.step(model.params, grads);
+    losses.push(loss);
+    onStep?.(s, loss, grads);
+    bar?.tick(1, note?.(s, loss));
+  }
+  if (typeof opt === "string") bar?.done();
+  return { losses };
+}
+
+/**
+ * The trailing moving average of a curve: entry i is the mean of the last `window` values up
+ * to i (fewer at the start). Inputs: numbers, a window ≥ 1. Returns: as many numbers.
+ */
+export function movingAverage(xs: readonly number[], window: number): number[] {
+  if (!Number.isInteger(window) || window < 1) {
+    throw new RangeError(`movingAverage: window must be a whole number ≥ 1, got ${window}`);
+  }
+  return xs.map((_, i) =>
+    xs.slice(Math.max(0, i - (window - 1)), i + 1).reduce((a, b) => a + b, 0) /
+    Math.min(i + 1, window)
+  );
 }

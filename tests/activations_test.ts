@@ -5,7 +5,7 @@
  * forward pass (rows) and lib/tf_rnn32.ts's float32 forward pass (rows).
  */
 import { equal, ok } from "node:assert/strict";
-import { NDArray, simpleRnnForward, softmax } from "../lib/mod.ts";
+import { NDArray, simpleRnnLoss, softmax } from "../lib/mod.ts";
 import { forward32, type Machine } from "../lib/tf_rnn32.ts";
 
 /** softmax of [a, a + d₁, a + d₂, …] in closed form: e^{d_i} / Σ e^{d_j}, d small. */
@@ -34,7 +34,7 @@ Deno.test("softmax (columns) subtracts the maximum: logits near 1000 give the cl
   ok(Math.abs(low.get(0, 0) - want[0]) <= 4 * Number.EPSILON, String(low.get(0, 0)));
 });
 
-Deno.test("simpleRnnForward's softmax subtracts each step's maximum: outputs near 1000 give the closed-form ŷ", () => {
+Deno.test("the simple RNN's row softmax (softmaxRows, through simpleRnnLoss) subtracts each step's maximum: outputs near 1000 give the closed-form ŷ", () => {
   // h = tanh(·) is bounded, so with V = 0 the logits are exactly c, at every step.
   const c = [1000, 1001, 998.5];
   const p = {
@@ -44,7 +44,12 @@ Deno.test("simpleRnnForward's softmax subtracts each step's maximum: outputs nea
     V: NDArray.zeros([2, 3]),
     c: NDArray.from(c),
   };
-  const f = simpleRnnForward(p, NDArray.from([[1, 0], [0, 1]]), NDArray.zeros([2]));
+  const f = simpleRnnLoss(
+    p,
+    NDArray.from([[1, 0], [0, 1]]),
+    NDArray.zeros([2]),
+    NDArray.zeros([2, 3]),
+  );
   const want = closedForm(c.map((v) => v - 1000));
   for (let t = 0; t < 2; t++) {
     for (let q = 0; q < 3; q++) {

@@ -23,10 +23,16 @@ function cellCase(seed: number) {
     by: r.randn(2, 1),
   };
   const da = r.randn(5, 10);
-  const g = rnnCellBackward(da, rnnCellForward(xt, a_prev, P).cache);
+  const g = rnnCellBackward({ a: da }, rnnCellForward(P, xt, a_prev).cache);
   const params = { xt, a_prev, Wax: P.Wax, Waa: P.Waa, ba: P.ba };
-  const grads = { xt: g.xt, a_prev: g.a_prev, Wax: g.Wax, Waa: g.Waa, ba: g.ba }; // keyed alike
-  const loss = () => rnnCellForward(xt, a_prev, P).a_next.mul(da).sum();
+  const grads = {
+    xt: g.dInputs,
+    a_prev: g.dState,
+    Wax: g.grads.Wax,
+    Waa: g.grads.Waa,
+    ba: g.grads.ba,
+  };
+  const loss = () => rnnCellForward(P, xt, a_prev).outputs.a.mul(da).sum();
   return { params, grads, loss };
 }
 
@@ -47,16 +53,16 @@ Deno.test("the gradient policy passes a correct RNN cell, sequence and LSTM grad
     by: r.randn(2, 1),
   };
   const dA = r.randn(5, 10, 4);
-  const G = rnnBackward(dA, rnnForward(x, a0, Q).caches);
+  const G = rnnBackward({ a: dA }, rnnForward(Q, x, a0).cache);
   const seq = checkGradients(
-    () => rnnForward(x, a0, Q).a.mul(dA).sum(),
+    () => rnnForward(Q, x, a0).outputs.a.mul(dA).sum(),
     { x, a0, Wax: Q.Wax, Waa: Q.Waa, ba: Q.ba },
-    { ...G }, // keyed like the parameters and inputs
+    { x: G.dInputs, a0: G.dState, Wax: G.grads.Wax, Waa: G.grads.Waa, ba: G.grads.ba },
   );
   ok(seq.ok, seq.summary);
   for (const seed of [0, 2]) {
     const rng = new RandomState(seed);
-    const p = initLstmParams(rng, 1, 5, 1);
+    const p = initLstmParams(rng, { x_n: 1, h_n: 5, o_n: 1 });
     const inputs = NDArray.linspace(0, 4 * Math.PI, 40).map(Math.sin).reshape(-1, 1);
     const n = inputs.shape[0];
     const targets = new NDArray(

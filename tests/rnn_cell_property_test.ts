@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { ok } from "node:assert/strict";
+import { deepEqual, ok } from "node:assert/strict";
 import {
   type NDArray,
   numericalGradient,
@@ -46,15 +46,20 @@ Deno.test("property: rnn_cell_backward = central differences, for random shapes 
       const { rng, parameters } = setup(d);
       const xt = rng.randn(d.n_x, d.m);
       const a_prev = rng.randn(d.n_a, d.m);
-      const da = rng.randn(d.n_a, d.m);
-      const { cache } = rnnCellForward(xt, a_prev, parameters);
-      const g = rnnCellBackward(da, cache);
-      const f = () => rnnCellForward(xt, a_prev, parameters).a_next.mul(da).sum();
-      ok(agrees(g.xt, numericalGradient(f, xt)), "dxt");
-      ok(agrees(g.a_prev, numericalGradient(f, a_prev)), "da_prev");
-      ok(agrees(g.Wax, numericalGradient(f, parameters.Wax)), "dWax");
-      ok(agrees(g.Waa, numericalGradient(f, parameters.Waa)), "dWaa");
-      ok(agrees(g.ba, numericalGradient(f, parameters.ba)), "dba");
+      const da = rng.randn(d.n_a, d.m), dz = rng.randn(d.n_y, d.m);
+      const { cache } = rnnCellForward(parameters, xt, a_prev);
+      const g = rnnCellBackward({ a: da, logits: dz }, cache);
+      deepEqual(Object.keys(g.grads), Object.keys(parameters));
+      // L = Σ a⟨t⟩ ⊙ da + Σ z⟨t⟩ ⊙ dz reads both outputs
+      const f = () => {
+        const { outputs } = rnnCellForward(parameters, xt, a_prev);
+        return outputs.a.mul(da).sum() + outputs.logits.mul(dz).sum();
+      };
+      ok(agrees(g.dInputs, numericalGradient(f, xt)), "dxt");
+      ok(agrees(g.dState, numericalGradient(f, a_prev)), "da_prev");
+      for (const k of ["Wax", "Waa", "Wya", "ba", "by"] as const) {
+        ok(agrees(g.grads[k], numericalGradient(f, parameters[k])), `d${k}`);
+      }
     }),
     { numRuns: 60, seed: 20261122 },
   );
@@ -66,14 +71,21 @@ Deno.test("property: rnn_backward (BPTT) = central differences, for random shape
       const { rng, parameters } = setup(d);
       const x = rng.randn(d.n_x, d.m, d.T);
       const a0 = rng.randn(d.n_a, d.m);
-      const da = rng.randn(d.n_a, d.m, d.T);
-      const g = rnnBackward(da, rnnForward(x, a0, parameters).caches);
-      const f = () => rnnForward(x, a0, parameters).a.mul(da).sum();
-      ok(agrees(g.x, numericalGradient(f, x)), "dx");
-      ok(agrees(g.a0, numericalGradient(f, a0)), "da0");
-      ok(agrees(g.Waa, numericalGradient(f, parameters.Waa)), "dWaa");
-      ok(agrees(g.Wax, numericalGradient(f, parameters.Wax)), "dWax");
-      ok(agrees(g.ba, numericalGradient(f, parameters.ba)), "dba");
+      const da = rng.randn(d.n_a, d.m, d.T), dz = rng.randn(d.n_y, d.m, d.T);
+      const g = rnnBackward({ a: da, logits: dz }, rnnForward(parameters, x, a0).cache);
+      deepEqual(Object.keys(g.grads), Object.keys(parameters));
+      const f = () => {
+        const { outputs } = rnnForward(parameters, x, a0);
+        return outputs.a.mul(da).sum() + outputs.logits.mul(dz).sum();
+      };
+      ok(agrees(g.dInputs, numericalGradient(f, x)), "dx");
+      ok(agrees(g.dState, numericalGradient(f, a0)), "da0");
+      for (const k of ["Wax", "Waa", "Wya", "ba", "by"] as const) {
+        ok(agrees(g.grads[k], numericalGradient(f, parameters[k])), `d${k}`);
+      }
+      // without a logits gradient, Wya and by get none (the notebook's rnn_backward)
+      const gA = rnnBackward({ a: da }, rnnForward(parameters, x, a0).cache);
+      ok(gA.grads.Wya.abs().max() === 0 && gA.grads.by.abs().max() === 0, "dWya = dby = 0");
     }),
     { numRuns: 40, seed: 20261122 },
   );
@@ -84,13 +96,13 @@ Deno.test("shape errors name the function, the argument and both shapes", () => 
   const rng = new RandomState(2);
   let msg = "";
   try {
-    rnnCellForward(rng.randn(4, 10), rng.randn(5, 10), parameters);
+    rnnCellForward(parameters, rng.randn(4, 10), rng.randn(5, 10));
   } catch (e) {
     msg = (e as Error).message;
   }
   ok(/rnnCellForward: Wax has shape \(5,3\), expected \(5,4\)/.test(msg), msg);
   try {
-    rnnCellForward(rng.randn(3, 10), rng.randn(5, 9), parameters);
+    rnnCellForward(parameters, rng.randn(3, 10), rng.randn(5, 9));
   } catch (e) {
     msg = (e as Error).message;
   }

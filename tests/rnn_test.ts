@@ -1,12 +1,15 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   fusedOneMinusSquare,
+  initRnnCellParams,
   NDArray,
   numericalGradient,
   RandomState,
   readTorchRnnRuns,
   relError,
   RnnCell,
+  rnnCellClassBackward,
+  rnnCellClassForward,
   torchGradsAsClassNames,
   torchRnnBackward,
   torchRnnForward,
@@ -15,6 +18,7 @@ import {
   ulpOf,
 } from "../lib/mod.ts";
 import { assertAllBelow } from "./_assert.ts";
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
 
 Deno.test("RnnCell backward = central differences (batch 2, 4 steps)", () => {
   const r = new RandomState(5);
@@ -100,9 +104,9 @@ const sameBits = (a: NDArray, b: NDArray, what: string) =>
 Deno.test("torchRnnForward/Backward = torch's portable kernel, bit for bit, both sequences", () => {
   for (const seq of ["first", "second"] as const) {
     const c = torchCase(torchRuns.portable, seq);
-    const hidden = torchRnnForward(c.params, c.x, c.h0);
+    const { outputs: hidden, cache } = torchRnnForward(c.params, c.x, c.h0);
     sameBits(hidden, c.torch.hidden, `${seq} hidden`);
-    const g = torchGradsAsClassNames(torchRnnBackward(c.params, c.x, c.h0, hidden, c.dh));
+    const g = torchGradsAsClassNames(torchRnnBackward(c.dh, cache));
     for (const [name, v] of Object.entries(g)) sameBits(v, c.torch[name], `${seq} ${name}`);
   }
 });
@@ -110,17 +114,18 @@ Deno.test("torchRnnForward/Backward = torch's portable kernel, bit for bit, both
 Deno.test("torchRnnBackward with the fused 1 − y² = torch's AVX2 kernel (from its hidden states)", () => {
   for (const seq of ["first", "second"] as const) {
     const c = torchCase(torchRuns.avx2, seq);
+    const torchCache = { params: c.params, x: c.x, h0: c.h0, hidden: c.torch.hidden };
     const g = torchGradsAsClassNames(
-      torchRnnBackward(c.params, c.x, c.h0, c.torch.hidden, c.dh, { fusedTanhGrad: true }),
+      torchRnnBackward(c.dh, torchCache, { fusedTanhGrad: true }),
     );
     for (const [name, v] of Object.entries(g)) sameBits(v, c.torch[name], `${seq} ${name}`);
     // Without the fusion some gradients move by a few ULPs: the option matters.
-    const plain = torchRnnBackward(c.params, c.x, c.h0, c.torch.hidden, c.dh);
-    ok(plain.x.data.some((v, i) => v !== c.torch.dx.data[i]));
+    const plain = torchRnnBackward(c.dh, torchCache);
+    ok(plain.dInputs.data.some((v, i) => v !== c.torch.dx.data[i]));
   }
 });
 
-Deno.test("torchRnnBackward = central differences (batch 2, 5 steps, 3 inputs, 4 hidden)", () => {
+Deno.test("torchRnnForward/Backward on the contract = central differences (gradient policy; batch 2, 5 steps, 3 inputs, 4 hidden): grads keyed like params, dInputs, dState", () => {
   const r = new RandomState(11);
   const p: TorchRnnParams = {
     weight_ih_l0: r.randn(4, 3).mul(0.5),
@@ -129,19 +134,16 @@ Deno.test("torchRnnBackward = central differences (batch 2, 5 steps, 3 inputs, 4
     bias_hh_l0: r.randn(4),
   };
   const x = r.randn(5, 2, 3), h0 = r.randn(1, 2, 4), dh = r.randn(5, 2, 4);
-  const L = () => torchRnnForward(p, x, h0).mul(dh).sum();
-  const g = torchRnnBackward(p, x, h0, torchRnnForward(p, x, h0), dh);
-  const wrt: [string, NDArray, NDArray][] = [
-    ["x", g.x, x],
-    ["h0", g.h0, h0],
-    ["weight_ih_l0", g.weight_ih_l0, p.weight_ih_l0],
-    ["weight_hh_l0", g.weight_hh_l0, p.weight_hh_l0],
-    ["bias_ih_l0", g.bias_ih_l0, p.bias_ih_l0],
-    ["bias_hh_l0", g.bias_hh_l0, p.bias_hh_l0],
-  ];
-  for (const [name, analytic, param] of wrt) {
-    assertAllBelow(relError(analytic, numericalGradient(L, param)), 1e-7, `${name} rel. error`);
-  }
+  const L = () => torchRnnForward(p, x, h0).outputs.mul(dh).sum();
+  const g = torchRnnBackward(dh, torchRnnForward(p, x, h0).cache);
+  deepEqual(Object.keys(g.grads), Object.keys(p));
+  const verdict = checkGradients(L, { ...p, x, h0 }, { ...g.grads, x: g.dInputs, h0: g.dState });
+  ok(verdict.ok, verdict.summary);
+  equal(
+    checkGradients(L, { ...p }, plantedBugs.scaled({ ...g.grads }, 1e-4)).ok,
+    false,
+    "1e-4 scale error",
+  );
 });
 
 Deno.test("fusedOneMinusSquare rounds 1 − y² once", () => {
@@ -186,9 +188,30 @@ Deno.test("torchRnnForward/Backward name the shapes that do not fit", () => {
     /torchRnnForward: x \(3,3,5\) and h0 \(1,3,5\) must be \(T, batch, 4\) and \(1, batch, 5\)/,
   );
   throws(
-    () => torchRnnBackward(c.params, c.x, c.h0, NDArray.zeros([2, 3, 5]), c.dh),
+    () =>
+      torchRnnBackward(c.dh, {
+        params: c.params,
+        x: c.x,
+        h0: c.h0,
+        hidden: NDArray.zeros([2, 3, 5]),
+      }),
     /torchRnnBackward: hidden \(2,3,5\) must be \(3,3,5\) like the output/,
   );
+});
+
+Deno.test("document 000's class on the contract (rnnCellClassForward/Backward) = central differences (gradient policy): grads keyed like params, dInputs, dState; one backward per forward", () => {
+  const r = new RandomState(13);
+  const p = initRnnCellParams(r, { input_size: 3, hidden_size: 4 });
+  deepEqual(Object.values(p).map((a) => a.shape), [[4, 3], [4, 4], [4], [4]]);
+  const x = r.randn(5, 2, 3), h0 = r.randn(2, 4), dh = r.randn(5, 2, 4);
+  const L = () => rnnCellClassForward(p, x, h0).outputs.mul(dh).sum();
+  const { cache } = rnnCellClassForward(p, x, h0);
+  const g = rnnCellClassBackward(dh, cache);
+  deepEqual(Object.keys(g.grads), Object.keys(p));
+  const verdict = checkGradients(L, { ...p, x, h0 }, { ...g.grads, x: g.dInputs, h0: g.dState });
+  ok(verdict.ok, verdict.summary);
+  throws(() => rnnCellClassBackward(dh, cache), /more backward steps than forward steps/);
+  throws(() => rnnCellClassBackward(dh.take(0, 0), cache), /dOutputs \(2,4\) must be \(5,2,4\)/);
 });
 
 Deno.test("torchRnnBackward's bias row sums = torch.sum(·, 0) bit for bit for n = 1…40 rows (data/torch_rowsum, every n mod 4)", async () => {
@@ -208,13 +231,12 @@ Deno.test("torchRnnBackward's bias row sums = torch.sum(·, 0) bit for bit for n
       bias_hh_l0: NDArray.zeros([H]),
     };
     const dh = new NDArray(Float64Array.from(x, Number), [1, n, H]);
-    const g = torchRnnBackward(
-      p,
-      NDArray.zeros([1, n, 1]),
-      NDArray.zeros([1, n, H]),
-      NDArray.zeros([1, n, H]),
-      dh,
-    );
+    const { grads: g } = torchRnnBackward(dh, {
+      params: p,
+      x: NDArray.zeros([1, n, 1]),
+      h0: NDArray.zeros([1, n, H]),
+      hidden: NDArray.zeros([1, n, H]),
+    });
     for (let j = 0; j < H; j++) {
       for (const [name, v] of [["bias_ih", g.bias_ih_l0], ["bias_hh", g.bias_hh_l0]] as const) {
         if (v.data[j] !== Number(sum[j])) {

@@ -7,7 +7,7 @@
  * order) is off by far more than that.
  */
 import { ok } from "node:assert/strict";
-import { NDArray, RandomState, simpleRnnBackward, simpleRnnForward } from "../lib/mod.ts";
+import { NDArray, RandomState, simpleRnnBackward, simpleRnnLoss } from "../lib/mod.ts";
 import { allMachines, runPost32 } from "../lib/tf_rnn32.ts";
 
 const T = 3, NI = 4, NH = 2, NO = 3;
@@ -40,13 +40,13 @@ function reference(inp: ReturnType<typeof inputs>) {
     c: nd(inp.c, [NO]),
   };
   const y = nd(inp.Y, [T, NO]);
-  const f = simpleRnnForward(p, nd(inp.X, [T, NI]), nd(inp.h0, [NH]), y);
-  const g = simpleRnnBackward(p, f, y);
+  const f = simpleRnnLoss(p, nd(inp.X, [T, NI]), nd(inp.h0, [NH]), y);
+  const { grads: g, delta } = simpleRnnBackward(f.dOutputs, f.cache);
   const flat = (a: NDArray) => [...a.data];
   const grads = {
     dl_dV: flat(g.V),
     dl_dc: flat(g.c),
-    delta_1: flat(g.delta.take(0, 0)),
+    delta_1: flat(delta.take(0, 0)),
     dl_dW: flat(g.W),
     dl_db: flat(g.b),
     dl_dU: flat(g.U),

@@ -1,5 +1,10 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { readDataJson, rnnInit, TorchGenerator, type UniformKernel } from "../lib/mod.ts";
+import {
+  initTorchRnnParams,
+  readDataJson,
+  TorchGenerator,
+  type UniformKernel,
+} from "../lib/mod.ts";
 
 interface KernelVectors {
   uniform: { seed: number; n: number; from: number; to: number; bits: number[] }[];
@@ -23,7 +28,7 @@ for (const kernel of ["fused", "portable"] as const) {
   });
   Deno.test(`torch.nn.RNN initialisation (${kernel} kernel) matches real torch bit for bit`, () => {
     for (const c of vectors[kernel].rnn) {
-      const p = rnnInit(new TorchGenerator(c.seed, kernel), c.input_size, c.hidden_size);
+      const p = initTorchRnnParams(new TorchGenerator(c.seed, kernel), c);
       for (const [name, bits] of Object.entries(c.params)) {
         deepEqual(bitsOf(p[name as keyof typeof p].data), bits, `${name}, seed ${c.seed}`);
       }
@@ -44,8 +49,8 @@ Deno.test("torch generator errors name the bad input", () => {
     /uniform_: expects from <= to, got from=1 to=0/,
   );
   throws(
-    () => rnnInit(new TorchGenerator(0), 0, 5),
-    /rnnInit: sizes must be positive integers, got \(0, 5\)/,
+    () => initTorchRnnParams(new TorchGenerator(0), { input_size: 0, hidden_size: 5 }),
+    /initTorchRnnParams: sizes must be positive integers, got \(0, 5\)/,
   );
   throws(() => new TorchGenerator(-1), /seed: -1 is not an integer/);
 });

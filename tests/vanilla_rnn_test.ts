@@ -1,11 +1,16 @@
-import { equal, throws } from "node:assert/strict";
-import { numericalGradient, relError } from "../lib/gradcheck.ts";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { relError } from "../lib/gradcheck.ts";
 import { NDArray } from "../lib/ndarray.ts";
 import { RandomState } from "../lib/random.ts";
+import { softmaxCrossEntropy } from "../lib/nn/losses.ts";
+import { rtrlGradientW } from "../lib/nn/rtrl.ts";
 import {
+  initVanillaRnnParams,
   oneHot,
   vanillaRnnBackward,
   vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
 } from "../lib/nn/vanilla_rnn.ts";
 import { assertAllBelow } from "./_assert.ts";
@@ -28,24 +33,42 @@ function setup(m: number, T: number) {
   return { params, xs, ys, h0 };
 }
 
-Deno.test("vanillaRnnBackward = central differences (batch of 2, every step or one step)", () => {
+Deno.test("vanillaRnnForward/Backward on the contract: grads keyed like params, dInputs and dState = central differences (gradient policy; batch of 2, every step or one step)", () => {
   const { params, xs, ys, h0 } = setup(2, 3);
   for (const lossAt of [undefined, [1]]) {
-    const { cache } = vanillaRnnForward(xs, h0, params, ys, { lossAt });
-    const g = vanillaRnnBackward(cache);
-    const loss = () => vanillaRnnForward(xs, h0, params, ys, { lossAt }).loss;
-    for (const key of ["U", "W", "b", "V", "c"] as const) {
-      const rel = relError(g[key], numericalGradient(loss, params[key]));
-      assertAllBelow(rel, 1e-7, `${key} (lossAt ${lossAt}) rel. error`);
-    }
-    assertAllBelow(relError(g.h0, numericalGradient(loss, h0)), 1e-7, "h0 rel. error");
+    const loss = () =>
+      softmaxCrossEntropy(vanillaRnnForward(params, xs, h0).outputs, ys, lossAt).loss;
+    const { outputs, cache } = vanillaRnnForward(params, xs, h0);
+    const back = vanillaRnnBackward(softmaxCrossEntropy(outputs, ys, lossAt).dLogits, cache);
+    deepEqual(Object.keys(back.grads), Object.keys(params));
+    const inputs = Object.fromEntries(xs.map((x, t) => [`x${t}`, x]));
+    const dInputs = Object.fromEntries(back.dInputs.map((d, t) => [`x${t}`, d]));
+    const verdict = checkGradients(
+      loss,
+      { ...params, ...inputs, h0 },
+      { ...back.grads, ...dInputs, h0: back.dState },
+    );
+    ok(verdict.ok, `lossAt ${lossAt}: ${verdict.summary}`);
+    const scaled = plantedBugs.scaled({ ...back.grads }, 1e-4);
+    equal(checkGradients(loss, { ...params }, scaled).ok, false, "a 1e-4 scale error must fail");
   }
+});
+
+Deno.test("vanillaRnnLoss = vanillaRnnForward then softmaxCrossEntropy, bit for bit", () => {
+  const { params, xs, ys, h0 } = setup(2, 3);
+  const r = vanillaRnnLoss(params, xs, h0, ys, { lossAt: [0, 2] });
+  const f = vanillaRnnForward(params, xs, h0);
+  const ce = softmaxCrossEntropy(f.outputs, ys, [0, 2]);
+  equal(r.loss, ce.loss);
+  deepEqual(r.yHat.map((a) => [...a.data]), ce.probs.map((a) => [...a.data]));
+  equal(r.dOutputs[1], undefined);
 });
 
 Deno.test("a loss at the first step only: nothing flows from the later steps", () => {
   const { params, xs, ys, h0 } = setup(1, 3);
-  const g = vanillaRnnBackward(vanillaRnnForward(xs, h0, params, ys, { lossAt: [0] }).cache);
-  const f = vanillaRnnForward(xs, h0, params, ys);
+  const r = vanillaRnnLoss(params, xs, h0, ys, { lossAt: [0] });
+  const g = vanillaRnnBackward(r.dOutputs, r.cache).grads;
+  const f = vanillaRnnLoss(params, xs, h0, ys);
   const e0 = f.yHat[0].sub(ys[0]);
   assertAllBelow(relError(g.c, e0), 1e-15, "dc rel. error");
   // with the loss at step 0 only, W gets δ⁰ h⁰ᵀ alone; nothing flows from later steps
@@ -56,15 +79,50 @@ Deno.test("a loss at the first step only: nothing flows from the later steps", (
 Deno.test("vanilla RNN shape errors name what was wrong", () => {
   const { params, xs, ys, h0 } = setup(1, 2);
   throws(
-    () => vanillaRnnForward(xs, h0, { ...params, W: NDArray.zeros([5, 4]) }, ys),
+    () => vanillaRnnForward({ ...params, W: NDArray.zeros([5, 4]) }, xs, h0),
     /vanillaRnnForward: W has shape \(5,4\), expected \(5,5\)/,
   );
   throws(
-    () => vanillaRnnForward([xs[0], NDArray.zeros([3, 1])], h0, params, ys),
+    () => vanillaRnnForward(params, [xs[0], NDArray.zeros([3, 1])], h0),
     /xs\[1\] has shape \(3,1\), expected \(2,1\)/,
   );
-  throws(() => vanillaRnnForward(xs, h0, params, ys.slice(1)), /2 inputs but 1 targets/);
-  throws(() => vanillaRnnForward(xs, h0, params, ys, { lossAt: [2] }), /lossAt step 2/);
+  throws(() => vanillaRnnLoss(params, xs, h0, ys.slice(1)), /2 inputs but 1 targets/);
+  throws(() => vanillaRnnLoss(params, xs, h0, ys, { lossAt: [2] }), /step 2 is not in \[0, 2\)/);
+  const { cache } = vanillaRnnForward(params, xs, h0);
+  throws(() => vanillaRnnBackward([undefined], cache), /1 output gradients for 2 steps/);
+  throws(
+    () => vanillaRnnBackward([undefined, NDArray.zeros([2, 1])], cache),
+    /dOutputs\[1\] has shape \(2,1\), expected \(3,1\)/,
+  );
   throws(() => oneHot([3], 3), /label 3 \(column 0\) is not an integer in \[0, 3\)/);
   equal(oneHot([2, 0], 3).get(2, 0), 1);
+});
+
+Deno.test("initVanillaRnnParams: shapes from the sizes, zero biases, and a clear error", () => {
+  const p = initVanillaRnnParams(new RandomState(0), { n_x: 2, n_h: 4, n_y: 3 });
+  deepEqual(
+    Object.entries(p).map(([k, a]) => [k, a.shape]),
+    [["U", [4, 2]], ["W", [4, 4]], ["b", [4, 1]], ["V", [3, 4]], ["c", [3, 1]]],
+  );
+  equal(p.b.abs().max() + p.c.abs().max(), 0);
+  throws(
+    () => initVanillaRnnParams(new RandomState(0), { n_x: 2, n_h: 1.5, n_y: 3 }),
+    /n_h must be a positive integer, got 1.5/,
+  );
+});
+
+Deno.test("rtrlGradientW = BPTT's ∂L/∂W (loss at every step, and at one step); its planted slips do not; one sequence only", () => {
+  const { params, xs, ys, h0 } = setup(1, 4);
+  for (const lossAt of [undefined, [2]]) {
+    const r = vanillaRnnLoss(params, xs, h0, ys, { lossAt });
+    const bptt = vanillaRnnBackward(r.dOutputs, r.cache).grads.W;
+    const scale = Math.max(1, bptt.abs().max());
+    ok(rtrlGradientW(r.dOutputs, r.cache).sub(bptt).abs().max() <= 1e-13 * scale, `${lossAt}`);
+    for (const slip of [{ carry: false }, { current: true }]) {
+      ok(rtrlGradientW(r.dOutputs, r.cache, slip).sub(bptt).abs().max() > 1e-3 * scale);
+    }
+  }
+  const two = setup(2, 2);
+  const r2 = vanillaRnnLoss(two.params, two.xs, two.h0, two.ys);
+  throws(() => rtrlGradientW(r2.dOutputs, r2.cache), /one sequence/);
 });

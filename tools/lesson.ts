@@ -17,16 +17,22 @@ import { type Report, reports } from "../lib/lesson.ts";
 import { renderMarkdown } from "../lib/terminal_markdown.ts";
 import { consoleText, narrate, type Sink } from "./narrate.ts";
 import { spansOf } from "./notebooks.ts";
+import { flagHelp, parseCommandLine, runCommand, UsageError } from "./cli.ts";
 
 const LESSONS_DIR = new URL("../lessons/", import.meta.url);
+const FLAGS = {
+  quiet: { type: "boolean", help: "print only the published-value table(s)" },
+  json: { type: "boolean", help: "print the published-value table(s) as JSON on stdout" },
+  cells: {
+    type: "boolean",
+    help: "print each code cell's output as JSON (for the notebook comparison test)",
+  },
+} as const;
 const USAGE = `usage: deno task lesson [N | all] [--quiet | --json | --cells]
-  (no argument)   list the lessons
-  N               run lesson N, e.g. \`deno task lesson 1\`: its text and its outputs
-  all             run every lesson in order
-  --quiet         print only the published-value table(s)
-  --json          print the published-value table(s) as JSON on stdout
-  --cells         print each code cell's output as JSON (for the notebook comparison test)
-  --help          show this help`;
+  (no argument)  list the lessons
+  N              run lesson N, e.g. \`deno task lesson 1\`: its text and its outputs
+  all            run every lesson in order
+${flagHelp(FLAGS)}`;
 
 type Mode = "narrative" | "quiet" | "json" | "cells";
 
@@ -58,35 +64,24 @@ function firstHeading(url: URL): string {
   return m ? m[1] : "(no title)";
 }
 
-class UsageError extends Error {}
-
 /** Parses the command line into the lessons to run and the output mode. */
 export function parseArgs(
   args: string[],
   lessons: LessonFile[],
 ): { run: LessonFile[]; json: boolean; mode: Mode } {
-  const modes: Mode[] = [];
-  const picks: string[] = [];
-  for (const a of args) {
-    if (a === "--json") modes.push("json");
-    else if (a === "--quiet") modes.push("quiet");
-    else if (a === "--cells") modes.push("cells");
-    else if (a === "--help" || a === "-h") throw new UsageError("");
-    else if (a.startsWith("-")) {
-      throw new UsageError(
-        `unknown flag "${a}"; valid flags: --quiet, --json, --cells, --help`,
-      );
-    } else picks.push(a);
+  const { values, positionals: picks } = parseCommandLine(args, FLAGS, { positionals: Infinity });
+  const modes = (["quiet", "json", "cells"] as const).filter((m) => values[m]);
+  if (modes.length > 1) {
+    throw new UsageError(
+      `give one of --quiet, --json, --cells, not ${modes.map((m) => `--${m}`).join(" ")}`,
+    );
   }
-  if (new Set(modes).size > 1) {
-    throw new UsageError(`give one of --quiet, --json, --cells, not ${modes.join(" ")}`);
+  if (picks.length > 1) {
+    throw new UsageError(`give one lesson number or "all", not ${picks.join(" ")}`);
   }
   const mode: Mode = modes[0] ?? "narrative";
   const json = mode === "json";
   const valid = lessons.map((l) => String(l.number)).join(", ");
-  if (picks.length > 1) {
-    throw new UsageError(`give one lesson number or "all", not ${picks.join(" ")}`);
-  }
   if (picks.length === 0) return { run: [], json, mode };
   if (picks[0] === "all") return { run: lessons, json, mode };
   const n = /^\d+$/.test(picks[0]) ? Number(picks[0]) : NaN;
@@ -129,15 +124,7 @@ function sinkFor(mode: Mode, cells: { cell: number; stdout: string }[]): Sink {
 
 async function main(args: string[]): Promise<number> {
   const lessons = listLessons();
-  let parsed;
-  try {
-    parsed = parseArgs(args, lessons);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    if (e.message) console.error(`error: ${e.message}\n`);
-    console.error(USAGE);
-    return e.message ? 2 : 0;
-  }
+  const parsed = parseArgs(args, lessons);
   if (parsed.run.length === 0) {
     console.log("Lessons (run one with `deno task lesson N`):\n");
     for (const l of lessons) {
@@ -194,5 +181,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  Deno.exitCode = await runCommand(USAGE, () => main(Deno.args));
 }

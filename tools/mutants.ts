@@ -37,6 +37,8 @@ interface Result {
   note: string;
 }
 
+import { flagHelp, parseOrExit } from "./cli.ts";
+
 const ROOT = new URL("../", import.meta.url).pathname;
 const THRESHOLD = 0.9;
 const PERMS = [
@@ -151,10 +153,14 @@ async function failure(cwd: string, files: string[], timeoutS: number): Promise<
 }
 
 async function main(): Promise<void> {
-  const args = [...Deno.args];
-  const fast = args.includes("--fast");
-  const onlyAt = args.indexOf("--only");
-  const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? "").split(",")) : undefined;
+  const flags = {
+    fast: { type: "boolean", help: "targeted tests only (no whole-suite run for survivors)" },
+    only: { type: "string", help: "run only these mutants: id,id…" },
+  } as const;
+  const usage = `usage: deno task mutants [--fast] [--only id,id…]\n${flagHelp(flags)}`;
+  const { values } = parseOrExit(Deno.args, flags, usage);
+  const fast = values.fast ?? false;
+  const only = values.only !== undefined ? new Set(values.only.split(",")) : undefined;
   const mutants = loadMutants();
   validate(mutants);
   const selected = mutants.filter((m) => !only || only.has(m.id));

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { flagHelp, parseOrExit } from "./cli.ts";
+
 const ROOT = new URL("../", import.meta.url);
 
 interface Cell {
@@ -318,12 +320,11 @@ export function exercisePairs(): { exercise: number; file: URL; notebook: URL; n
 }
 
 if (import.meta.main) {
-  const check = Deno.args.includes("--check");
-  const bad = Deno.args.filter((a) => a !== "--check");
-  if (bad.length) {
-    console.error(`unknown argument(s) ${bad.join(" ")}; usage: deno task notebooks [--check]`);
-    Deno.exit(2);
-  }
+  const flags = {
+    check: { type: "boolean", help: "compare the notebooks with their sources, write nothing" },
+  } as const;
+  const usage = `usage: deno task notebooks [--check]\n${flagHelp(flags)}`;
+  const check = parseOrExit(Deno.args, flags, usage).values.check ?? false;
   // Every notebook the generator owns: the lessons' and the exercises', with what it should hold.
   const wanted = [
     ...pairs().map((p) => ({

@@ -35,6 +35,7 @@
 // The client (it starts kernels and opens TCP sockets) is loaded only to run a notebook, so
 // the judgement below can be imported and tested without those permissions.
 import type { Message } from "./jupyter_client.ts";
+import { flagHelp, parseOrExit } from "./cli.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -485,30 +486,30 @@ async function pool<T, R>(items: T[], jobs: number, f: (x: T) => Promise<R>): Pr
   return out;
 }
 
+const FLAGS = {
+  repeat: { type: "string", help: "run every notebook K times (default 1)" },
+  jobs: { type: "string", help: "kernels at once (default: the number of cores)" },
+  write: { type: "string", help: "write the executed notebooks to this folder" },
+} as const;
+const USAGE = "usage: deno task notebooks:run [--repeat K] [--jobs N] [--write DIR] " +
+  `[notebook.ipynb…]\n${flagHelp(FLAGS)}`;
+
 function usage(why: string): never {
-  console.error(
-    `run_notebooks: ${why}\nusage: deno task notebooks:run [--repeat K] [--jobs N] [--write DIR] [notebook.ipynb…]`,
-  );
+  console.error(`run_notebooks: ${why}\n${USAGE}`);
   Deno.exit(2);
 }
 
 if (import.meta.main) {
-  const args = [...Deno.args];
-  let repeat = 1, jobs = navigator.hardwareConcurrency || 2, write = "";
-  const paths: string[] = [];
-  while (args.length) {
-    const a = args.shift()!;
-    const num = (name: string) => {
-      const v = Number(args.shift());
-      if (!Number.isInteger(v) || v < 1) usage(`${name} takes a whole number ≥ 1`);
-      return v;
-    };
-    if (a === "--repeat") repeat = num("--repeat");
-    else if (a === "--jobs") jobs = num("--jobs");
-    else if (a === "--write") write = args.shift() ?? usage("--write takes a folder");
-    else if (a.startsWith("--")) usage(`unknown option ${a}`);
-    else paths.push(a);
-  }
+  const { values, positionals } = parseOrExit(Deno.args, FLAGS, USAGE, { positionals: Infinity });
+  const num = (name: string, v: string | undefined, fallback: number) => {
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isInteger(n) || n < 1) usage(`--${name} takes a whole number ≥ 1`);
+    return n;
+  };
+  const repeat = num("repeat", values.repeat, 1);
+  const jobs = num("jobs", values.jobs, navigator.hardwareConcurrency || 2);
+  const write = values.write ?? "";
+  const paths: string[] = [...positionals];
   if (!paths.length) {
     for (const dir of ["notebooks/", "notebooks/exercises/"]) {
       for (const e of Deno.readDirSync(new URL(dir, ROOT))) {

@@ -7,31 +7,39 @@
  *   f = σ(xh·Wf + bf)   i = σ(xh·Wi + bi)   g = tanh(xh·Wg + bg)   o = σ(xh·Wo + bo)
  *   c = f ⊙ c_prev + i ⊙ g      h = o ⊙ tanh(c)      y = h·Wy + by
  *
- * The loss over a sequence is Σ_t mean((y_t − target_t)²). The vectors are tiny (h_n = 5),
- * so the code works on `Float64Array`s with plain loops: no allocation per matrix entry,
- * one formula per line.
+ * The question's loss over a sequence is Σ_t mean((y_t − target_t)²) (`squaredErrorLoss` of
+ * `losses.ts`; {@link lstmLoss} / {@link dlstmLoss} are the question's `lstm_loss` /
+ * `dlstm_loss`). The vectors are tiny (h_n = 5), so the code works on `Float64Array`s with
+ * plain loops: no allocation per matrix entry, one formula per line.
+ *
+ * On the contract of `mod.ts`: {@link initLstmParams}`(rng, sizes)`,
+ * {@link lstmForward}`(params, inputs, state) → { outputs, state, cache }`,
+ * {@link lstmBackward}`(dOutputs, cache) → { grads, dInputs, dState }`.
  *
  * ```ts
- * import { dlstmLoss, initLstmParams, lstmLoss } from "./lstm.ts";
+ * import { initLstmParams, lstmBackward, lstmForward } from "./lstm.ts";
+ * import { dSquaredErrorLoss, squaredErrorLoss } from "./losses.ts";
  * import { RandomState } from "../random.ts";
  * import { NDArray } from "../ndarray.ts";
- * import { ok } from "node:assert/strict";
- * const params = initLstmParams(new RandomState(0), 1, 5, 1);
+ * import { deepEqual, ok } from "node:assert/strict";
+ * const params = initLstmParams(new RandomState(0), { x_n: 1, h_n: 5, o_n: 1 });
  * const inputs = NDArray.from([[0.1], [0.5], [0.9]]);
  * const targets = NDArray.from([[0.9], [0.1], [0.5]]);
- * const h = new Float64Array(5), c = new Float64Array(5);
- * const run = lstmLoss(params, h, c, inputs, targets);
- * const grads = dlstmLoss(params, inputs, targets, run.outputs, run.caches);
- * ok(run.loss > 0 && grads.Wf.shape[0] === 6);
+ * const { outputs, cache } = lstmForward(params, inputs);
+ * const { grads, dInputs, dState } = lstmBackward(dSquaredErrorLoss(outputs, targets), cache);
+ * ok(squaredErrorLoss(outputs, targets) > 0);
+ * deepEqual(Object.keys(grads), Object.keys(params)); // keyed exactly like the parameters
+ * deepEqual([grads.Wf.shape, dInputs.shape, dState.h.length], [[6, 5], [3, 1], 5]);
  * ```
  *
  * @module
  */
 
-import { NDArray, roll, shapeStr } from "../ndarray.ts";
-import { sgdStep } from "../train.ts";
+import { NDArray, shapeStr } from "../ndarray.ts";
 import type { RandomState } from "../random.ts";
 import { logistic } from "./activations.ts";
+import { dSquaredErrorLoss, squaredErrorLoss } from "./losses.ts";
+import { zerosLikeParams } from "./params.ts";
 
 /** The parameter names, in the question's dict order (which is also its draw order). */
 export const LSTM_PARAM_NAMES = [
@@ -63,17 +71,26 @@ export interface LstmCache {
   h: Float64Array;
 }
 
+/** The sizes of an LSTM: input x_n, hidden h_n, output o_n. */
+export interface LstmSizes {
+  x_n: number;
+  h_n: number;
+  o_n: number;
+}
+
 /**
  * The question's initialisation, in its order of random calls: `normal` draws for the four
  * gate matrices and `Wy`, then `normal · 0.1` for the five biases, then Xavier scaling
  * `W *= sqrt(2 / (fan_in + fan_out))` of the five matrices.
+ * Inputs: the generator and the sizes. Returns: {@link LstmParams}, keys in the question's order.
  */
-export function initLstmParams(
-  rng: RandomState,
-  x_n: number,
-  h_n: number,
-  o_n: number,
-): LstmParams {
+export function initLstmParams(rng: RandomState, sizes: LstmSizes): LstmParams {
+  const { x_n, h_n, o_n } = sizes;
+  for (const [k, v] of Object.entries(sizes)) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`initLstmParams: ${k} must be a positive integer, got ${v}`);
+    }
+  }
   const p = {} as LstmParams;
   for (const k of ["Wf", "Wi", "Wg", "Wo"] as const) p[k] = rng.normal(0, 1, [x_n + h_n, h_n]);
   p.Wy = rng.normal(0, 1, [h_n, o_n]);
@@ -123,7 +140,10 @@ function gate(
 
 const identity = (z: number) => z;
 
-/** One step: returns `y`, the new `h` and `c`, and the cache. */
+/**
+ * One step (the question's `lstm`). Inputs: params, inp (x_n), h_old (h_n), c_old (h_n).
+ * Returns: `y` (o_n), the new `h` and `c` (h_n), and the step's cache.
+ */
 export function lstm(
   params: LstmParams,
   inp: Float64Array,
@@ -160,16 +180,12 @@ export function lstm(
   return { y, h, c, cache: { xh, f_sigm, i_sigm, g_tanh, o_sigm, c, c_tanh, c_old, h } };
 }
 
-/** Zeroed gradients shaped like the parameters. */
-export function zerosLikeParams(params: LstmParams): LstmParams {
-  const out = {} as LstmParams;
-  for (const k of LSTM_PARAM_NAMES) out[k] = NDArray.zeros(params[k].shape);
-  return out;
-}
-
 /**
- * One backward step, accumulating into `grads`: given ∂L/∂y (`dy`) and the gradients
- * flowing back from the next step (`dh_next`, `dc_next`), returns those for the previous step.
+ * One backward step (the question's `dlstm`), accumulating into `grads`: given ∂L/∂y (`dy`,
+ * o_n) and the gradients flowing back from the next step (`dh_next`, `dc_next`, h_n), returns
+ * those for the previous step (`dh_prev`, `dc_prev`, h_n) and for the step's input (`dx`, x_n).
+ * Inputs: params, dy (o_n), dh_next (h_n), dc_next (h_n), the step's cache, grads (keyed like
+ * params, added to in place). Returns: dh_prev, dc_prev (h_n), dx (x_n).
  */
 export function dlstm(
   params: LstmParams,
@@ -178,7 +194,7 @@ export function dlstm(
   dc_next: Float64Array,
   cache: LstmCache,
   grads: LstmParams,
-): { dh_prev: Float64Array; dc_prev: Float64Array } {
+): { dh_prev: Float64Array; dc_prev: Float64Array; dx: Float64Array } {
   const { x_n, h_n, o_n } = sizes(params);
   const { xh, f_sigm, i_sigm, g_tanh, o_sigm, c_tanh, c_old, h } = cache;
   const rows = x_n + h_n;
@@ -229,63 +245,87 @@ export function dlstm(
     }
     for (let j = 0; j < h_n; j++) db.data[j] += dz[j];
   }
-  return { dh_prev: dxh.subarray(x_n), dc_prev };
+  return { dh_prev: dxh.subarray(x_n), dc_prev, dx: dxh.subarray(0, x_n) };
+}
+
+/** The LSTM's recurrent state: `h` and `c`, h_n entries each. */
+export interface LstmState {
+  h: Float64Array;
+  c: Float64Array;
+}
+
+/** What {@link lstmForward} keeps for {@link lstmBackward}: the parameters and every step's cache. */
+export interface LstmSequenceCache {
+  params: LstmParams;
+  steps: LstmCache[];
+}
+
+/** The zero state `h = c = 0` of an LSTM. Inputs: its parameters. Returns: h, c (h_n each). */
+export function lstmZeroState(params: LstmParams): LstmState {
+  const { h_n } = sizes(params);
+  return { h: new Float64Array(h_n), c: new Float64Array(h_n) };
 }
 
 /**
- * A whole sequence forward from `h`, `c` (h_n): inputs (T, x_n) → the outputs `y_t` (T
- * arrays of o_n), the final `h` and `c`, and the T caches {@link lstmBackward} needs. No loss:
- * any head can read `outputs` (the squared error of {@link lstmLoss}, a logit, …).
+ * A whole sequence forward (the contract's `forward`). Inputs: params, inputs (T, x_n), the
+ * start state (`h`, `c`, h_n each; default zeros). Returns: the outputs `y_t` (T arrays of
+ * o_n), the final state and the cache {@link lstmBackward} needs. No loss: any head reads
+ * `outputs` (the squared error of `losses.ts`, a logit, …).
  */
 export function lstmForward(
   params: LstmParams,
-  h: Float64Array,
-  c: Float64Array,
   inputs: NDArray,
-): { outputs: Float64Array[]; h: Float64Array; c: Float64Array; caches: LstmCache[] } {
+  state: LstmState = lstmZeroState(params),
+): { outputs: Float64Array[]; state: LstmState; cache: LstmSequenceCache } {
   const { x_n } = sizes(params);
   if (inputs.ndim !== 2 || inputs.shape[1] !== x_n) {
     throw new RangeError(`lstmForward: inputs ${shapeStr(inputs.shape)} must be (T, ${x_n})`);
   }
   const T = inputs.shape[0];
   const outputs: Float64Array[] = [];
-  const caches: LstmCache[] = [];
+  const steps: LstmCache[] = [];
+  let { h, c } = state;
   for (let t = 0; t < T; t++) {
     const step = lstm(params, inputs.data.subarray(t * x_n, (t + 1) * x_n), h, c);
     h = step.h;
     c = step.c;
     outputs.push(step.y);
-    caches.push(step.cache);
+    steps.push(step.cache);
   }
-  return { outputs, h, c, caches };
+  return { outputs, state: { h, c }, cache: { params, steps } };
 }
 
 /**
- * Backpropagation through time from the gradient of the loss with respect to every output,
- * `dOutputs[t] = ∂L/∂y_t` (T arrays of o_n; zeros where a step is not in the loss), last step
- * first, starting from `dh = dc = 0`. Returns the parameter gradients, keyed like the
- * parameters, accumulated into `grads` (default: fresh zeros) — pass one record to sum a batch.
+ * Backpropagation through time (the contract's `backward`) from the gradient of the loss
+ * with respect to every output, `dOutputs[t] = ∂L/∂y_t` (T arrays of o_n; zeros where a step
+ * is not in the loss), last step first, starting from `dh = dc = 0`. Inputs: dOutputs, the
+ * cache of {@link lstmForward}, and optionally `into`, a gradient record to accumulate into
+ * (pass one record to sum a batch). Returns: `grads` keyed exactly like the parameters (`into`
+ * if given), `dInputs` = ∂L/∂inputs (T, x_n) and `dState` = ∂L/∂(start h, c) (h_n each).
  */
 export function lstmBackward(
-  params: LstmParams,
   dOutputs: readonly Float64Array[],
-  caches: readonly LstmCache[],
-  grads: LstmParams = zerosLikeParams(params),
-): LstmParams {
-  const { h_n } = sizes(params);
-  if (dOutputs.length !== caches.length) {
+  cache: LstmSequenceCache,
+  into?: LstmParams,
+): { grads: LstmParams; dInputs: NDArray; dState: LstmState } {
+  const { params, steps } = cache;
+  const grads = into ?? zerosLikeParams(params);
+  const { x_n, h_n } = sizes(params);
+  if (dOutputs.length !== steps.length) {
     throw new RangeError(
-      `lstmBackward: ${dOutputs.length} output gradients for ${caches.length} steps`,
+      `lstmBackward: ${dOutputs.length} output gradients for ${steps.length} steps`,
     );
   }
+  const dInputs = NDArray.zeros([steps.length, x_n]);
   let dh: Float64Array = new Float64Array(h_n);
   let dc: Float64Array = new Float64Array(h_n);
-  for (let t = caches.length - 1; t >= 0; t--) {
-    const back = dlstm(params, dOutputs[t], dh, dc, caches[t], grads);
+  for (let t = steps.length - 1; t >= 0; t--) {
+    const back = dlstm(params, dOutputs[t], dh, dc, steps[t], grads);
+    dInputs.data.set(back.dx, t * x_n);
     dh = back.dh_prev;
     dc = back.dc_prev;
   }
-  return grads;
+  return { grads, dInputs, dState: { h: dh, c: dc } };
 }
 
 function checkTargets(op: string, inputs: NDArray, targets: NDArray): void {
@@ -298,36 +338,12 @@ function checkTargets(op: string, inputs: NDArray, targets: NDArray): void {
   }
 }
 
-/** The question's loss head: `Σ_t mean((y_t − target_t)²)`, outputs T arrays of o_n, targets (T, o_n). */
-export function squaredErrorLoss(outputs: readonly Float64Array[], targets: NDArray): number {
-  const o_n = targets.shape[1];
-  let loss = 0;
-  for (let t = 0; t < outputs.length; t++) {
-    const y = outputs[t];
-    let se = 0;
-    for (let q = 0; q < o_n; q++) se += (y[q] - targets.data[t * o_n + q]) ** 2;
-    loss += se / o_n;
-  }
-  return loss;
-}
-
-/** The derivative of {@link squaredErrorLoss}: `∂L/∂y_t = 2 (y_t − target_t) / o_n`, T arrays of o_n. */
-export function dSquaredErrorLoss(
-  outputs: readonly Float64Array[],
-  targets: NDArray,
-): Float64Array[] {
-  const o_n = targets.shape[1];
-  return outputs.map((y, t) => {
-    const dy = new Float64Array(o_n);
-    for (let q = 0; q < o_n; q++) dy[q] = (2 * (y[q] - targets.data[t * o_n + q])) / o_n;
-    return dy;
-  });
-}
-
 /**
- * The question's `lstm_loss`: {@link lstmForward} over inputs (T, x_n) from `h`, `c`, then
- * {@link squaredErrorLoss} against targets (T, o_n). Returns the last output `y`, every
- * output, the loss, the final `h`, `c` and the caches.
+ * The question's `lstm_loss`: {@link lstmForward} over inputs (T, x_n) from `h`, `c` (h_n
+ * each), then `squaredErrorLoss` against targets (T, o_n). Inputs: params, h, c (h_n each),
+ * inputs (T, x_n), targets (T, o_n). Returns: the last output `y` (o_n),
+ * every output (T arrays of o_n), the loss, the final `h`, `c`, the step caches `caches` (the
+ * question's list) and the sequence `cache` for {@link lstmBackward}.
  */
 export function lstmLoss(
   params: LstmParams,
@@ -342,19 +358,30 @@ export function lstmLoss(
   h: Float64Array;
   c: Float64Array;
   caches: LstmCache[];
+  cache: LstmSequenceCache;
 } {
   checkTargets("lstmLoss", inputs, targets);
-  const run = lstmForward(params, h, c, inputs);
+  const run = lstmForward(params, inputs, { h, c });
   const y = run.outputs.length
     ? run.outputs[run.outputs.length - 1]
     : new Float64Array(targets.shape[1]);
-  return { y, ...run, loss: squaredErrorLoss(run.outputs, targets) };
+  return {
+    y,
+    outputs: run.outputs,
+    loss: squaredErrorLoss(run.outputs, targets),
+    h: run.state.h,
+    c: run.state.c,
+    caches: run.cache.steps,
+    cache: run.cache,
+  };
 }
 
 /**
  * The question's `dlstm_loss`: {@link lstmBackward} with `dy = 2 (y − target)` at every step
  * (the derivative of the squared error; the mean over o_n outputs is a no-op for o_n = 1, the
- * question's case — for o_n > 1 it would need a factor 1/o_n, which we apply).
+ * question's case — for o_n > 1 it would need a factor 1/o_n, which we apply). Inputs: params,
+ * inputs (T, x_n), targets (T, o_n), the outputs and step caches of {@link lstmLoss}.
+ * Returns: the parameter gradients, keyed like the parameters.
  */
 export function dlstmLoss(
   params: LstmParams,
@@ -364,33 +391,5 @@ export function dlstmLoss(
   caches: LstmCache[],
 ): LstmParams {
   checkTargets("dlstmLoss", inputs, targets);
-  return lstmBackward(params, dSquaredErrorLoss(outputs, targets), caches);
-}
-
-/**
- * The question's `test_sin`, trained in place by gradient descent: every iteration draws a
- * window `[s, e)` of `sin(linspace(0, 3π, 30))` (`s = randint(0, 7)`, `e = randint(22, 30)`),
- * targets the window rolled by one step, a start state `h, c ~ normal(0, 1, h_n)`, then one
- * {@link lstmLoss} / {@link dlstmLoss} pass and `sgdStep(params, grads, lr)`. `onStep(it, loss)`
- * sees each iteration's loss (the question keeps an EMA of it).
- */
-export function sineTraining(
-  params: LstmParams,
-  rng: RandomState,
-  options: { iterations?: number; lr?: number; onStep?: (it: number, loss: number) => void } = {},
-): void {
-  const { h_n } = sizes(params);
-  const { iterations = 5000, lr = 0.01, onStep } = options;
-  const wave = NDArray.linspace(0, 3 * Math.PI, 30).map(Math.sin);
-  for (let it = 0; it < iterations; it++) {
-    const s = rng.randint(0, Math.floor(30 / 4));
-    const e = rng.randint(Math.floor((30 * 3) / 4), 30);
-    const xs = wave.slice(0, s, e).reshape(-1, 1);
-    const ys = roll(xs, 1);
-    const h = rng.normal(0, 1, h_n).data;
-    const c = rng.normal(0, 1, h_n).data;
-    const run = lstmLoss(params, h, c, xs, ys);
-    sgdStep(params, dlstmLoss(params, xs, ys, run.outputs, run.caches), lr);
-    onStep?.(it, run.loss);
-  }
+  return lstmBackward(dSquaredErrorLoss(outputs, targets), { params, steps: caches }).grads;
 }

@@ -7,28 +7,38 @@
  * A model `foo.ts` exports, with "Inputs / Returns" shapes in every public doc comment:
  *
  * 1. `FooParams` — its parameters, a record of named `NDArray`s named as its source names them
- *    (`U, W, b, V, c`; `Wf … by`; `weight_ih_l0 …`), and an `init…` that draws them.
- * 2. `fooForward(…inputs, params) → { outputs…, cache }` — the cache holds everything the
- *    backward pass reads (the inputs, the states, the parameters), nothing else.
- * 3. `fooBackward(…, cache, dOut) → grads` — from the upstream gradient of the outputs,
- *    gradients **keyed exactly like the parameters** (`GradsOf<FooParams>`), plus the
- *    gradients of the inputs and initial state where the source has them.
- * 4. Losses are functions of their own (`squaredErrorLoss`, `sigmoidCrossEntropy`), so a
- *    model's forward pass does not fix its head; training goes through `lib/train.ts`
- *    (`parameters`, `globalNorm`, `clipByGlobalNorm`, `sgdStep`, `Adam`), which takes any
- *    such parameter and gradient pair without casts.
+ *    (`U, W, b, V, c`; `Wf … by`; `weight_ih_l0 …`), and `initFooParams(rng, sizes)` that draws
+ *    them (`sizes` a record: `{ x_n, h_n, o_n }`, `{ n_x, n_h, n_y }`, …).
+ * 2. `fooForward(params, inputs, state) → { outputs, state, cache }` — parameters first, then
+ *    the inputs, then the start state (a default where zeros make sense); the outputs are what
+ *    a head reads (logits, not probabilities), the state is the final one, and the cache holds
+ *    everything the backward pass reads (the parameters included), nothing else.
+ * 3. `fooBackward(dOutputs, cache) → { grads, dInputs, dState }` — from `∂L/∂outputs`,
+ *    `grads` **keyed exactly like the parameters** (`GradsOf<FooParams>`, `params.ts`), and the
+ *    gradients of the inputs and of the start state apart from them. A model trained one
+ *    sequence at a time takes a third argument `into`, a gradient record to accumulate into
+ *    (what a batch sums).
+ * 4. No loss inside a forward pass: losses are functions of their own in `losses.ts`
+ *    (`squaredErrorLoss`, `sigmoidCrossEntropy`, `softmaxCrossEntropy`), each with the
+ *    derivative that becomes `dOutputs`. Nothing here imports training: `lib/train.ts`
+ *    (`fit`, `Adam`, `Sgd`, `clipByGlobalNorm`) and `lib/tasks.ts` (the tasks and the heads that
+ *    make a model a `SequenceModel`) import the models, never the other way round.
  *
- * Where a source names things otherwise, the lesson keeps the source's names and the library
- * says so:
+ * Where a source names things otherwise, the lesson keeps the source's names through a thin
+ * adapter of its own (lesson 1's `rnn_cell_forward(xt, a_prev, parameters)` calls
+ * `rnnCellForward(parameters, xt, a_prev)`), and the library says which:
  *
- * | file                | params               | forward → cache                         | backward → gradients                            |
- * | ------------------- | -------------------- | --------------------------------------- | ----------------------------------------------- |
- * | `vanilla_rnn.ts`    | `VanillaRnnParams`   | `vanillaRnnForward` → `cache`           | `vanillaRnnBackward(cache)`: `U…c` + `h0`  ✓    |
- * | `lstm.ts`           | `LstmParams`         | `lstmForward` → `caches`                | `lstmBackward(params, dOutputs, caches)`: `Wf…by` ✓ |
- * | `rnn_cell.ts`       | `RnnParameters`      | `rnnCellForward` / `rnnForward` → cache | `Wax, Waa, ba` + `xt, a_prev` / `x, a0` ✓; `courseraCellGradients` / `courseraGradients` give Coursera's `dWax …` |
- * | `simple_rnn.ts`     | `SimpleRnnParams`    | `simpleRnnForward` → the forward record | `U…c` + `h0`, `delta` ✓; `simpleRnnDocumentGradients` gives document 002's `dU …` |
- * | `torch_rnn.ts`      | `TorchRnnParams`     | `torchRnnForward` → hidden states       | `weight_ih_l0 …` + `x, h0` ✓ (`TorchRnnGrads`); `torchGradsAsClassNames` gives `dW_ih …` |
- * | `rnn_cell_class.ts` | constructor args     | `call()` pushes onto stacks             | `backward()`, `grads()`: document 000's class   |
+ * | file                | params / init                                 | forward → outputs                    | backward → grads (+ dInputs, dState)       | source names (adapter)                         |
+ * | ------------------- | --------------------------------------------- | ------------------------------------ | ------------------------------------------ | ---------------------------------------------- |
+ * | `rnn_cell.ts`       | `RnnParameters`, `initRnnParameters`          | `rnnCellForward`, `rnnForward` → `{a, logits}` | `rnnCellBackward`, `rnnBackward`: `Wax…by` | lessons 1–2: `rnn_cell_forward` …; `courseraGradients` |
+ * | `vanilla_rnn.ts`    | `VanillaRnnParams`, `initVanillaRnnParams`    | `vanillaRnnForward` → logits `o^t`   | `vanillaRnnBackward`: `U…c`               | `vanillaRnnLoss` (forward + its loss)          |
+ * | `simple_rnn.ts`     | `SimpleRnnParams`, `initSimpleRnnParams`      | `simpleRnnForward` → logits (T, n_out) | `simpleRnnBackward`: `U…c`, + `delta`    | `simpleRnnLoss`; `simpleRnnDocumentGradients` |
+ * | `lstm.ts`           | `LstmParams`, `initLstmParams`                | `lstmForward` → `y_t`                | `lstmBackward`: `Wf…by` (`into` sums a batch) | `lstm`, `dlstm`, `lstmLoss`, `dlstmLoss`    |
+ * | `torch_rnn.ts`      | `TorchRnnParams`, `initTorchRnnParams`        | `torchRnnForward` → hidden states    | `torchRnnBackward`: `weight_ih_l0…`       | `torchGradsAsClassNames` (`dW_ih …`)           |
+ * | `rnn_cell_class.ts` | `RnnCellParams`, `initRnnCellParams`          | `rnnCellClassForward` → hidden states | `rnnCellClassBackward`: `weight_ih…`     | the class `RnnCell` itself (document 000)      |
+ *
+ * `lstmLoss` / `dlstmLoss` (document 001's `lstm_loss` / `dlstm_loss`) and `vanillaRnnLoss`
+ * compose a forward pass with its loss for the lessons that follow a source doing so.
  *
  * The shared recurrence `h = tanh(Wx·x + Wh·h_prev + b)` of the column-layout models is
  * `tanhRecurrence` / `tanhRecurrenceBackward` (`rnn_cell.ts`), and their one BPTT loop is
@@ -37,26 +47,25 @@
  * (`simple_rnn.ts`, `lstm.ts` one example at a time), torch's `(T, batch, features)`.
  *
  * A new model (a GRU, say) is `gru.ts` with `GruParams`, `initGruParams`, `gruForward`,
- * `gruBackward` returning `GradsOf<GruParams>`, a test against central differences
- * (`gradCheck`), and an export line below; `Adam` and `clipByGlobalNorm` train it as they are.
+ * `gruBackward` on this contract, a test against central differences through
+ * `lib/gradient_policy.ts`, and an export line below; `lastStepClassifier` (`lib/tasks.ts`)
+ * makes it a classifier of lesson 7's memory task and `fit` trains it as it is.
  *
  * ```ts
- * import { Adam, clipByGlobalNorm, oneHot, vanillaRnnBackward, vanillaRnnForward } from "../mod.ts";
- * import { NDArray, RandomState } from "../mod.ts";
- * import { ok } from "node:assert/strict";
- * const rng = new RandomState(0);
- * const params = {
- *   U: rng.randn(4, 1), W: rng.randn(4, 4).mul(0.3), b: NDArray.zeros([4, 1]),
- *   V: rng.randn(2, 4), c: NDArray.zeros([2, 1]),
- * };
+ * import { initVanillaRnnParams, NDArray, oneHot, RandomState } from "../mod.ts";
+ * import { softmaxCrossEntropy, vanillaRnnBackward, vanillaRnnForward } from "../mod.ts";
+ * import { Adam, clipByGlobalNorm } from "../mod.ts";
+ * import { deepEqual, ok } from "node:assert/strict";
+ * const params = initVanillaRnnParams(new RandomState(0), { n_x: 1, n_h: 4, n_y: 2 });
  * const xs = [NDArray.ones([1, 3]), NDArray.ones([1, 3]).neg()];
  * const ys = xs.map(() => oneHot([0, 1, 1], 2));
  * const adam = new Adam(0.05);
- * const loss = () => vanillaRnnForward(xs, NDArray.zeros([4, 3]), params, ys).loss;
+ * const loss = () => softmaxCrossEntropy(vanillaRnnForward(params, xs).outputs, ys).loss;
  * const before = loss();
  * for (let s = 0; s < 20; s++) {
- *   const { cache } = vanillaRnnForward(xs, NDArray.zeros([4, 3]), params, ys);
- *   const { h0: _dh0, ...grads } = vanillaRnnBackward(cache); // keyed like params
+ *   const { outputs, cache } = vanillaRnnForward(params, xs); // h0 = zeros
+ *   const { grads } = vanillaRnnBackward(softmaxCrossEntropy(outputs, ys).dLogits, cache);
+ *   deepEqual(Object.keys(grads), Object.keys(params)); // keyed exactly like params
  *   ok(clipByGlobalNorm(grads, 10).norm >= 0);
  *   adam.step(params, grads);
  * }
@@ -66,9 +75,12 @@
  * @module
  */
 
+export * from "./params.ts";
 export * from "./activations.ts";
+export * from "./losses.ts";
 export * from "./rnn_cell.ts";
 export * from "./vanilla_rnn.ts";
+export * from "./rtrl.ts";
 export * from "./simple_rnn.ts";
 export * from "./lstm.ts";
 export * from "./rnn_cell_class.ts";

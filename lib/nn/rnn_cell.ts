@@ -6,26 +6,36 @@
  *   a⟨t⟩ = tanh(Wax x⟨t⟩ + Waa a⟨t−1⟩ + ba)
  *   ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by)
  *
- * Forward functions return a `cache`; backward functions take it, as in the notebook.
+ * Forward functions return a `cache`; backward functions take it, as in the notebook. On the
+ * contract of `mod.ts`: {@link initRnnParameters}`(rng, sizes)`,
+ * {@link rnnCellForward}`(parameters, xt, a_prev)` and {@link rnnForward}`(parameters, x, a0)`
+ * → `{ outputs: { a, logits }, state, cache }` — the hidden states and the logits
+ * `z⟨t⟩ = Wya a⟨t⟩ + by` (the softmax ŷ = softmax(z) is the lesson's, not the model's) — and
+ * {@link rnnCellBackward} / {@link rnnBackward}`(dOutputs, cache) → { grads, dInputs, dState }`
+ * with `dOutputs = { a: ∂L/∂a⟨t⟩, logits?: ∂L/∂z⟨t⟩ }`. As in the notebook, `a` is the
+ * gradient reaching the states from above (from a loss on them, or from the head when the
+ * caller has already pushed it through `Wya`); a `logits` gradient goes through `Wya` here,
+ * and gives `Wya`, `by` their gradients (zero without one).
  *
  * ```ts
- * import { rnnCellForward, rnnCellBackward } from "./rnn_cell.ts";
+ * import { rnnCellBackward, rnnCellForward } from "./rnn_cell.ts";
  * import { NDArray } from "../ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = {
  *   Wax: NDArray.zeros([5, 3]), Waa: NDArray.zeros([5, 5]), Wya: NDArray.zeros([2, 5]),
  *   ba: NDArray.zeros([5, 1]), by: NDArray.zeros([2, 1]),
  * };
- * const { a_next, cache } = rnnCellForward(NDArray.zeros([3, 10]), NDArray.zeros([5, 10]), p);
- * deepEqual(a_next.shape, [5, 10]);
- * deepEqual(rnnCellBackward(NDArray.ones([5, 10]), cache).ba.shape, [5, 1]); // keyed like p
+ * const { outputs, cache } = rnnCellForward(p, NDArray.zeros([3, 10]), NDArray.zeros([5, 10]));
+ * deepEqual(outputs.a.shape, [5, 10]);
+ * const { grads } = rnnCellBackward({ a: NDArray.ones([5, 10]) }, cache);
+ * deepEqual(Object.keys(grads), Object.keys(p)); // keyed exactly like the parameters
  * ```
  *
  * @module
  */
 
 import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
-import { softmax } from "./activations.ts";
+import type { RandomState } from "../random.ts";
 
 /** The cell's parameters, named as in the notebook. */
 export interface RnnParameters {
@@ -49,18 +59,49 @@ export interface RnnCellCache {
   parameters: RnnParameters;
 }
 
+/** The sizes of the notebook's RNN: input n_x, hidden n_a, output n_y. */
+export interface RnnSizes {
+  n_x: number;
+  n_a: number;
+  n_y: number;
+}
+
 /**
- * Gradients of one cell step, keyed like what they differentiate (the contract of `mod.ts`):
- * the recurrence's parameters `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1) and the inputs
- * `xt` (n_x, m), `a_prev` (n_a, m). `Wya` and `by` have none here: the step's upstream
- * gradient is ∂L/∂a⟨t⟩ only. Under the notebook's names: {@link courseraCellGradients}.
+ * The notebook's test-cell draws, in its order: `Wax`, `Waa`, `Wya`, `ba`, `by`, each
+ * `randn`. Inputs: the generator and the sizes. Returns: {@link RnnParameters}.
+ */
+export function initRnnParameters(rng: RandomState, sizes: RnnSizes): RnnParameters {
+  const { n_x, n_a, n_y } = sizes;
+  for (const [k, v] of Object.entries(sizes)) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`initRnnParameters: ${k} must be a positive integer, got ${v}`);
+    }
+  }
+  const Wax = rng.randn(n_a, n_x), Waa = rng.randn(n_a, n_a), Wya = rng.randn(n_y, n_a);
+  return { Wax, Waa, Wya, ba: rng.randn(n_a, 1), by: rng.randn(n_y, 1) };
+}
+
+/** The outputs of a step or a sequence: the hidden states `a` and the logits `z = Wya a + by`. */
+export interface RnnOutputs {
+  a: NDArray;
+  logits: NDArray;
+}
+
+/** The upstream gradients: `a` = ∂L/∂a from above, `logits` = ∂L/∂z (optional). */
+export interface RnnOutputGradients {
+  a: NDArray;
+  logits?: NDArray;
+}
+
+/**
+ * Gradients of one cell step (the contract of `mod.ts`): `grads` keyed exactly like
+ * {@link RnnParameters}, `dInputs` = ∂L/∂xt (n_x, m), `dState` = ∂L/∂a_prev (n_a, m).
+ * Under the notebook's names: {@link courseraCellGradients}.
  */
 export interface RnnCellGradients {
-  xt: NDArray;
-  a_prev: NDArray;
-  Wax: NDArray;
-  Waa: NDArray;
-  ba: NDArray;
+  grads: RnnParameters;
+  dInputs: NDArray;
+  dState: NDArray;
 }
 
 /** The notebook's `rnn_cell_backward` gradients, named as it names them. */
@@ -73,11 +114,13 @@ export interface CourseraCellGradients {
 }
 
 /**
- * The adapter to the notebook's names: `{xt, a_prev, Wax, Waa, ba}` →
- * `{dxt, da_prev, dWax, dWaa, dba}` (the same arrays). Inputs / Returns: shapes unchanged.
+ * The adapter to the notebook's names: `{grads: {Wax, Waa, ba}, dInputs, dState}` →
+ * `{dxt, da_prev, dWax, dWaa, dba}` (the same arrays; the notebook has no `dWya`, `dby`).
+ * Inputs / Returns: shapes unchanged.
  */
 export function courseraCellGradients(g: RnnCellGradients): CourseraCellGradients {
-  return { dxt: g.xt, da_prev: g.a_prev, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
+  const { Wax, Waa, ba } = g.grads;
+  return { dxt: g.dInputs, da_prev: g.dState, dWax: Wax, dWaa: Waa, dba: ba };
 }
 
 /**
@@ -97,7 +140,8 @@ export function tanhRecurrence(
 }
 
 /**
- * Backward of {@link tanhRecurrence}, given `dh = ∂L/∂h` (n_h, m): with
+ * Backward of {@link tanhRecurrence}, given `dh = ∂L/∂h` (n_h, m). Inputs: Wx (n_h, n_x), Wh
+ * (n_h, n_h), x (n_x, m), h_prev (n_h, m), h (n_h, m), dh (n_h, m). Returns, with
  * `δ = (1 − h²) ⊙ dh`, `dx = Wxᵀδ` (n_x, m), `dh_prev = Whᵀδ` (n_h, m), `dWx = δ xᵀ`
  * (n_h, n_x), `dWh = δ h_prevᵀ` (n_h, n_h), `db = Σ_columns δ` (n_h, 1).
  */
@@ -166,77 +210,108 @@ function checkParameters(op: string, p: RnnParameters, n_x: number, m: number, a
   expectShape(op, "a_prev", a, [n_a, m]);
 }
 
-/** One forward step; `softmaxFn` defaults to the notebook's column-wise softmax. */
+/**
+ * One forward step (the contract's `forward` for one step). Inputs: parameters, xt (n_x, m),
+ * a_prev (n_a, m). Returns: `outputs` = `{ a: a⟨t⟩ (n_a, m), logits: Wya a⟨t⟩ + by (n_y, m) }`,
+ * `state` = a⟨t⟩, and the cache `(a_next, a_prev, xt, parameters)`.
+ */
 export function rnnCellForward(
+  parameters: RnnParameters,
   xt: NDArray,
   a_prev: NDArray,
-  parameters: RnnParameters,
-  softmaxFn: (z: NDArray) => NDArray = softmax,
-): { a_next: NDArray; yt_pred: NDArray; cache: RnnCellCache } {
+): { outputs: RnnOutputs; state: NDArray; cache: RnnCellCache } {
   if (xt.ndim !== 2) {
     throw new RangeError(`rnnCellForward: xt must be (n_x, m), got ${shapeStr(xt.shape)}`);
   }
   checkParameters("rnnCellForward", parameters, xt.shape[0], xt.shape[1], a_prev);
   const { Wax, Waa, Wya, ba, by } = parameters;
   const a_next = tanhRecurrence(Wax, Waa, ba, xt, a_prev);
-  const yt_pred = softmaxFn(dot(Wya, a_next).add(by));
-  return { a_next, yt_pred, cache: { a_next, a_prev, xt, parameters } };
+  const logits = dot(Wya, a_next).add(by);
+  return {
+    outputs: { a: a_next, logits },
+    state: a_next,
+    cache: { a_next, a_prev, xt, parameters },
+  };
+}
+
+/** What reaches a⟨t⟩ from above: `da` plus `Wyaᵀ dz` when a logits gradient is given. */
+function fromAbove(Wya: NDArray, da: NDArray, dz: NDArray | undefined): NDArray {
+  return dz === undefined ? da : da.add(dot(Wya.T, dz));
 }
 
 /**
- * One backward step: given ∂L/∂a⟨t⟩ (`da_next`, `(n_a, m)`), the gradients of the cell's
- * inputs and parameters, keyed like them ({@link RnnCellGradients}). With `dtanh = (1 − a⟨t⟩²) ⊙ da_next`:
- * `dxt = Waxᵀ dtanh`, `da_prev = Waaᵀ dtanh`, `dWax = dtanh xtᵀ`, `dWaa = dtanh a_prevᵀ`,
- * `dba = Σ_columns dtanh`.
+ * One backward step (the contract's `backward` for one step). Inputs: `dOutputs.a` =
+ * ∂L/∂a⟨t⟩ from above (n_a, m), optionally `dOutputs.logits` = ∂L/∂z⟨t⟩ (n_y, m); the cache.
+ * With `dtanh = (1 − a⟨t⟩²) ⊙ da`: `dxt = Waxᵀ dtanh`, `da_prev = Waaᵀ dtanh`,
+ * `dWax = dtanh xtᵀ`, `dWaa = dtanh a_prevᵀ`, `dba = Σ_columns dtanh`, and from the logits
+ * `dWya = dz aᵀ`, `dby = Σ_columns dz` (zeros without them). Returns: {@link RnnCellGradients}.
  */
-export function rnnCellBackward(da_next: NDArray, cache: RnnCellCache): RnnCellGradients {
+export function rnnCellBackward(
+  dOutputs: RnnOutputGradients,
+  cache: RnnCellCache,
+): RnnCellGradients {
   const { a_next, a_prev, xt, parameters } = cache;
-  const { Wax, Waa } = parameters;
-  expectShape("rnnCellBackward", "da_next", da_next, [...a_next.shape]);
-  const g = tanhRecurrenceBackward(Wax, Waa, xt, a_prev, a_next, da_next);
-  return { xt: g.dx, a_prev: g.dh_prev, Wax: g.dWx, Waa: g.dWh, ba: g.db };
+  const { Wax, Waa, Wya, by } = parameters;
+  expectShape("rnnCellBackward", "da_next", dOutputs.a, [...a_next.shape]);
+  const dz = dOutputs.logits;
+  if (dz !== undefined) {
+    expectShape("rnnCellBackward", "dlogits", dz, [Wya.shape[0], a_next.shape[1]]);
+  }
+  const g = tanhRecurrenceBackward(Wax, Waa, xt, a_prev, a_next, fromAbove(Wya, dOutputs.a, dz));
+  return {
+    grads: {
+      Wax: g.dWx,
+      Waa: g.dWh,
+      Wya: dz === undefined ? NDArray.zeros(Wya.shape) : dot(dz, a_next.T),
+      ba: g.db,
+      by: dz === undefined ? NDArray.zeros(by.shape) : dz.sum(-1, true),
+    },
+    dInputs: g.dx,
+    dState: g.dh_prev,
+  };
 }
 
 /** The caches of a whole sequence: `[list of cell caches, x]`, as the notebook returns. */
 export type RnnCaches = [RnnCellCache[], NDArray];
 
-/** Runs the cell over `x` of shape `(n_x, m, T_x)` from `a0` `(n_a, m)`. */
+/**
+ * Runs the cell over a sequence (the contract's `forward`). Inputs: parameters, x
+ * (n_x, m, T_x), a0 (n_a, m; default zeros). Returns: `outputs` = `{ a (n_a, m, T_x), logits
+ * (n_y, m, T_x) }`, `state` = a⟨T_x⟩ (n_a, m), and the notebook's caches `[cell caches, x]`.
+ */
 export function rnnForward(
-  x: NDArray,
-  a0: NDArray,
   parameters: RnnParameters,
-  softmaxFn: (z: NDArray) => NDArray = softmax,
-): { a: NDArray; y_pred: NDArray; caches: RnnCaches } {
+  x: NDArray,
+  a0: NDArray = NDArray.zeros([parameters.Waa.shape[0], x.shape[1] ?? 1]),
+): { outputs: RnnOutputs; state: NDArray; cache: RnnCaches } {
   if (x.ndim !== 3) {
     throw new RangeError(`rnnForward: x must be (n_x, m, T_x), got ${shapeStr(x.shape)}`);
   }
   const [_n_x, m, T_x] = x.shape;
   const [n_y, n_a] = parameters.Wya.shape;
   const a = NDArray.zeros([n_a, m, T_x]);
-  const y_pred = NDArray.zeros([n_y, m, T_x]);
+  const logits = NDArray.zeros([n_y, m, T_x]);
   const caches: RnnCellCache[] = [];
   let a_next = a0;
   for (let t = 0; t < T_x; t++) {
-    const step = rnnCellForward(x.take(2, t), a_next, parameters, softmaxFn);
-    a_next = step.a_next;
+    const step = rnnCellForward(parameters, x.take(2, t), a_next);
+    a_next = step.state;
     a.put(2, t, a_next);
-    y_pred.put(2, t, step.yt_pred);
+    logits.put(2, t, step.outputs.logits);
     caches.push(step.cache);
   }
-  return { a, y_pred, caches: [caches, x] };
+  return { outputs: { a, logits }, state: a_next, cache: [caches, x] };
 }
 
 /**
- * Gradients of a whole sequence, keyed like what they differentiate: `x` (n_x, m, T_x),
- * `a0` (n_a, m), `Wax` (n_a, n_x), `Waa` (n_a, n_a), `ba` (n_a, 1). Under the notebook's
- * names: {@link courseraGradients}.
+ * Gradients of a whole sequence: `grads` keyed exactly like {@link RnnParameters},
+ * `dInputs` = ∂L/∂x (n_x, m, T_x), `dState` = ∂L/∂a0 (n_a, m). Under the notebook's names:
+ * {@link courseraGradients}.
  */
 export interface RnnGradients {
-  x: NDArray;
-  a0: NDArray;
-  Wax: NDArray;
-  Waa: NDArray;
-  ba: NDArray;
+  grads: RnnParameters;
+  dInputs: NDArray;
+  dState: NDArray;
 }
 
 /** The notebook's `rnn_backward` gradients, named as it names them. */
@@ -249,33 +324,50 @@ export interface CourseraGradients {
 }
 
 /**
- * The adapter to the notebook's names: `{x, a0, Wax, Waa, ba}` → `{dx, da0, dWax, dWaa, dba}`
- * (the same arrays). Inputs / Returns: shapes unchanged.
+ * The adapter to the notebook's names: `{grads: {Wax, Waa, ba}, dInputs, dState}` →
+ * `{dx, da0, dWax, dWaa, dba}` (the same arrays). Inputs / Returns: shapes unchanged.
  */
 export function courseraGradients(g: RnnGradients): CourseraGradients {
-  return { dx: g.x, da0: g.a0, dWax: g.Wax, dWaa: g.Waa, dba: g.ba };
+  const { Wax, Waa, ba } = g.grads;
+  return { dx: g.dInputs, da0: g.dState, dWax: Wax, dWaa: Waa, dba: ba };
 }
 
 /**
- * Backpropagation through time: `da` `(n_a, m, T_x)` is ∂L/∂a⟨t⟩ coming from above at every
- * step (e.g. from the outputs); the gradient flowing back through `Waa` is added to it step
- * by step, from the last step to the first.
+ * Backpropagation through time (the contract's `backward`). Inputs: `dOutputs.a`
+ * (n_a, m, T_x) = ∂L/∂a⟨t⟩ coming from above at every step, optionally `dOutputs.logits`
+ * (n_y, m, T_x) = ∂L/∂z⟨t⟩; the caches of {@link rnnForward}. The gradient flowing back through
+ * `Waa` is added to what comes from above step by step, from the last step to the first.
+ * Returns: {@link RnnGradients}.
  */
-export function rnnBackward(da: NDArray, caches: RnnCaches): RnnGradients {
+export function rnnBackward(dOutputs: RnnOutputGradients, caches: RnnCaches): RnnGradients {
   const [cells, x] = caches;
   const [n_x, m, T_x] = x.shape;
   const n_a = cells[0].a_next.shape[0];
-  expectShape("rnnBackward", "da", da, [n_a, m, T_x]);
-  const { Wax, Waa } = cells[0].parameters;
+  const { Wax, Waa, Wya, by } = cells[0].parameters;
+  const n_y = Wya.shape[0];
+  expectShape("rnnBackward", "da", dOutputs.a, [n_a, m, T_x]);
+  const dz = dOutputs.logits;
+  if (dz !== undefined) expectShape("rnnBackward", "dlogits", dz, [n_y, m, T_x]);
+  let dWya = NDArray.zeros(Wya.shape), dby = NDArray.zeros(by.shape);
   const g = tanhRecurrenceBptt(
     Wax,
     Waa,
     cells.map((c) => c.xt),
     cells.map((c) => c.a_prev),
     cells.map((c) => c.a_next),
-    (t) => da.take(2, t),
+    (t) => {
+      if (dz === undefined) return dOutputs.a.take(2, t);
+      const dzt = dz.take(2, t);
+      dWya = dWya.add(dot(dzt, cells[t].a_next.T));
+      dby = dby.add(dzt.sum(-1, true));
+      return fromAbove(Wya, dOutputs.a.take(2, t), dzt);
+    },
   );
   const dx = NDArray.zeros([n_x, m, T_x]);
   g.dxs.forEach((d, t) => dx.put(2, t, d));
-  return { x: dx, a0: g.dh0, Wax: g.dWx, Waa: g.dWh, ba: g.db };
+  return {
+    grads: { Wax: g.dWx, Waa: g.dWh, Wya: dWya, ba: g.db, by: dby },
+    dInputs: dx,
+    dState: g.dh0,
+  };
 }

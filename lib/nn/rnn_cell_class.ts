@@ -16,6 +16,12 @@
  * The same layer in torch 1.13's exact order of operations is `torch_rnn.ts`; lesson 3 compares
  * the two.
  *
+ * The class is the document's code and stays as it is; the contract of `mod.ts` is kept by
+ * {@link initRnnCellParams}`(rng, sizes)`, {@link rnnCellClassForward}`(params, x, h0) →
+ * { outputs, state, cache }` (which runs the class over a sequence) and
+ * {@link rnnCellClassBackward}`(dOutputs, cache) → { grads, dInputs, dState }` (which runs its
+ * `backward` step by step and reads its `grads()` and `dh0` back under the parameters' names).
+ *
  * ```ts
  * import { RnnCell } from "./rnn_cell_class.ts";
  * import { NDArray } from "../ndarray.ts";
@@ -31,6 +37,7 @@
  */
 
 import { NDArray, shapeStr } from "../ndarray.ts";
+import type { RandomState } from "../random.ts";
 
 /** The cell of document 000, with its gradient stacks. */
 export class RnnCell {
@@ -131,4 +138,101 @@ export class RnnCell {
     this.db_stack = [];
     this.prev_dh = null;
   }
+}
+
+/** The class's parameters as a record, named as its constructor names them. */
+export interface RnnCellParams {
+  /** (hidden, input) */
+  weight_ih: NDArray;
+  /** (hidden, hidden) */
+  weight_hh: NDArray;
+  /** (hidden) */
+  bias_ih: NDArray;
+  /** (hidden) */
+  bias_hh: NDArray;
+}
+
+/**
+ * torch's initialisation rule for this layer, drawn from numpy's generator: every parameter,
+ * in the constructor's order, `uniform(−1/√hidden, 1/√hidden)`. Inputs: the generator and
+ * `{ input_size, hidden_size }`. Returns: {@link RnnCellParams}.
+ */
+export function initRnnCellParams(
+  rng: RandomState,
+  sizes: { input_size: number; hidden_size: number },
+): RnnCellParams {
+  const { input_size: I, hidden_size: H } = sizes;
+  if (!Number.isInteger(I) || !Number.isInteger(H) || I < 1 || H < 1) {
+    throw new RangeError(`initRnnCellParams: sizes must be positive integers, got (${I}, ${H})`);
+  }
+  const k = 1 / Math.sqrt(H);
+  return {
+    weight_ih: rng.uniform(-k, k, [H, I]),
+    weight_hh: rng.uniform(-k, k, [H, H]),
+    bias_ih: rng.uniform(-k, k, [H]),
+    bias_hh: rng.uniform(-k, k, [H]),
+  };
+}
+
+/** What {@link rnnCellClassForward} keeps: the cell that ran (its stacks) and the shapes. */
+export interface RnnCellClassCache {
+  cell: RnnCell;
+  /** (T, batch, input) */
+  x: NDArray;
+}
+
+/**
+ * The document's class over a whole sequence (the contract's `forward`): `cell.call` step by
+ * step. Inputs: params, x (T, batch, input), h0 (batch, hidden). Returns: the hidden states
+ * `outputs` (T, batch, hidden), the last one as `state` (batch, hidden), and the cache (the
+ * cell with its stacks: {@link rnnCellClassBackward} runs once per forward pass).
+ */
+export function rnnCellClassForward(
+  params: RnnCellParams,
+  x: NDArray,
+  h0: NDArray,
+): { outputs: NDArray; state: NDArray; cache: RnnCellClassCache } {
+  if (x.ndim !== 3) {
+    throw new RangeError(`rnnCellClassForward: x ${shapeStr(x.shape)} must be (T, batch, input)`);
+  }
+  const cell = new RnnCell(params.weight_ih, params.weight_hh, params.bias_ih, params.bias_hh);
+  const [T, B] = x.shape, H = params.weight_hh.shape[0];
+  const outputs = NDArray.zeros([T, B, H]);
+  let h = h0;
+  for (let t = 0; t < T; t++) {
+    h = cell.call(x.take(0, t), h);
+    outputs.put(0, t, h);
+  }
+  return { outputs, state: h, cache: { cell, x } };
+}
+
+/**
+ * The document's backward over the sequence (the contract's `backward`): `cell.backward(dh_t)`
+ * from the last step to the first, then its `grads()` and `dh0`. Inputs: dOutputs = ∂L/∂h_t
+ * (T, batch, hidden), the cache. Returns: `grads` keyed exactly like {@link RnnCellParams},
+ * `dInputs` (T, batch, input), `dState` = ∂L/∂h0 (batch, hidden).
+ */
+export function rnnCellClassBackward(
+  dOutputs: NDArray,
+  cache: RnnCellClassCache,
+): { grads: RnnCellParams; dInputs: NDArray; dState: NDArray } {
+  const { cell, x } = cache;
+  const T = x.shape[0], H = cell.weight_hh.shape[0];
+  if (dOutputs.shape.join() !== `${T},${x.shape[1]},${H}`) {
+    throw new RangeError(
+      `rnnCellClassBackward: dOutputs ${shapeStr(dOutputs.shape)} must be (${T},${
+        x.shape[1]
+      },${H})`,
+    );
+  }
+  let dx: NDArray[] = [];
+  for (let t = T - 1; t >= 0; t--) dx = cell.backward(dOutputs.take(0, t));
+  const g = cell.grads();
+  const dInputs = NDArray.zeros(x.shape);
+  dx.forEach((d, t) => dInputs.put(0, t, d));
+  return {
+    grads: { weight_ih: g.dW_ih, weight_hh: g.dW_hh, bias_ih: g.db_ih, bias_hh: g.db_hh },
+    dInputs,
+    dState: cell.dh0,
+  };
 }

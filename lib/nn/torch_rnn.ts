@@ -9,17 +9,22 @@
  *   h_t = tanh((h_{t−1}·W_hhᵀ + b_hh) + (x_t·W_ihᵀ + b_ih))
  *
  * Shapes: x (T, batch, input), h0 (1, batch, hidden), hidden states (T, batch, hidden).
+ * On the contract of `mod.ts`: {@link initTorchRnnParams}`(gen, sizes)`,
+ * {@link torchRnnForward}`(params, x, h0) → { outputs, state, cache }` (the outputs are the
+ * hidden states, as `torch.nn.RNN` returns them), {@link torchRnnBackward}`(dOutputs, cache) →
+ * { grads, dInputs, dState }`.
  *
  * ```ts
- * import { rnnInit, torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
+ * import { initTorchRnnParams, torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
  * import { TorchGenerator } from "../torch_random.ts";
  * import { NDArray } from "../ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
- * const p = rnnInit(new TorchGenerator(123), 4, 5);
+ * const p = initTorchRnnParams(new TorchGenerator(123), { input_size: 4, hidden_size: 5 });
  * const x = NDArray.ones([3, 2, 4]), h0 = NDArray.zeros([1, 2, 5]);
- * const hidden = torchRnnForward(p, x, h0);
- * const g = torchRnnBackward(p, x, h0, hidden, NDArray.ones([3, 2, 5]));
- * deepEqual([hidden.shape, g.weight_ih_l0.shape, g.h0.shape], [[3, 2, 5], [5, 4], [1, 2, 5]]);
+ * const { outputs, cache } = torchRnnForward(p, x, h0);
+ * const g = torchRnnBackward(NDArray.ones([3, 2, 5]), cache);
+ * deepEqual([outputs.shape, g.grads.weight_ih_l0.shape, g.dState.shape], [[3, 2, 5], [5, 4], [1, 2, 5]]);
+ * deepEqual(Object.keys(g.grads), Object.keys(p)); // keyed exactly like the parameters
  * ```
  *
  * @module
@@ -40,20 +45,24 @@ export interface TorchRnnParams {
   bias_hh_l0: NDArray;
 }
 
+/** The sizes of a one-layer `torch.nn.RNN`, named as torch's constructor names them. */
+export interface TorchRnnSizes {
+  input_size: number;
+  hidden_size: number;
+}
+
 /**
- * `torch.nn.RNN(inputSize, hiddenSize)`'s `reset_parameters`: every parameter, in
+ * `torch.nn.RNN(input_size, hidden_size)`'s `reset_parameters`: every parameter, in
  * registration order, filled by `uniform_(−1/√hidden, 1/√hidden)`.
+ * Inputs: torch's generator and the sizes. Returns: {@link TorchRnnParams}.
  */
-export function rnnInit(
-  gen: TorchGenerator,
-  inputSize: number,
-  hiddenSize: number,
-): TorchRnnParams {
+export function initTorchRnnParams(gen: TorchGenerator, sizes: TorchRnnSizes): TorchRnnParams {
+  const { input_size: inputSize, hidden_size: hiddenSize } = sizes;
   if (
     !Number.isInteger(inputSize) || !Number.isInteger(hiddenSize) || inputSize < 1 || hiddenSize < 1
   ) {
     throw new RangeError(
-      `rnnInit: sizes must be positive integers, got (${inputSize}, ${hiddenSize})`,
+      `initTorchRnnParams: sizes must be positive integers, got (${inputSize}, ${hiddenSize})`,
     );
   }
   const stdv = 1 / Math.sqrt(hiddenSize);
@@ -66,18 +75,26 @@ export function rnnInit(
 }
 
 /**
- * Gradients of one sequence through a one-layer tanh RNN, in torch's shapes, keyed like the
- * parameters (each parameter's `.grad`) and the inputs: `x` (T, batch, input), `h0`
+ * Gradients of one sequence through a one-layer tanh RNN, in torch's shapes: `grads` keyed
+ * like the parameters (each parameter's `.grad`), `dInputs` (T, batch, input) and `dState`
  * (1, batch, hidden) — torch's `x.grad` and `h0.grad`. Under the names of document 000's
  * class and lesson 3 (`dx, dh0, dW_ih …`): {@link torchGradsAsClassNames}.
  */
 export interface TorchRnnGrads {
-  weight_ih_l0: NDArray;
-  weight_hh_l0: NDArray;
-  bias_ih_l0: NDArray;
-  bias_hh_l0: NDArray;
+  grads: TorchRnnParams;
+  dInputs: NDArray;
+  dState: NDArray;
+}
+
+/** What {@link torchRnnForward} keeps for {@link torchRnnBackward}. */
+export interface TorchRnnCache {
+  params: TorchRnnParams;
+  /** (T, batch, input) */
   x: NDArray;
+  /** (1, batch, hidden) */
   h0: NDArray;
+  /** the hidden states (T, batch, hidden) */
+  hidden: NDArray;
 }
 
 /** The same gradients under document 000's class's names (`RnnCell.grads()`, lesson 3). */
@@ -91,17 +108,17 @@ export interface TorchClassGradients {
 }
 
 /**
- * The adapter to document 000's class's names: `{weight_ih_l0, …, x, h0}` →
- * `{dx, dh0, dW_ih, dW_hh, db_ih, db_hh}` (the same arrays). Inputs / Returns: shapes unchanged.
+ * The adapter to document 000's class's names: `{grads: {weight_ih_l0, …}, dInputs, dState}`
+ * → `{dx, dh0, dW_ih, dW_hh, db_ih, db_hh}` (the same arrays). Inputs / Returns: shapes unchanged.
  */
 export function torchGradsAsClassNames(g: TorchRnnGrads): TorchClassGradients {
   return {
-    dx: g.x,
-    dh0: g.h0,
-    dW_ih: g.weight_ih_l0,
-    dW_hh: g.weight_hh_l0,
-    db_ih: g.bias_ih_l0,
-    db_hh: g.bias_hh_l0,
+    dx: g.dInputs,
+    dh0: g.dState,
+    dW_ih: g.grads.weight_ih_l0,
+    dW_hh: g.grads.weight_hh_l0,
+    db_ih: g.grads.bias_ih_l0,
+    db_hh: g.grads.bias_hh_l0,
   };
 }
 
@@ -134,6 +151,7 @@ function rnnShapes(p: TorchRnnParams, x: NDArray, h0: NDArray, op: string) {
 /**
  * `1 − y²` rounded once, as `fma(−y, y, 1)` computes it: the exact value in integers
  * (|y| = m·2⁻ᵠ, so 1 − y² = (2²ᵠ − m²)·2⁻²ᵠ), converted to the nearest double by `Number()`.
+ * Inputs: y, a number in [−1, 1]. Returns: a number.
  *
  * ```ts
  * import { fusedOneMinusSquare } from "./torch_rnn.ts";
@@ -189,11 +207,18 @@ function atenRowSum(row: (i: number) => number, n: number): number {
  *   weight_ih_l0: NDArray.full([2, 1], 0.5), weight_hh_l0: NDArray.eye(2),
  *   bias_ih_l0: NDArray.zeros([2]), bias_hh_l0: NDArray.zeros([2]),
  * };
- * const hidden = torchRnnForward(p, NDArray.ones([1, 1, 1]), NDArray.zeros([1, 1, 2]));
- * equal(hidden.get(0, 0, 0), Math.tanh(0.5));
+ * const { outputs } = torchRnnForward(p, NDArray.ones([1, 1, 1]), NDArray.zeros([1, 1, 2]));
+ * equal(outputs.get(0, 0, 0), Math.tanh(0.5));
  * ```
+ *
+ * Inputs: params, x (T, batch, input), h0 (1, batch, hidden). Returns: the hidden states
+ * `outputs` (T, batch, hidden), the last one as `state` (1, batch, hidden), and the cache.
  */
-export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDArray {
+export function torchRnnForward(
+  p: TorchRnnParams,
+  x: NDArray,
+  h0: NDArray,
+): { outputs: NDArray; state: NDArray; cache: TorchRnnCache } {
   const { T, B, I, H } = rnnShapes(p, x, h0, "torchRnnForward");
   const wih = p.weight_ih_l0.data, whh = p.weight_hh_l0.data;
   const bih = p.bias_ih_l0.data, bhh = p.bias_hh_l0.data;
@@ -211,12 +236,14 @@ export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDA
     }
     prev = out.data.subarray(t * B * H, (t + 1) * B * H);
   }
-  return out;
+  const state = new NDArray(Float64Array.from(prev), [1, B, H]);
+  return { outputs: out, state, cache: { params: p, x, h0, hidden: out } };
 }
 
 /**
- * torch 1.13's autograd for the same RNN, operation for operation, given the hidden states
- * `hidden` (T, batch, hidden) and the upstream gradient `dh` of every output. Per step, last
+ * torch 1.13's autograd for the same RNN, operation for operation, given the upstream
+ * gradient `dh` (T, batch, hidden) of every output and the cache (its hidden states are the
+ * ones the backward pass reads: lesson 3 hands it torch's own). Per step, last
  * first: `g = dh_t + dprev`, `d = g ⊙ (1 − y²)`, `dprev = d·W_hh`, `dx_t = d·W_ih` (dot products
  * left to right). The hidden side gets one product per step, accumulated last step first
  * (`dW_hh`, and `db_hh` = each step's batch sum); torch computed the input side for all steps
@@ -232,18 +259,18 @@ export function torchRnnForward(p: TorchRnnParams, x: NDArray, h0: NDArray): NDA
  *   bias_ih_l0: NDArray.zeros([2]), bias_hh_l0: NDArray.zeros([2]),
  * };
  * const x = NDArray.ones([3, 1, 1]), h0 = NDArray.zeros([1, 1, 2]);
- * const g = torchRnnBackward(p, x, h0, torchRnnForward(p, x, h0), NDArray.ones([3, 1, 2]));
- * deepEqual(g.h0.shape, [1, 1, 2]);
+ * const g = torchRnnBackward(NDArray.ones([3, 1, 2]), torchRnnForward(p, x, h0).cache);
+ * deepEqual(g.dState.shape, [1, 1, 2]);
  * ```
+ *
+ * Inputs: dh (T, batch, hidden), the cache, options. Returns: {@link TorchRnnGrads}.
  */
 export function torchRnnBackward(
-  p: TorchRnnParams,
-  x: NDArray,
-  h0: NDArray,
-  hidden: NDArray,
   dh: NDArray,
+  cache: TorchRnnCache,
   options: TorchKernelOptions = {},
 ): TorchRnnGrads {
+  const { params: p, x, h0, hidden } = cache;
   const { T, B, I, H } = rnnShapes(p, x, h0, "torchRnnBackward");
   for (const [name, a] of [["hidden", hidden], ["dh", dh]] as const) {
     if (a.shape.join() !== `${T},${B},${H}`) {
@@ -299,11 +326,8 @@ export function torchRnnBackward(
     db_ih.data[j] = atenRowSum((r) => d.data[r * H + j], T * B);
   }
   return {
-    weight_ih_l0: dW_ih,
-    weight_hh_l0: dW_hh,
-    bias_ih_l0: db_ih,
-    bias_hh_l0: db_hh,
-    x: dx,
-    h0: new NDArray(dprev, [1, B, H]),
+    grads: { weight_ih_l0: dW_ih, weight_hh_l0: dW_hh, bias_ih_l0: db_ih, bias_hh_l0: db_hh },
+    dInputs: dx,
+    dState: new NDArray(dprev, [1, B, H]),
   };
 }

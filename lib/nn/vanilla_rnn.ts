@@ -5,8 +5,12 @@
  *   net^t = U x^t + W h^{t−1} + b,   h^t = tanh(net^t),   o^t = V h^t + c,   ŷ^t = softmax(o^t)
  *   L = Σ_t L_t,   L_t = −Σ_i y^t_i log ŷ^t_i
  *
- * {@link vanillaRnnForward} returns the states and a `cache`; {@link vanillaRnnBackward}
- * takes the cache and runs backpropagation through time, the δ recursion
+ * On the contract of `mod.ts`: {@link initVanillaRnnParams}`(rng, sizes)`,
+ * {@link vanillaRnnForward}`(params, xs, h0) → { outputs, state, cache }` — the outputs are the
+ * logits `o^t`, no loss — and {@link vanillaRnnBackward}`(dOutputs, cache) → { grads, dInputs,
+ * dState }` from `dOutputs[t] = ∂L/∂o^t`. The loss is `softmaxCrossEntropy` of `losses.ts`,
+ * whose `∂L/∂o^t = ŷ^t − y^t` feeds the backward pass; {@link vanillaRnnLoss} composes the two.
+ * Backpropagation through time is the δ recursion
  *
  *   δ^t = ∂L/∂net^t = (1 − (h^t)²) ⊙ (Vᵀ(ŷ^t − y^t) + Wᵀ δ^{t+1}),   δ^{T+1} = 0,
  *
@@ -15,9 +19,10 @@
  *
  * ```ts
  * import { oneHot, vanillaRnnBackward, vanillaRnnForward } from "./vanilla_rnn.ts";
+ * import { softmaxCrossEntropy } from "./losses.ts";
  * import { numericalGradient, relError } from "../gradcheck.ts";
  * import { RandomState } from "../random.ts";
- * import { ok } from "node:assert/strict";
+ * import { deepEqual, ok } from "node:assert/strict";
  * const rng = new RandomState(0);
  * const params = {
  *   U: rng.randn(4, 3), W: rng.randn(4, 4).mul(0.5), b: rng.randn(4, 1),
@@ -26,17 +31,19 @@
  * const xs = [rng.randn(3, 1), rng.randn(3, 1), rng.randn(3, 1)];
  * const ys = [oneHot([0], 2), oneHot([1], 2), oneHot([1], 2)];
  * const h0 = rng.randn(4, 1);
- * const { cache } = vanillaRnnForward(xs, h0, params, ys);
- * const grads = vanillaRnnBackward(cache);
- * const numeric = numericalGradient(() => vanillaRnnForward(xs, h0, params, ys).loss, params.W);
- * ok(relError(grads.W, numeric).max() < 1e-7);
+ * const loss = () => softmaxCrossEntropy(vanillaRnnForward(params, xs, h0).outputs, ys).loss;
+ * const { outputs, cache } = vanillaRnnForward(params, xs, h0);
+ * const { grads } = vanillaRnnBackward(softmaxCrossEntropy(outputs, ys).dLogits, cache);
+ * deepEqual(Object.keys(grads), Object.keys(params)); // keyed exactly like the parameters
+ * ok(relError(grads.W, numericalGradient(loss, params.W)).max() < 1e-7);
  * ```
  *
  * @module
  */
 
 import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
-import { softmax } from "./activations.ts";
+import type { RandomState } from "../random.ts";
+import { softmaxCrossEntropy } from "./losses.ts";
 import { tanhRecurrence, tanhRecurrenceBptt } from "./rnn_cell.ts";
 
 /** The parameters, named as in `net = Ux + Wh + b`, `o = Vh + c`. */
@@ -53,14 +60,27 @@ export interface VanillaRnnParams {
   c: NDArray;
 }
 
-/** Gradients of the loss with respect to each parameter and to the initial state. */
-export interface VanillaRnnGradients {
-  U: NDArray;
-  W: NDArray;
-  b: NDArray;
-  V: NDArray;
-  c: NDArray;
-  h0: NDArray;
+/** The sizes of a vanilla RNN: input n_x, hidden n_h, output n_y. */
+export interface VanillaRnnSizes {
+  n_x: number;
+  n_h: number;
+  n_y: number;
+}
+
+/**
+ * Small random parameters: `U`, `W`, `V` drawn `randn · 0.1` (in that order), zero biases.
+ * Inputs: the generator and the sizes. Returns: {@link VanillaRnnParams}.
+ */
+export function initVanillaRnnParams(rng: RandomState, sizes: VanillaRnnSizes): VanillaRnnParams {
+  const { n_x, n_h, n_y } = sizes;
+  for (const [k, v] of Object.entries(sizes)) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`initVanillaRnnParams: ${k} must be a positive integer, got ${v}`);
+    }
+  }
+  const U = rng.randn(n_h, n_x).mul(0.1), W = rng.randn(n_h, n_h).mul(0.1);
+  const V = rng.randn(n_y, n_h).mul(0.1);
+  return { U, W, b: NDArray.zeros([n_h, 1]), V, c: NDArray.zeros([n_y, 1]) };
 }
 
 /** Everything the backward pass needs. `h[t]` is the state after step t (h^{t+1} in 1-based). */
@@ -68,14 +88,10 @@ export interface VanillaRnnCache {
   xs: NDArray[];
   h0: NDArray;
   h: NDArray[];
-  yHat: NDArray[];
-  ys: NDArray[];
   params: VanillaRnnParams;
-  /** Whether step t's cross-entropy is part of the loss. */
-  inLoss: boolean[];
 }
 
-/** Options of {@link vanillaRnnForward}. */
+/** Options of {@link vanillaRnnLoss}. */
 export interface VanillaRnnOptions {
   /** The 0-based steps whose cross-entropy counts (default: every step). */
   lossAt?: readonly number[];
@@ -83,7 +99,7 @@ export interface VanillaRnnOptions {
 
 /**
  * Targets as one-hot columns: `oneHot([2, 0], 3)` is the (3, 2) array with a 1 in row 2 of
- * column 0 and row 0 of column 1.
+ * column 0 and row 0 of column 1. Inputs: m labels in [0, n), n. Returns: (n, m).
  */
 export function oneHot(labels: readonly number[], n: number): NDArray {
   const out = NDArray.zeros([n, labels.length]);
@@ -102,7 +118,6 @@ function checkShapes(
   xs: readonly NDArray[],
   h0: NDArray,
   p: VanillaRnnParams,
-  ys: readonly NDArray[],
 ): [number, number, number, number] {
   if (p.U.ndim !== 2 || p.V.ndim !== 2) {
     throw new RangeError(
@@ -119,74 +134,92 @@ function checkShapes(
   const m = h0.shape[1];
   expectShape(op, "h0", h0, [n_h, m]);
   if (xs.length === 0) throw new RangeError(`${op}: no time steps (xs is empty)`);
-  if (ys.length !== xs.length) {
-    throw new RangeError(`${op}: ${xs.length} inputs but ${ys.length} targets`);
-  }
   xs.forEach((x, t) => expectShape(op, `xs[${t}]`, x, [n_x, m]));
-  ys.forEach((y, t) => expectShape(op, `ys[${t}]`, y, [n_y, m]));
   return [n_x, n_h, n_y, m];
 }
 
 /**
- * Runs the RNN over `xs` (T arrays of shape (n_x, m)) from `h0` (n_h, m), with targets `ys`
- * (T arrays of shape (n_y, m), each column summing to 1, e.g. {@link oneHot}). Returns the
- * states `h[t]`, the outputs `yHat[t]`, the loss and the cache.
+ * Runs the RNN (the contract's `forward`). Inputs: params, xs (T arrays of (n_x, m)), h0
+ * (n_h, m; default zeros with m = the columns of xs[0]). Returns: the logits `outputs[t] = o^t`
+ * (n_y, m), the states `h[t]` (n_h, m), the final state, and the cache. No loss: see
+ * `softmaxCrossEntropy` (losses.ts) or {@link vanillaRnnLoss}.
  */
 export function vanillaRnnForward(
-  xs: readonly NDArray[],
-  h0: NDArray,
   params: VanillaRnnParams,
-  ys: readonly NDArray[],
-  options: VanillaRnnOptions = {},
-): { h: NDArray[]; yHat: NDArray[]; loss: number; cache: VanillaRnnCache } {
-  checkShapes("vanillaRnnForward", xs, h0, params, ys);
-  const T = xs.length;
-  const inLoss = new Array<boolean>(T).fill(options.lossAt === undefined);
-  for (const t of options.lossAt ?? []) {
-    if (!Number.isInteger(t) || t < 0 || t >= T) {
-      throw new RangeError(`vanillaRnnForward: lossAt step ${t} is not in [0, ${T})`);
-    }
-    inLoss[t] = true;
-  }
+  xs: readonly NDArray[],
+  h0: NDArray = NDArray.zeros([params.U.shape[0], xs[0]?.shape[1] ?? 1]),
+): { outputs: NDArray[]; h: NDArray[]; state: NDArray; cache: VanillaRnnCache } {
+  checkShapes("vanillaRnnForward", xs, h0, params);
   const { U, W, b, V, c } = params;
   const h: NDArray[] = [];
-  const yHat: NDArray[] = [];
-  let loss = 0;
+  const outputs: NDArray[] = [];
   let hPrev = h0;
-  for (let t = 0; t < T; t++) {
+  for (let t = 0; t < xs.length; t++) {
     hPrev = tanhRecurrence(U, W, b, xs[t], hPrev); // h^t = tanh(net^t), net^t = U x^t + W h^{t−1} + b
-    const y = softmax(dot(V, hPrev).add(c));
     h.push(hPrev);
-    yHat.push(y);
-    if (inLoss[t]) {
-      for (let i = 0; i < y.size; i++) {
-        if (ys[t].data[i] !== 0) loss -= ys[t].data[i] * Math.log(y.data[i]);
-      }
-    }
+    outputs.push(dot(V, hPrev).add(c)); // o^t = V h^t + c
   }
-  return {
-    h,
-    yHat,
-    loss,
-    cache: { xs: [...xs], h0, h, yHat, ys: [...ys], params, inLoss },
-  };
+  return { outputs, h, state: hPrev, cache: { xs: [...xs], h0, h, params } };
 }
 
-/** Backpropagation through time (the δ recursion of the module doc). */
-export function vanillaRnnBackward(cache: VanillaRnnCache): VanillaRnnGradients {
-  const { xs, h0, h, yHat, ys, params, inLoss } = cache;
+/**
+ * Backpropagation through time (the contract's `backward`; the δ recursion of the module
+ * doc). Inputs: `dOutputs[t] = ∂L/∂o^t` (n_y, m), or `undefined` where no gradient reaches
+ * step t's output; the cache of {@link vanillaRnnForward}. Returns: `grads` keyed exactly like
+ * the parameters, `dInputs[t] = ∂L/∂x^t` (n_x, m) and `dState = ∂L/∂h0` (n_h, m).
+ */
+export function vanillaRnnBackward(
+  dOutputs: readonly (NDArray | undefined)[],
+  cache: VanillaRnnCache,
+): { grads: VanillaRnnParams; dInputs: NDArray[]; dState: NDArray } {
+  const { xs, h0, h, params } = cache;
   const { U, W, V, c } = params;
+  if (dOutputs.length !== xs.length) {
+    throw new RangeError(
+      `vanillaRnnBackward: ${dOutputs.length} output gradients for ${xs.length} steps`,
+    );
+  }
   let dV = NDArray.zeros(V.shape);
   let dc = NDArray.zeros(c.shape);
-  // What reaches h^t from the output head: Vᵀ(ŷ^t − y^t) where step t is in the loss.
+  // What reaches h^t from the output head: Vᵀ ∂L/∂o^t where a gradient reaches o^t.
   const fromHead = (t: number) => {
-    if (!inLoss[t]) return undefined;
-    const dO = yHat[t].sub(ys[t]);
+    const dO = dOutputs[t];
+    if (dO === undefined) return undefined;
+    expectShape("vanillaRnnBackward", `dOutputs[${t}]`, dO, [V.shape[0], h[t].shape[1]]);
     dV = dV.add(dot(dO, h[t].T));
     dc = dc.add(dO.sum(1, true));
     return dot(V.T, dO);
   };
   const hPrevs = xs.map((_, t) => t > 0 ? h[t - 1] : h0);
   const g = tanhRecurrenceBptt(U, W, xs, hPrevs, h, fromHead); // δ^t = (1 − (h^t)²) ⊙ dh
-  return { U: g.dWx, W: g.dWh, b: g.db, V: dV, c: dc, h0: g.dh0 };
+  return { grads: { U: g.dWx, W: g.dWh, b: g.db, V: dV, c: dc }, dInputs: g.dxs, dState: g.dh0 };
+}
+
+/**
+ * The forward pass and its loss together, as document 000's and the post's code run them:
+ * {@link vanillaRnnForward}, then `softmaxCrossEntropy` against `ys` (T arrays of (n_y, m),
+ * columns summing to 1, e.g. {@link oneHot}) at the steps `lossAt` (default every step).
+ * Inputs: params, xs (T arrays of (n_x, m)), h0 (n_h, m), ys, options. Returns: the loss, the
+ * states `h[t]` (n_h, m), the probabilities `yHat[t]` (n_y, m), `dOutputs` (∂L/∂o^t, for
+ * {@link vanillaRnnBackward}) and the cache.
+ */
+export function vanillaRnnLoss(
+  params: VanillaRnnParams,
+  xs: readonly NDArray[],
+  h0: NDArray,
+  ys: readonly NDArray[],
+  options: VanillaRnnOptions = {},
+): {
+  loss: number;
+  h: NDArray[];
+  yHat: NDArray[];
+  dOutputs: (NDArray | undefined)[];
+  cache: VanillaRnnCache;
+} {
+  if (ys.length !== xs.length) {
+    throw new RangeError(`vanillaRnnLoss: ${xs.length} inputs but ${ys.length} targets`);
+  }
+  const { outputs, h, cache } = vanillaRnnForward(params, xs, h0);
+  const ce = softmaxCrossEntropy(outputs, ys, options.lossAt);
+  return { loss: ce.loss, h, yHat: ce.probs, dOutputs: ce.dLogits, cache };
 }

@@ -18,7 +18,9 @@ import {
   RandomState,
   simpleRnnBackward,
   simpleRnnForward,
+  simpleRnnLoss,
   type SimpleRnnParams,
+  softmaxRows,
 } from "../../lib/mod.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import { randomSizes } from "./ex06.ts";
@@ -80,7 +82,7 @@ function callForward(impl: Impl, inp: Inputs) {
 
 /** Hands the learner the library's forward values, so a backward slip is the backward's own. */
 function callBackward(impl: Impl, inp: Inputs) {
-  const f = simpleRnnForward(inp.params, inp.inputs, inp.init_state, inp.y_true);
+  const f = simpleRnnLoss(inp.params, inp.inputs, inp.init_state, inp.y_true);
   const out = impl.simple_rnn_backward(
     inp.params,
     inp.inputs,
@@ -123,7 +125,8 @@ function forwardProbe(name: string, inputs: () => Inputs, printed: boolean): Pro
     run: (impl) => callForward(impl, inputs()),
     expect() {
       const inp = inputs();
-      const f = simpleRnnForward(inp.params, inp.inputs, inp.init_state);
+      const fwd = simpleRnnForward(inp.params, inp.inputs, inp.init_state);
+      const f = { h: fwd.h, yhat: softmaxRows(fwd.outputs) };
       const against = "lib/nn/simple_rnn.ts's loops, 2γ₆₀·max(1, |v|)";
       return [
         {
@@ -152,15 +155,15 @@ function backwardProbe(name: string, inputs: () => Inputs, printed: boolean): Pr
     run: (impl) => callBackward(impl, inputs()),
     expect() {
       const inp = inputs();
-      const f = simpleRnnForward(inp.params, inp.inputs, inp.init_state, inp.y_true);
-      const g = simpleRnnBackward(inp.params, f, inp.y_true);
+      const f = simpleRnnLoss(inp.params, inp.inputs, inp.init_state, inp.y_true);
+      const { grads: g, delta } = simpleRnnBackward(f.dOutputs, f.cache);
       const values: Record<(typeof BWD)[number], NDArray> = {
         dl_dV: g.V,
         dl_dc: g.c,
         dl_dW: g.W,
         dl_dU: g.U,
         dl_db: g.b,
-        delta: g.delta,
+        delta,
       };
       return BWD.map((key): Expect => {
         const value = values[key];
@@ -191,7 +194,7 @@ function gradcheckProbe(seed: number, n_in: number, n_h: number, n_out: number, 
     gradcheck() {
       const inp = inputs();
       return {
-        loss: () => simpleRnnForward(inp.params, inp.inputs, inp.init_state, inp.y_true).loss,
+        loss: () => simpleRnnLoss(inp.params, inp.inputs, inp.init_state, inp.y_true).loss,
         params: { ...inp.params },
         keys: { dl_dV: "V", dl_dc: "c", dl_dW: "W", dl_dU: "U", dl_db: "b" },
       };

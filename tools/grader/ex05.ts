@@ -47,7 +47,7 @@ const nd = (a: Float64Array) => new NDArray(Float64Array.from(a), [a.length]);
 /** A seeded step: parameters, input, previous state and the upstream gradients. */
 function stepInputs(seed: number, x_n: number, h_n: number, o_n: number) {
   const rng = new RandomState(seed);
-  const params = initLstmParams(rng, x_n, h_n, o_n);
+  const params = initLstmParams(rng, { x_n, h_n, o_n });
   return {
     params,
     inp: rng.normal(0, 1, x_n),
@@ -109,7 +109,7 @@ const X_N = 1, H_N = 5, O_N = 1;
 /** Lesson 5's window of sin(linspace(0, 4π, 90)), drawn after seed 0's parameters. */
 function lessonWindow() {
   const rng = new RandomState(0);
-  initLstmParams(rng, X_N, H_N, O_N);
+  initLstmParams(rng, { x_n: X_N, h_n: H_N, o_n: O_N });
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const start = rng.randint(0, Math.floor(90 / 4));
   const end = rng.randint(Math.floor((90 * 3) / 4), 90);
@@ -167,7 +167,8 @@ function runner(backward: Backward) {
   };
 }
 
-const paramsOf = (seed: number) => initLstmParams(new RandomState(seed), X_N, H_N, O_N);
+const paramsOf = (seed: number) =>
+  initLstmParams(new RandomState(seed), { x_n: X_N, h_n: H_N, o_n: O_N });
 
 function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
   const correct = bug === "correct";

@@ -15,7 +15,7 @@ import {
   oneHot,
   RandomState,
   vanillaRnnBackward,
-  vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
 } from "../../lib/mod.ts";
 import * as ref from "../../exercises/_solutions.ts";
@@ -44,7 +44,7 @@ const GRADS = ["U_gradient", "W_gradient", "B_gradient"] as const;
 /** Runs the library's forward pass and hands the learner its states, under the post's names. */
 function callSumOverK(impl: Impl, inp: Inputs) {
   const { params: p, xt, h0, y } = inp;
-  const f = vanillaRnnForward(xt, h0, p, y);
+  const f = vanillaRnnLoss(p, xt, h0, y);
   const rnn = { Wx: p.U, Wh: p.W, Bh: p.b, Wy: p.V, By: p.c };
   return record(impl.sum_over_k(rnn, xt, h0, f.h, f.yHat, y), "sum_over_k", [...GRADS]);
 }
@@ -60,7 +60,8 @@ function probe(seed: number, n_x: number, n_h: number, n_y: number, T: number, n
     run: (impl: Impl) => callSumOverK(impl, inputs()),
     expect() {
       const inp = inputs();
-      const g = vanillaRnnBackward(vanillaRnnForward(inp.xt, inp.h0, inp.params, inp.y).cache);
+      const f = vanillaRnnLoss(inp.params, inp.xt, inp.h0, inp.y);
+      const g = vanillaRnnBackward(f.dOutputs, f.cache).grads;
       return ([["U_gradient", g.U], ["W_gradient", g.W], ["B_gradient", g.b]] as const).map((
         [key, value],
       ) => ({
@@ -83,7 +84,7 @@ function gradcheckProbe(seed: number, n_x: number, n_h: number, n_y: number, T: 
     gradcheck() {
       const inp = inputs();
       return {
-        loss: () => vanillaRnnForward(inp.xt, inp.h0, inp.params, inp.y).loss,
+        loss: () => vanillaRnnLoss(inp.params, inp.xt, inp.h0, inp.y).loss,
         params: { U: inp.params.U, W: inp.params.W, b: inp.params.b },
         keys: { U_gradient: "U", W_gradient: "W", B_gradient: "b" },
       };

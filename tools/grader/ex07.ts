@@ -15,7 +15,7 @@ import {
   RandomState,
   svd,
   vanillaRnnBackward,
-  vanillaRnnForward,
+  vanillaRnnLoss,
   type VanillaRnnParams,
 } from "../../lib/mod.ts";
 import * as ref from "../../exercises/_solutions.ts";
@@ -149,12 +149,13 @@ function rtrlProbe(seed: number, n: number, n_x: number, n_y: number, T: number)
     name: `n_h = ${n}, n_x = ${n_x}, T = ${T} (seed ${seed}): ∂L/∂W vs BPTT`,
     run(impl) {
       const { params, xs, ys, h0 } = rnnOf(seed, n, n_x, n_y, T);
-      const f = vanillaRnnForward(xs, h0, params, ys);
+      const f = vanillaRnnLoss(params, xs, h0, ys);
       return { dW: impl.rtrl_dW(params, xs, h0, f.h, f.yHat, ys) };
     },
     expect() {
       const { params, xs, ys, h0 } = rnnOf(seed, n, n_x, n_y, T);
-      const dW = vanillaRnnBackward(vanillaRnnForward(xs, h0, params, ys).cache).W;
+      const f = vanillaRnnLoss(params, xs, h0, ys);
+      const dW = vanillaRnnBackward(f.dOutputs, f.cache).grads.W;
       return [{
         key: "dW",
         value: dW,
