@@ -70,7 +70,6 @@ export const LAYERS: Record<string, Kind> = {
   "lib/torch_runs.ts": "course",
   "lib/train.ts": "course",
   "lib/tasks.ts": "course",
-  "lib/terminal_markdown.ts": "course",
   "lib/zmtp.ts": "course",
 };
 
