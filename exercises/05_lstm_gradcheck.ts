@@ -20,7 +20,7 @@
 
 // %%
 import { gamma, type LstmCache, type LstmParams, NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../tools/grader/not_implemented.ts";
+import { NotImplemented } from "../lib/not_implemented.ts";
 
 // %% [markdown]
 // ## `dlstm(params, dy, dh_next, dc_next, cache, grads)`

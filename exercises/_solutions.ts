@@ -10,11 +10,15 @@
  */
 
 import {
-  clipByGlobalNorm,
   courseraCellGradients,
   courseraGradients,
   dlstm as lstmStepBackward,
-  NDArray,
+  GRU_PARAM_NAMES,
+  gruBackward,
+  type GruCache,
+  type GruGrads,
+  type GruParamName,
+  type GruParams,
   rnnBackward,
   RnnCell,
   rnnCellBackward,
@@ -23,9 +27,11 @@ import {
   type RnnParameters,
   rtrlGradientW,
   softmax as softmaxColumns,
-  svd,
   type VanillaRnnParams as RnnParams,
-} from "../lib/mod.ts";
+} from "../lib/nn/mod.ts";
+import { NDArray } from "../lib/ndarray.ts";
+import { svd } from "../lib/linalg.ts";
+import { clipByGlobalNorm } from "../lib/train.ts";
 import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };
@@ -309,4 +315,67 @@ export function check_grad(
     new NDArray(Float64Array.from(v.entries, (e) => e.numeric), params[v.name].shape),
   ]));
   return { numeric, ok: verdict.ok };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exercise 10 (lesson 10): a GRU's backward pass, one step and through time — the library's
+// gruBackward (lib/nn/gru.ts, row layout) behind the exercise's column layout.
+
+/** Exercise 10's parameters: W_i· (n_h, n_x), W_h· (n_h, n_h), biases (n_h, 1). */
+export type GruColumnParams = Record<GruParamName, NDArray>;
+/** Exercise 10's cache of one step (column layout): inputs, gates, m = W_hn h + b_hn, parameters. */
+export interface GruColumnCache {
+  x: NDArray;
+  h_prev: NDArray;
+  r: NDArray;
+  z: NDArray;
+  n: NDArray;
+  m: NDArray;
+  params: GruColumnParams;
+}
+
+/** The library's cache (rows) of the steps `caches` (columns), and the row-layout parameters. */
+function gruRowCache(caches: GruColumnCache[]): GruCache {
+  const p = caches[0].params;
+  const params = Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, k.startsWith("b_") ? p[k].reshape(-1) : p[k]]),
+  ) as GruParams;
+  const [nx, m] = caches[0].x.shape;
+  const rows = (a: NDArray) => Float64Array.from(a.T.data);
+  return {
+    params,
+    resetGate: "after",
+    inputs: new NDArray(Float64Array.from(caches.flatMap((c) => [...rows(c.x)])), [
+      caches.length,
+      m,
+      nx,
+    ]),
+    h: caches.map((c) => rows(c.h_prev)), // h_0 … h_{T−1}: all the backward pass reads
+    r: caches.map((c) => rows(c.r)),
+    z: caches.map((c) => rows(c.z)),
+    n: caches.map((c) => rows(c.n)),
+    inner: caches.map((c) => rows(c.m)),
+  };
+}
+
+/** The library's gradients (rows, biases (n_h)) in the exercise's shapes. */
+function gruColumnGrads(g: GruGrads): GruColumnParams {
+  return Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, k.startsWith("b_") ? g[k].reshape(-1, 1) : g[k]]),
+  ) as GruColumnParams;
+}
+
+/** `gru_backward(dh, caches)` → `{dx, dh0, grads}`: lib/nn/gru.ts's gruBackward. */
+export function gru_backward(dh: NDArray[], caches: GruColumnCache[]) {
+  const T = caches.length, [nh, m] = dh[0].shape, nx = caches[0].x.shape[0];
+  const dOutputs = new NDArray(Float64Array.from(dh.flatMap((d) => [...d.T.data])), [T, m, nh]);
+  const back = gruBackward(dOutputs, gruRowCache(caches));
+  const dx = caches.map((_, t) => back.dInputs.take(0, t).reshape(m, nx).T.copy());
+  return { dx, dh0: back.dState.T.copy(), grads: gruColumnGrads(back.grads) };
+}
+
+/** `gru_cell_backward(dh_next, cache)` → `{dx, dh_prev, grads}`: one step of the same. */
+export function gru_cell_backward(dh_next: NDArray, cache: GruColumnCache) {
+  const { dx, dh0, grads } = gru_backward([dh_next], [cache]);
+  return { dx: dx[0], dh_prev: dh0, grads };
 }

@@ -33,7 +33,7 @@
  * @module
  */
 
-import { readDataJson } from "./data.ts";
+import logData from "../data/glibc/log_data.json" with { type: "json" };
 import { fma } from "./fma.ts";
 
 interface LogData {
@@ -66,7 +66,8 @@ let table: {
 
 function data() {
   if (table) return table;
-  const d = readDataJson<LogData>("glibc/log_data.json");
+  // A JSON module, not a file read: the library also runs where there is no file system.
+  const d = logData as LogData;
   table = {
     ln2hi: parseHexFloat(d.ln2hi),
     ln2lo: parseHexFloat(d.ln2lo),

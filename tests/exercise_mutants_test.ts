@@ -7,7 +7,7 @@
  */
 
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import type { ExerciseResult } from "../tools/grader/core.ts";
+import type { ExerciseResult } from "../tools/grader/mod.ts";
 import {
   gradeWrong,
   isNamed,

@@ -8,7 +8,8 @@
  */
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { type ExerciseResult, grade, gradeInProcess } from "../tools/grader/core.ts";
+import { type ExerciseResult, gradeInProcess } from "../tools/grader/mod.ts";
+import { grade } from "../tools/grader/run_child.ts";
 import {
   committed,
   exerciseNotebookOf,

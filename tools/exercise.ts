@@ -12,7 +12,8 @@
  * @module
  */
 
-import { type ExerciseResult, formatResult, grade } from "./grader/core.ts";
+import { type ExerciseResult, formatResult } from "./grader/mod.ts";
+import { grade } from "./grader/run_child.ts";
 import { EXERCISES, learnerUrl, SOLUTIONS_URL } from "./grader/exercises.ts";
 
 const FLAGS = ["--solution", "--json"];

@@ -48,9 +48,12 @@ function lessonSources(): Map<number, string> {
   return out;
 }
 
-/** Does a lesson load TensorFlow.js? It does exactly when it imports `lib/framework.ts`. */
+/**
+ * Does a lesson load TensorFlow.js? It does exactly when it imports `lib/framework.ts`,
+ * statically (`from "../lib/framework.ts"`) or with a literal `import("../lib/framework.ts")`.
+ */
 export function usesTfjs(source: string): boolean {
-  return /from\s+["'][./]*lib\/framework\.ts["']/.test(source);
+  return /(from\s+|import\(\s*)["'][./]*lib\/framework\.ts["']/.test(source);
 }
 
 /** Deno's npm cache folder (`deno info --json`), or undefined when it cannot be told. */

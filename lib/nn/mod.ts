@@ -85,3 +85,4 @@ export * from "./simple_rnn.ts";
 export * from "./lstm.ts";
 export * from "./rnn_cell_class.ts";
 export * from "./torch_rnn.ts";
+export * from "./gru.ts";

@@ -1,17 +1,21 @@
 /**
- * The grader's child process: `deno run --allow-read=<root> child.ts '<request JSON>'`
- * imports the exercise spec and the learner's module, then runs the requested probes one by
- * one, writing a protocol line before (`start`) and after (`result`) each to stdout, so the
- * grader can kill a probe that does not return (see `core.ts`). Anything else the learner's
- * code prints is passed through by the grader to stderr.
+ * The grader's child process (the command line's host of the probe runner):
+ * `deno run --allow-read=<root> child.ts '<request JSON>'` imports the exercise spec and the
+ * learner's module, then runs the requested probes one by one with `probe.ts`'s runner,
+ * writing a protocol line before (`start`) and after (`result`) each to stdout, so the grader
+ * can kill a probe that does not return (see `run_child.ts`). Anything else the learner's code
+ * prints is passed through by the grader.
  *
  * @module
  */
 
-import { classify, encodeOutcome, type ExerciseSpec, type Impl, PROTOCOL, runOne } from "./core.ts";
+import { encodeOutcome, type FromRunner, PROTOCOL } from "./protocol.ts";
+import { classify, runProbe, settle, watchAsyncErrors, withAsyncErrors } from "./probe.ts";
+import { cliPaths } from "./run_child.ts";
+import type { ExerciseSpec, Impl } from "./spec.ts";
 
 const ROOT = new URL("../../", import.meta.url).href;
-const say = (m: unknown) => console.log(PROTOCOL + JSON.stringify(m));
+const say = (m: FromRunner) => console.log(PROTOCOL + JSON.stringify(m));
 
 const { specUrl, moduleUrl, exportName, indices } = JSON.parse(Deno.args[0]) as {
   specUrl: string;
@@ -19,7 +23,9 @@ const { specUrl, moduleUrl, exportName, indices } = JSON.parse(Deno.args[0]) as 
   exportName?: string;
   indices: number[];
 };
-const learnerDir = new URL("./", moduleUrl).href;
+
+const paths = cliPaths(new URL("./", moduleUrl).href, ROOT);
+const asyncErrors = watchAsyncErrors(paths);
 let spec: ExerciseSpec | undefined, impl: Impl | undefined;
 try {
   spec = (await import(specUrl)).spec;
@@ -27,7 +33,7 @@ try {
   impl = exportName ? mod[exportName] : mod;
   if (!impl) throw new Error(`${moduleUrl} has no export ${exportName}`);
 } catch (err) {
-  const o = classify(err, learnerDir, ROOT);
+  const o = classify(err, paths);
   say({
     type: "load_failed",
     message: o.kind === "threw" ? o.message : String(err),
@@ -35,14 +41,27 @@ try {
   });
 }
 if (spec && impl) {
-  say({ type: "ready" });
-  for (const i of indices) {
-    say({ type: "start", i });
+  await settle();
+  const atLoad = asyncErrors.take();
+  if (atLoad.length) {
+    const e = atLoad[0];
     say({
-      type: "result",
-      i,
-      outcome: encodeOutcome(runOne(spec.probes[i], impl, learnerDir, ROOT)),
+      type: "load_failed",
+      message: `${e.name}: ${e.message} (raised while the file loaded, by a promise or timer)`,
+      where: e.where,
     });
+  } else {
+    say({ type: "ready" });
+    for (const i of indices) {
+      say({ type: "start", i });
+      const outcome = runProbe(spec, i, impl, paths);
+      await settle();
+      say({
+        type: "result",
+        i,
+        outcome: encodeOutcome(withAsyncErrors(outcome, asyncErrors.take())),
+      });
+    }
+    say({ type: "done" });
   }
-  say({ type: "done" });
 }

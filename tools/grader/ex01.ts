@@ -8,9 +8,11 @@
  */
 
 import fc from "fast-check";
-import { dot, gamma, loadPublished, NDArray, RandomState, readDataJson } from "../../lib/mod.ts";
+import { dot, gamma, NDArray, type PublishedFile, RandomState } from "./lib.ts";
+import publishedJson from "../../data/published/01_rnn_cell.json" with { type: "json" };
+import numpyJson from "../../data/rnn_cell/numpy_reference.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
-import { type ExerciseSpec, type Impl, type Mistake, type Probe, record, tuple } from "./core.ts";
+import { type ExerciseSpec, type Impl, type Mistake, type Probe, record, tuple } from "./mod.ts";
 
 export const U = 2 ** -53;
 const maxAbs = (a: NDArray) => a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -144,10 +146,8 @@ export function callBackward(impl: Impl, inp: CellInputs) {
   return record(impl.rnn_cell_backward(inp.da_next, cache), "rnn_cell_backward", [...GRADS]);
 }
 
-const published = loadPublished("01_rnn_cell.json");
-const numpy = readDataJson<Record<string, Record<string, string[]>>>(
-  "rnn_cell/numpy_reference.json",
-);
+const published = publishedJson as PublishedFile;
+const numpy = numpyJson as unknown as Record<string, Record<string, string[]>>;
 const PRINTED: Record<string, [string, number[]]> = {
   dxt: ['gradients["dxt"][1][2]', [1, 2]],
   da_prev: ['gradients["da_prev"][2][3]', [2, 3]],

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { dot, gamma, loadPublished, NDArray, RandomState } from "../../lib/mod.ts";
+import { dot, gamma, NDArray, type PublishedFile, RandomState } from "./lib.ts";
+import publishedJson from "../../data/published/02_rnn_forward.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
 import {
   describe,
@@ -17,7 +18,7 @@ import {
   type Probe,
   record,
   tuple,
-} from "./core.ts";
+} from "./mod.ts";
 import { cellBackwardWith, cellMistakes, randomShapes } from "./ex01.ts";
 
 const maxAbs = (a: NDArray) => a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -125,7 +126,7 @@ function sequenceByLoops(s: Seq) {
   return { a, y, aTol: tol(a), yTol: tol(y) };
 }
 
-const published = loadPublished("02_rnn_forward.json");
+const published = publishedJson as PublishedFile;
 const pub = (name: string) => published.values.find((p) => p.name === name)!;
 
 const notebookForward: Probe = {

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { gamma, NDArray, readDataJson } from "../../lib/mod.ts";
+import { gamma, NDArray } from "./lib.ts";
+import torchJson from "../../data/torch_rnn/lesson3.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
 import {
   describe,
@@ -16,10 +17,10 @@ import {
   type Impl,
   type Mistake,
   type Probe,
-} from "./core.ts";
+} from "./mod.ts";
 
 // deno-lint-ignore no-explicit-any
-const runs = readDataJson<any>("torch_rnn/lesson3.json").runs.avx2;
+const runs = (torchJson as any).runs.avx2;
 const nd = (v: string[], shape: number[]) => new NDArray(v.map(Number), shape);
 const T = 3, B = 3, I = 4, H = 5;
 const weights = () => [

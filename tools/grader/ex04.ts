@@ -13,15 +13,16 @@
 
 import {
   gamma,
-  loadPublished,
   NDArray,
+  type PublishedFile,
   RandomState,
   simpleRnnBackward,
   simpleRnnForward,
   simpleRnnLoss,
   type SimpleRnnParams,
   softmaxRows,
-} from "../../lib/mod.ts";
+} from "./lib.ts";
+import publishedJson from "../../data/published/04_simple_rnn_tf.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
 import { randomSizes } from "./ex06.ts";
 import {
@@ -31,9 +32,9 @@ import {
   type Mistake,
   type Probe,
   record,
-} from "./core.ts";
+} from "./mod.ts";
 
-const published = loadPublished("04_simple_rnn_tf.json");
+const published = publishedJson as PublishedFile;
 const file = published as unknown as { inputs: Record<string, { value: number[] }> };
 
 /** The post's printed weights and labels (float32) and lesson 4's recovered inputs (seed 0). */

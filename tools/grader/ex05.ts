@@ -26,7 +26,7 @@ import {
   RandomState,
   roll,
   zerosLikeParams,
-} from "../../lib/mod.ts";
+} from "./lib.ts";
 import { plantedBugs } from "../../lib/gradient_policy.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import {
@@ -37,7 +37,7 @@ import {
   type Mistake,
   type Probe,
   record,
-} from "./core.ts";
+} from "./mod.ts";
 
 const nd = (a: Float64Array) => new NDArray(Float64Array.from(a), [a.length]);
 
@@ -388,4 +388,7 @@ export const spec: ExerciseSpec = {
   ],
   mistakes,
   reference: ref,
+  // dlstm adds into its grads (an accumulator); check_grad perturbs params and must restore
+  // them, which its probes check with their own message.
+  mutates: { dlstm: [5], check_grad: [1] },
 };

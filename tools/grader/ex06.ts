@@ -17,9 +17,9 @@ import {
   vanillaRnnBackward,
   vanillaRnnLoss,
   type VanillaRnnParams,
-} from "../../lib/mod.ts";
+} from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
-import { type ExerciseSpec, type Impl, type Mistake, type Probe, record } from "./core.ts";
+import { type ExerciseSpec, type Impl, type Mistake, type Probe, record } from "./mod.ts";
 
 /** A seeded RNN and sequence: weights 0.5·randn, drawn in lesson 6's order. */
 export function bpttInputs(seed: number, n_x: number, n_h: number, n_y: number, T: number) {

@@ -17,9 +17,9 @@ import {
   vanillaRnnBackward,
   vanillaRnnLoss,
   type VanillaRnnParams,
-} from "../../lib/mod.ts";
+} from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
-import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./core.ts";
+import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./mod.ts";
 
 const num = (v: unknown, what: string) => {
   if (typeof v !== "number") throw new GradeError(`${what} should be a number, got ${describe(v)}`);

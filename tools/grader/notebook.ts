@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatResult, gradeInProcess, type Impl } from "./core.ts";
+import { formatResult, gradeInProcess, type Impl } from "./mod.ts";
 import { EXERCISES } from "./exercises.ts";
 
 /** Grades `impl` on exercise `n`'s checks (only those of `only`, if given) and prints them. */

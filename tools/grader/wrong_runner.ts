@@ -24,7 +24,8 @@
  * @module
  */
 
-import { type ExerciseResult, grade } from "./core.ts";
+import type { ExerciseResult } from "./mod.ts";
+import { grade } from "./run_child.ts";
 import { EXERCISES } from "./exercises.ts";
 
 /** What a wrong-solution file's header expects. */
