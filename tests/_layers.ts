@@ -9,7 +9,8 @@
  * - `nn`: the models, on the one contract of `lib/nn/mod.ts`.
  * - `forensics`: lessons 8–9's reconstruction of other machines' float32 arithmetic.
  * - `course`: the course's harness — lesson pages, display, plots, progress, the notebook
- *   kernel's side, recorded framework runs, tasks and the training loop.
+ *   kernel's side, recorded framework runs, tasks and the training loop, the exercises' stub
+ *   error.
  * - `face`: `lib/mod.ts`, the one entry point lessons and notebooks import.
  *
  * @module
@@ -55,6 +56,7 @@ export const LAYERS: Record<string, Kind> = {
   "lib/nn/simple_rnn.ts": "nn",
   "lib/nn/lstm.ts": "nn",
   "lib/nn/torch_rnn.ts": "nn",
+  "lib/nn/gru.ts": "nn",
 
   "lib/dot_orders.ts": "forensics",
   "lib/vendor_math32.ts": "forensics",
@@ -71,6 +73,7 @@ export const LAYERS: Record<string, Kind> = {
   "lib/train.ts": "course",
   "lib/tasks.ts": "course",
   "lib/zmtp.ts": "course",
+  "lib/not_implemented.ts": "course",
 };
 
 /**
