@@ -29,9 +29,12 @@ export interface Parameters {
 /** What the forward step keeps for the backward step, as the source's tuple. */
 export type Cache = [a_next: NDArray, a_prev: NDArray, xt: NDArray, parameters: Parameters];
 
-/** Given: the softmax of each column of `z` (each example separately). */
+/**
+ * Given: the softmax of each column of `z` (each example separately), each column shifted by
+ * its own maximum so that `exp` neither overflows nor leaves a column summing to 0.
+ */
 export function softmax_columns(z: NDArray): NDArray {
-  const e = z.sub(z.max()).exp();
+  const e = z.sub(z.max(0, true)).exp();
   return e.div(e.sum(0));
 }
 
@@ -70,6 +73,8 @@ export function rnn_cell_forward(
 // The grader also feeds the notebook's test cell and compares with the five gradients document
 // 000 printed. As lesson 1 shows, that printout used a `ba` left behind by the `rnn_forward`
 // test cell, not the one its code draws; the grader uses that `ba`, so a right answer matches.
+// It also hands your `rnn_cell_backward` the cache of your own `rnn_cell_forward`, and draws
+// random sizes on every run (the report prints the seed; `--seed` repeats them).
 
 // %%
 export function rnn_cell_backward(

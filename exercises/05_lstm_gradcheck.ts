@@ -38,7 +38,8 @@ import { NotImplemented } from "../lib/not_implemented.ts";
 // `params`, zeros on the first step), and return `{dh_prev, dc_prev}`: `dh_prev` is the last
 // $h_n$ entries of $dxh = \sum_{gates} W\,dz$ (the first $x_n$ belong to the input) and
 // `dc_prev` $= f\odot dc$. The grader compares every gradient with central differences of one
-// `lstm` step (the course's policy, lib/gradient_policy.ts).
+// `lstm` step (the course's policy, lib/gradient_policy.ts), and of several steps chained through
+// your own `dh_prev`, `dc_prev` into a `grads` that already holds values.
 
 // %%
 export function dlstm(
@@ -74,9 +75,10 @@ export function dlstm(
 //
 // Return `{numeric, ok}`: `numeric` keyed like `params`, each an `NDArray` of $n(\delta)$
 // shaped like the parameter, and `ok` true when every entry is accepted. The grader runs your
-// check on a correct backward over lesson 5's five seeds (it must pass every one) and on three
-// planted bugs (it must flag each), and compares your `numeric` with its own central
-// differences — so it can tell the question's state overwrite and a one-sided difference apart.
+// check on a correct backward over lesson 5's five seeds, random seeds, another `delta` and a
+// larger loss (it must pass every one) and on five planted bugs (it must flag each), and compares
+// your `numeric` with its own central differences — so it can tell the question's state
+// overwrite and a one-sided difference apart.
 
 // %%
 export function check_grad(

@@ -31,7 +31,7 @@ import {
 } from "../lib/nn/mod.ts";
 import { NDArray } from "../lib/ndarray.ts";
 import { svd } from "../lib/linalg.ts";
-import { clipByGlobalNorm } from "../lib/train.ts";
+import { clipByGlobalNorm } from "../lib/optimisers.ts";
 import { checkGradients } from "../lib/gradient_policy.ts";
 
 export type { RnnParameters };
@@ -56,7 +56,11 @@ export function rnn_cell_backward(da_next: NDArray, cache: CellCache) {
   return courseraCellGradients(rnnCellBackward({ a: da_next }, { a_next, a_prev, xt, parameters }));
 }
 
-/** `softmax(x)`: each column of `x` (one example per column) normalised separately. */
+/**
+ * `softmax(x)`: each column of `x` (one example per column) normalised separately, each
+ * column's own maximum subtracted first (with the whole array's maximum, a column whose
+ * logits lie ~745 below it underflows to 0 / 0): the library's `softmax`.
+ */
 export function softmax(x: NDArray): NDArray {
   return softmaxColumns(x);
 }

@@ -94,8 +94,8 @@
 //
 // $$\frac{\partial L}{\partial x^{\langle t\rangle}} = W_{ax}^\top d_{\tanh},\quad
 //   \frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d_{\tanh},\quad
-//   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,x^{\langle t\rangle\top},\quad
-//   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,a^{\langle t-1\rangle\top},\quad
+//   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,(x^{\langle t\rangle})^\top,\quad
+//   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,(a^{\langle t-1\rangle})^\top,\quad
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
 //
 // The backward pass needs $x^{\langle t\rangle}$, $a^{\langle t-1\rangle}$, $a^{\langle t\rangle}$
@@ -370,16 +370,16 @@ lesson.value("a_next_entries_differing_from_numpy", {
 });
 
 // %% [markdown]
-// Read the table by columns. Changing only the *order* of the last sum (sequential, four
-// lanes, compensated) moves a value by an ULP or two. But `da_prev[2][3]` sits 30 ULPs away
-// whatever the order — until we feed the same last step with numpy's own $a^{\langle t\rangle}$:
-// then it lands 2 ULPs away, like the others. Our $a^{\langle t\rangle}$ differs from numpy's
-// in many entries by a few ULPs (the line above counts them: a different `tanh` library, a
-// different order for the nine terms of $z$), and this entry amplifies that: its terms
-// nearly cancel (the result, 0.084, is much smaller than the terms it sums), and $1-a^2$
-// for $|a|$ close to 1 turns a one-ULP change of $a$ into a large relative change. The general rule: a computed sum's
-// error scales with $\sum_k |\text{term}_k|$ and with how sensitive each term is to what
-// came before, not with the size of the result.
+// Read the table by columns. Changing only the *order* of the last sum (sequential, four lanes,
+// compensated) moves a value by an ULP or two. But `da_prev[2][3]` stays 30 or 31 ULPs away
+// whatever the order (−30 summed in sequence or in four lanes, −31 compensated) — until we feed the
+// same last step with numpy's own $a^{\langle t\rangle}$: then it lands 2 ULPs away, like the
+// others. Our $a^{\langle t\rangle}$ differs from numpy's in many entries by a few ULPs (the line
+// above counts them: a different `tanh` library, a different order for the nine terms of $z$), and
+// this entry amplifies that: its terms nearly cancel (the result, 0.084, is much smaller than the
+// terms it sums), and $1-a^2$ for $|a|$ close to 1 turns a one-ULP change of $a$ into a large
+// relative change. The general rule: a computed sum's error scales with $\sum_k |\text{term}_k|$
+// and with how sensitive each term is to what came before, not with the size of the result.
 //
 // ## A tolerance that comes from the computation
 //

@@ -1,26 +1,35 @@
 // %% [markdown]
 // # 5 · The LSTM whose gradients did not match, and the fix
 //
-// Document 001 is a Stack Overflow question (*My LSTM learns, loss decreases, but
-// numerical gradients don't match analytical gradients*). Its author wrote an LSTM in numpy
-// — input and previous hidden state concatenated, four gates, a dense head, squared error
-// summed over the steps — and saw it learn a sine wave, yet a gradient check found
-// numerical and analytic gradients agreeing only to 1e-1…1e-2, with wild outliers, and
-// differently for every random seed. The author's own answer: the check overwrote `h` and
-// `c` with the *final* state of the forward pass, so every numerical loss started from a
-// different state than the one the analytic gradient was computed for.
+// Document 001 is a Stack Overflow question (*My LSTM learns, loss decreases, but numerical
+// gradients don't match analytical gradients*). Its author wrote an LSTM in numpy — input and
+// previous hidden state concatenated, four gates, a dense head (one fully connected output layer),
+// squared error summed over the steps — and saw it learn a sine wave, yet a gradient check found
+// numerical and analytic gradients agreeing only to 1e-1…1e-2, with wild outliers, and differently
+// for every random seed. The author's own answer: the check overwrote `h` and `c` with the *final*
+// state of the forward pass, so every numerical loss started from a different state than the one
+// the analytic gradient was computed for.
 //
 // We rebuild the whole run, make it repeatable, measure the bug, **prove** its cause, test
 // the question's tolerance, train the sine wave, and cross-check the LSTM with TensorFlow.js.
 //
-// $$\begin{aligned}
-// xh &= [x_t, h_{t-1}] &
-// f &= \sigma(xh\,W_f + b_f) & i &= \sigma(xh\,W_i + b_i) \\
-// g &= \tanh(xh\,W_g + b_g) & o &= \sigma(xh\,W_o + b_o) &
-// c_t &= f\odot c_{t-1} + i\odot g \\
-// h_t &= o \odot \tanh c_t & y_t &= h_t W_y + b_y &
-// L &= \textstyle\sum_t \operatorname{mean}(y_t - \text{target}_t)^2
-// \end{aligned}$$
+// An LSTM step carries two vectors to the next step: the *hidden state* $h_t$, which is also
+// its output, and the *cell state* $c_t$, a memory it updates by adding to it rather than by
+// passing it through a matrix. *Gates* decide how: a gate is a vector of numbers between 0
+// and 1 that multiplies another vector entry by entry ($\odot$), a soft switch per entry. The
+// forget gate $f$ scales the old cell, the input gate $i$ scales the new *candidate* $g$, and
+// the output gate $o$ scales what the cell shows as $h_t$ (the question counts $g$ as a fourth
+// gate). The gates use the logistic sigmoid $\sigma(z) = 1/(1+e^{-z})$, which maps any number
+// into $(0, 1)$. In the question's notation, row vectors, one step:
+//
+// $$xh = [x_t,\ h_{t-1}]$$
+//
+// $$f = \sigma(xh\,W_f + b_f),\quad i = \sigma(xh\,W_i + b_i),\quad
+//   o = \sigma(xh\,W_o + b_o),\quad g = \tanh(xh\,W_g + b_g)$$
+//
+// $$c_t = f \odot c_{t-1} + i \odot g,\qquad h_t = o \odot \tanh c_t$$
+//
+// $$y_t = h_t W_y + b_y,\qquad L = \textstyle\sum_t \operatorname{mean}(y_t - \text{target}_t)^2$$
 
 // %%
 import {
@@ -126,11 +135,12 @@ const refArray = (values: string[], shape: readonly number[]) =>
 // ## The same run as the question's, made repeatable
 //
 // The question never seeds numpy, so no two of its runs draw the same numbers. We add
-// `np.random.seed(0)` at the top — `new RandomState(0)` — and then follow its order of
-// random calls exactly: the parameter dict (`normal` draws in the order Wf, Wi, Wg, Wo,
-// Wy, then `0.1·normal` for bf … by), Xavier scaling of the matrices, then `randint` for the
-// start and end of the checked window of `sin(linspace(0, 4π, 90))`. The targets are the
-// inputs rolled by one step.
+// `np.random.seed(0)` at the top — `new RandomState(0)` — and then follow its order of random calls
+// exactly: the parameter dict (`normal` draws in the order Wf, Wi, Wg, Wo, Wy, then `0.1·normal`
+// for bf … by), Xavier scaling of the matrices (each multiplied by $\sqrt{2/(\text{fan-in} +
+// \text{fan-out})}$, fan-in plus fan-out being the matrix's rows plus columns, so that a layer
+// neither grows nor shrinks its signal on average), then `randint` for the start and end of the
+// checked window of `sin(linspace(0, 4π, 90))`. The targets are the inputs rolled by one step.
 //
 // One repair is needed before anything runs: as scraped, `lstm_loss` creates `outputs` and
 // `caches` but never appends to them, so `dlstm_loss` would receive empty lists. The
@@ -266,6 +276,7 @@ lesson.check(
 // %% [markdown]
 // The worst error per parameter runs from 5.2e-3 to 1.3e-1 — the question's symptom (agreement
 // only to 1e-1…1e-2, wild outliers), reproduced.
+//
 // Now the proof of the diagnosis. If the check's numerical gradient is the derivative of
 // the loss *started from the final state* $(h_T, c_T)$, then an exact, analytic gradient of
 // that other loss must match it to the usual central-difference accuracy. It does:
@@ -298,7 +309,8 @@ console.log(
 //
 // Our criterion measures both errors instead of guessing them. With $n(\delta)$ the central
 // difference, $n(2\delta) - n(\delta) \approx 3\cdot\tfrac{\delta^2 L'''}{6}$ estimates the
-// truncation (Richardson), and we bound the loss's rounding by an operation count —
+// truncation (Richardson's idea: two step sizes whose errors are known multiples of each
+// other reveal the error itself), and we bound the loss's rounding by an operation count —
 // $\rho \le \gamma_{50T}\,|L|$ (about fifty rounded operations per step, no amplification
 // through the recurrence assumed). An entry passes when
 //
@@ -503,14 +515,17 @@ lesson.value("gradient check: smallest detectable relative error", lstmPolicy.sm
 // %% [markdown]
 // ## Learning the sine wave
 //
-// `test_sin` trains on random windows of `sin(linspace(0, 3π, 30))`: each iteration draws a
-// window (`randint` start and end), a random initial `h` and `c` (`normal`), runs forward
-// and backward, and takes an SGD step of 0.01; it prints an exponential moving average of
-// the loss every 100 iterations. The question defines `test_sin` but its script never calls
-// it — the script ends with the gradient check — so the loss curve it describes ("my LSTM
-// learns, loss decreases") came from a run the question does not show. Ours is that run,
-// made explicit: seed 0, the same parameter draws, then `test_sin()` straight away — the same
-// run as `tools/gen_lstm_reference.py`'s.
+// `test_sin` trains on random windows of `sin(linspace(0, 3π, 30))`: each iteration draws a window
+// (`randint` start and end), a random initial `h` and `c` (`normal`), runs forward and backward,
+// and takes a step of stochastic gradient descent (SGD: every parameter minus 0.01 times its
+// gradient, the gradient of one random window at a time). It prints an exponential moving average
+// of the loss every 100 iterations: a running value that moves 1 % of the way to each new loss
+// ($0.99\cdot$old $+ 0.01\cdot$loss), so it smooths the noise of single windows over roughly the
+// last hundred. The question defines `test_sin` but its script never calls it — the script ends
+// with the gradient check — so the loss curve it describes ("my LSTM learns, loss decreases") came
+// from a run the question does not show. Ours is that run, made explicit: seed 0, the same
+// parameter draws, then `test_sin()` straight away — the same run as
+// `tools/gen_lstm_reference.py`'s.
 
 // %%
 const trainRng = new RandomState(0);
@@ -601,8 +616,9 @@ lesson.check("the loss decreases: final EMA ≤ half the first", finalOverFirst 
 // on top of the hidden rows because it multiplies `[x, h]`. So
 // `kernel = [Wi[:x_n] | Wf[:x_n] | Wg[:x_n] | Wo[:x_n]]`,
 // `recurrentKernel = [Wi[x_n:] | Wf[x_n:] | Wg[x_n:] | Wo[x_n:]]`, `bias = [bi | bf | bg | bo]`.
-// One more difference: TF.js's default gate activation is the *hard* sigmoid; we ask for the
-// real one (`recurrentActivation: "sigmoid"`). TF.js computes in float32, so we compare at
+// One more difference: TF.js's default gate activation is the *hard* sigmoid, a cheaper
+// piecewise-linear stand-in, $\max(0, \min(1, z/5 + 1/2))$, not the same function; we ask for
+// the real one (`recurrentActivation: "sigmoid"`). TF.js computes in float32, so we compare at
 // float32 accuracy: $\gamma_{50T}$ with $u = 2^{-24}$, times the size of the values.
 
 // %%
@@ -707,8 +723,8 @@ await lesson.end();
 // <details><summary>1. In line 4, why is the cell carry added to the gradient through
 // h, rather than replacing it?</summary>
 //
-// Because $c_t$ reaches the loss along two paths: through $h_t = o_t\tanh c_t$ (this step's
-// output, and everything $h_t$ feeds) and through $c_{t+1} = f_{t+1}c_t + \dots$ (the next
+// Because $c_t$ reaches the loss along two paths: through $h_t = o_t\,\tanh c_t$ (this step's
+// output, and everything $h_t$ feeds) and through $c_{t+1} = f_{t+1}\,c_t + \dots$ (the next
 // step). The multivariable chain rule sums the derivatives along every path, so
 // $dc_t = dh_t\,o_t(1-\tanh^2 c_t) + dc^{next}$. Dropping the second term is the planted bug
 // "the cell carry dc_next dropped", and the gradient check flags it.

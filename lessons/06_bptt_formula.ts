@@ -12,7 +12,7 @@
 //
 // $$\frac{\partial L}{\partial W}=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,
 //   \frac{\partial O}{\partial h^t}\,
-//   \Big(\prod_{j=k}^{t}\,\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}h^{k-1}$$
+//   \Big(\prod_{j=k}^{t}\,\frac{\partial h^j}{\partial net^j}\Big)W^{t-k}\,h^{k-1}$$
 //
 // with the same shape for $U$ (ending in $x^k$) and $b$ (ending in nothing), plus
 // $\partial L/\partial V=\sum_{k=1}^{t}\,\frac{\partial L}{\partial O}\,h_t^\top$ and
@@ -39,11 +39,13 @@
 //   Repair all four and $\partial L/\partial W$ is still off by 0.35: what the loop
 //   transcribes is the derivation's formula, and **the formula itself is wrong** for more
 //   than one step.
-// - The formula multiplies the tanh Jacobians together and then applies $W^{t-k}$; the chain
-//   rule interleaves them, $J_t W J_{t-1} W\cdots W J_k$. The two agree only when every
-//   Jacobian commutes with $W$: one step, a scalar state (the hand derivation's case, where
-//   it is right) or a diagonal $W$. Read literally, the formula's $\partial L/\partial W$ is
-//   off by 0.17; interleaved, it is BPTT.
+// - The formula multiplies the tanh Jacobians together and then applies $W^{t-k}$. (A *Jacobian* is
+//   the matrix of every partial derivative of a vector function by its vector input — see lesson 2
+//   or `docs/glossary.md`; $J_j$ is the tanh's Jacobian at step $j$.) The chain rule interleaves
+//   them, $J_t W J_{t-1} W\cdots W J_k$. The two agree only when every Jacobian *commutes* with $W$
+//   ($J_jW = WJ_j$, so the order of the factors does not matter): one step, a scalar state (the
+//   hand derivation's case, where it is right) or a diagonal $W$. Read literally, the formula's
+//   $\partial L/\partial W$ is off by 0.17; interleaved, it is BPTT.
 // - Smaller slips: the formula's $\partial L/\partial V$ sums over $k$ a term in $t$ ($T$
 //   times the last step's gradient), the derivation starts from a loss at the last step
 //   only, and its unrolling of $\partial h^3/\partial W$ has one $W$ too many.
@@ -87,9 +89,10 @@ const lesson = new Lesson(6);
 // reads `xt[t]`, `h[t]`, `y_hat[t]`, `y[t]` and `T`, which the post never defines. The
 // fewest assumptions that make it run:
 //
-// - **A1 — column layout**, as the forward code implies: `xt[t]` is $(n_x,1)$, `h[t]` is
-//   $(n_h,1)$, `y[t]` a one-hot $(n_y,1)$ column and `y_hat[t]` $=\operatorname{softmax}(o^t)$,
-//   $(n_y,1)$. (`delta.dot(xt[t].T)` and `np.dot(y_hat[t] - y[t], h[t].T)` only make sense so.)
+// - **A1 — column layout**, as the forward code implies: `xt[t]` is $(n_x,1)$, `h[t]` is $(n_h,1)$,
+//   `y[t]` a one-hot $(n_y,1)$ column (zeros but for a 1 at the step's label) and `y_hat[t]`
+//   $=\operatorname{softmax}(o^t)$, $(n_y,1)$. (`delta.dot(xt[t].T)` and `np.dot(y_hat[t] - y[t],
+//   h[t].T)` only make sense so.)
 // - **A2 — `h[t]` is the state after step `t`** (0-based, so `h[0]` is $h^1$), kept in a
 //   Python list of length `T` = the number of steps; the initial state $h^0$ is given.
 // - **A3 — the loss is the cross-entropy summed over the steps**,
@@ -407,7 +410,8 @@ for (const key of KEYS) {
 //
 // Read literally, the formula multiplies all the tanh Jacobians together and then applies
 // $W^{t-k}$. The chain rule gives them interleaved: $J_t W J_{t-1} W\cdots W J_k$. The two
-// agree only if each $J_j$ commutes with $W$, i.e. $W_{il}\,(d_i - d_l)=0$ for all $i,l$ —
+// agree only if each $J_j$ commutes with $W$, i.e. $W_{il}\,(d_i - d_l)=0$ for all $i,l$, with
+// $d$ the diagonal of $J_j$ —
 // true when $n_h=1$ (the scalars of the hand derivation) or $W$ is diagonal, false for any
 // real recurrent matrix. With one step there is no $W$ in the chain and the two coincide.
 // We check the literal reading against central differences for the whole loss, for the
@@ -1094,7 +1098,7 @@ await lesson.end();
 // %% [markdown]
 // ### Check your understanding
 //
-// <details><summary>1. Why does ∂L/∂W pair δ^t with h^(t−1), and what does the planted bug
+// <details><summary>1. Why does ∂L/∂W pair $\delta^t$ with $h^{t-1}$, and what does the planted bug
 // "h^t where h^(t−1) belongs" change?</summary>
 //
 // $W$ enters step $t$ as $net^t=\dots+W h^{t-1}$, so $\partial net^t_i/\partial W_{ij}=h^{t-1}_j$:
@@ -1103,8 +1107,8 @@ await lesson.end();
 // can catch it, and the gradient policy does.
 // </details>
 //
-// <details><summary>2. For a scalar state (n_h = 1), the post's product of Jacobians times
-// W^(t−k) is right. Why does it fail for n_h > 1?</summary>
+// <details><summary>2. For a scalar state ($n_h = 1$), the post's product of Jacobians times
+// $W^{t-k}$ is right. Why does it fail for $n_h > 1$?</summary>
 //
 // The chain rule gives $J_t\,W\,J_{t-1}\,W\cdots W\,J_k$: each step back multiplies by a
 // Jacobian, then by $W$. Scalars commute, so the factors can be regrouped as
@@ -1113,7 +1117,7 @@ await lesson.end();
 // at step $T-1$ to show it is far from 0.
 // </details>
 //
-// <details><summary>3. What is the carry W^T δ^(t+1), in words, and why is one vector
+// <details><summary>3. What is the carry $W^\top\delta^{t+1}$, in words, and why is one vector
 // enough to carry every later step's error?</summary>
 //
 // It is $\partial L/\partial h^t$ through the next step: the sensitivity of all later losses

@@ -111,17 +111,21 @@ lesson.check(
 // %% [markdown]
 // ## Why two correct programs differ in the last digits
 //
-// Every float64 operation rounds its exact result to the nearest double (an error of at
-// most half an ULP). A program is a sequence of such roundings, and three things change
-// which roundings happen:
+// Every float64 operation rounds its exact result to the nearest double: it is *correctly rounded*,
+// an error of at most half an ULP. A program is a sequence of such roundings, and three things
+// change which roundings happen:
 //
 // 1. **The order of the additions.** Addition of doubles is not associative. BLAS kernels
 //    split a dot product into SIMD lanes, or walk it in blocks; a plain loop goes left to
 //    right.
 // 2. **Fused or separate multiply-adds.** On CPUs with FMA, `s + x·y` can be one
 //    instruction with one rounding instead of two. JavaScript has no `fma`, so we wrote one
-//    (`lib/fma.ts`: an error-free transformation with a round-to-odd step, and exact
-//    integers where that cannot work), tested against exact rational arithmetic.
+//    (`lib/fma.ts`: an *error-free transformation* — a few operations that return a product's
+//    or a sum's rounded value together with its exact rounding error, as two doubles — with a
+//    *round-to-odd* step, which rounds an inexact intermediate sum to the neighbour whose last
+//    bit is odd, so that the one rounding after it gives the correctly rounded result — Boldo
+//    and Melquiond's proof; and exact integers where that cannot work), tested against exact
+//    rational arithmetic.
 // 3. **The math library.** `tanh` is not an exact operation; each library rounds its own
 //    approximation. V8 ships a port of fdlibm, glibc has its own, numpy has SIMD loops.
 //
@@ -188,11 +192,11 @@ lesson.check(`V8 Math.tanh = glibc tanh on ${tanhInputs.length} inputs`, v8Tanh,
 });
 
 // %% [markdown]
-// So for `tanh` there are really two candidates here: the C library's (V8's agrees with
-// glibc's on every input we tried, this cell's included) and numpy's own SIMD loop, which
-// this machine's numpy uses (it has AVX-512) and which differs in more than a quarter of
-// the inputs, by one or two ULPs. Whoever printed the gradients ran some numpy's `tanh` on
-// some CPU, and which loop it took is part of the question.
+// So for `tanh` there are really two candidates here: the C library's (V8's agrees with glibc's on
+// every input we tried, this cell's included) and numpy's own SIMD loop, which this machine's numpy
+// uses (it has AVX-512, the x86 instructions on 512-bit registers, eight doubles at once) and which
+// differs in more than a quarter of the inputs, by one or two ULPs. Whoever printed the gradients
+// ran some numpy's `tanh` on some CPU, and which loop it took is part of the question.
 //
 // ## The candidate search
 //
@@ -443,9 +447,10 @@ for (const [i, { name }] of printed.entries()) {
 //
 // Our `RandomState` replays numpy's legacy generator: every uniform and integer draw is
 // identical. Its gaussians (the polar method) need one logarithm per pair,
-// $\sqrt{-2\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
-// 0.52 ULP: usually the correctly rounded result, occasionally its neighbour. V8's
-// `Math.log` is correctly rounded. So the question "which arithmetic?" comes back, and the
+// $\sqrt{-2\,\log(r^2)/r^2}$, and numpy calls glibc's `log`, which is accurate to about
+// 0.52 ULP: usually the correctly rounded result (the double nearest the exact value),
+// occasionally its neighbour. V8's `Math.log` is another algorithm (its port of fdlibm's), so
+// the two can round differently. So the question "which arithmetic?" comes back, and the
 // answer is the library: `lib/glibc_log.ts` is glibc's algorithm (its table and
 // polynomials read from this machine's `libm.so.6` by `tools/gen_glibc_log_table.py`), in
 // the variant glibc picks on a CPU with FMA. We replay the numpy streams of
@@ -529,7 +534,7 @@ lesson.check(
 
 // %% [markdown]
 // With V8's `Math.log`, six gaussians miss, by one or two ULPs: three pairs, since the two
-// gaussians of a pair share the factor $\sqrt{-2\log(r^2)/r^2}$. With glibc's `log` every
+// gaussians of a pair share the factor $\sqrt{-2\,\log(r^2)/r^2}$. With glibc's `log` every
 // one of them is numpy's, bit for bit. The accept/reject step of the polar method never
 // touches the logarithm, so the two streams never drift apart: they differ only where
 // `log` rounds differently. So `RandomState` uses glibc's `log` by default, and every lesson

@@ -20,13 +20,13 @@
 // against numpy). numpy prints at most 8 digits after the point, so below 0.1 one text can
 // fit several float32 values — we count a match whenever the text is the same.
 //
-// **The answer, proved below:** a GPU printed it. End-to-end candidates only rank
-// explanations, so the lesson then takes the computation apart stage by stage, feeding
-// each stage the values the post printed for the one before: Eigen's CPU `tanh` and every
-// correctly rounded `exp` are ruled out by exhaustive enumeration, one backward kernel of
-// TensorFlow's (read straight from its gradient code) prints every gradient bit for bit,
-// and what stays unexplained is a handful of `exp` values whose last bits only a GPU's
-// undocumented `expf` can account for.
+// **The answer, proved below:** a GPU printed it. End-to-end candidates only rank explanations, so
+// the lesson then takes the computation apart stage by stage, feeding each stage the values the
+// post printed for the one before: the CPU `tanh` of Eigen (the C++ linear-algebra library under
+// TensorFlow's CPU kernels) and every correctly rounded `exp` are ruled out by exhaustive
+// enumeration, one backward kernel of TensorFlow's (read straight from its gradient code) prints
+// every gradient bit for bit, and what stays unexplained is a handful of `exp` values whose last
+// bits only a GPU's undocumented `expf` can account for.
 
 // %%
 import { Lesson, RandomState, showTable, wrapLine } from "../lib/mod.ts";
@@ -70,15 +70,16 @@ const inputs = { X, h0, U, W, b, V, c, Y };
 // %% [markdown]
 // ## The candidates
 //
-// A candidate arithmetic fixes how each dot product is summed (one term after another;
-// pairwise; in SIMD-like lanes of 4; or as a chain of fused multiply-adds), where the bias
-// enters (first, or added after the product), and how `tanh` and `exp` are evaluated (here:
-// the float64 function rounded to float32, which can differ from a correctly rounded
-// float32 function only by a double rounding). "float64 then round" is lesson 4's computation rounded at the
-// end. For the gradients there are two formulations: the tape's (the chain rule through
-// `log`, `softmax`'s Jacobian and `TanhGrad`) and the post's hand formulas
-// ($\hat y - y$, then $\delta_t$ and the sums over $t$), each summed over time forwards or
-// backwards.
+// A candidate arithmetic fixes how each dot product is summed (one term after another; pairwise; in
+// SIMD-like lanes of 4; or as a chain of fused multiply-adds), where the bias enters (first, or
+// added after the product), and how `tanh` and `exp` are evaluated (here: the float64 function
+// rounded to float32, which can differ from a correctly rounded float32 function only by a *double
+// rounding*: rounding the exact value to float64 and then to float32 can land on the other float32
+// neighbour than rounding it once). "float64 then round" is lesson 4's computation rounded at the
+// end. For the gradients there are two formulations: the tape's (the chain rule through `log`,
+// `softmax`'s Jacobian and `TanhGrad`, TensorFlow's op for tanh's backward step: $1 - y^2$ times
+// the incoming gradient) and the post's hand formulas ($\hat y - y$, then $\delta_t$ and the sums
+// over $t$), each summed over time forwards or backwards.
 
 // %%
 // The candidates, and the forward and backward pass each computes, are `lib/tf_rnn32.ts`'s
@@ -207,11 +208,18 @@ lesson.atMost(
 // %% [markdown]
 // ## Vendor kernels: TensorFlow's ops on a CPU and on a GPU
 //
-// TensorFlow runs each op of the post (in eager mode, every op is one *kernel*) with code
-// from its vendors: on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU
-// kernels are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix
-// products) and **CUDA**'s math functions. `lib/tf_rnn32.ts` runs the post op by op under a
-// *machine*: one choice per row of this table (the knob is its name in `--json`).
+// TensorFlow runs each op of the post with code from its vendors (in *eager mode*, TensorFlow 2's
+// default, each operation runs as soon as it is called, not as part of a compiled graph, so every
+// op is one *kernel*): on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU kernels
+// are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix products) and
+// **CUDA**'s math functions (CUDA: NVIDIA's platform and compiler for programs that run on its
+// GPUs). `lib/tf_rnn32.ts` runs the post op by op under a *machine*: one choice per row of this
+// table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's matrix-product
+// inner loop (general block times panel: a block of one matrix times a strip of the other, held in
+// registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp` (reduce the
+// argument to a small interval, then a polynomial) Eigen's follows; `AddN` is TensorFlow's op that
+// adds $n$ tensors (here the per-step gradients of a shared weight), and `TanhGrad`, `LogGrad` and
+// `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
 //
 // | op | knob | CPU (Eigen) | GPU (CUDA) |
 // |---|---|---|---|
@@ -223,16 +231,19 @@ lesson.atMost(
 // | `TanhGrad` | `tanhGrad` | 1 − y·y, two roundings (`plain`) | fused into fma(−y, y, 1) (`fused`) |
 // | `AddN` | `addN` | the three per-step gradients summed t = 3→1 or 1→3 | the same choices |
 //
-// Every knob also offers the correctly rounded function (`cr`). Where the code comes from:
-// Eigen's functions are transcribed from its published source; CUDA's `tanhf` and `expf`
-// from the last CUDA headers that carried their device source. Those call two instructions
-// of the GPU's special-function unit, `ex2.approx` ($2^x$) and `rcp.approx` ($1/x$), whose
-// last bits NVIDIA does not publish: we take them as correctly rounded, an assumption.
-// Current CUDA ships its math functions as **libdevice** (LLVM bitcode, without source), so
-// their current algorithm could not be checked here. The tape's `LogGrad` is `grad · (1/p)`
-// and `SoftmaxGrad` is `(g − Σ g·p)·p`, as TensorFlow writes them; the post's hand formulas
-// are evaluated in the order its code writes their terms. Three named machines, then the
-// best of every combination of the knobs:
+// Every knob also offers the correctly rounded function (`cr`). Where the code comes from: Eigen's
+// functions are transcribed from its published source; CUDA's `tanhf` and `expf` from the last CUDA
+// headers that carried their device source. Those call two instructions of the GPU's
+// *special-function unit* (a hardware unit beside the ordinary arithmetic that approximates
+// reciprocals, square roots, $2^x$ and the like in a few cycles), written in PTX, NVIDIA's assembly
+// language for its GPUs: `ex2.approx` ($2^x$) and `rcp.approx` ($1/x$), whose last bits NVIDIA does
+// not publish: we take them as correctly rounded, an assumption. Current CUDA ships its math
+// functions as **libdevice** (the library of math functions its compiler links into GPU code,
+// shipped as LLVM bitcode, a compiler's intermediate code, without source), so their current
+// algorithm could not be checked here. The tape's `LogGrad` is `grad · (1/p)` and `SoftmaxGrad` is
+// `(g − Σ g·p)·p`, as TensorFlow writes them; the post's hand formulas are evaluated in the order
+// its code writes their terms. Three named machines, then the best of every combination of the
+// knobs:
 
 // %%
 import { allMachines, forward32, type Machine, runPost32 } from "../lib/tf_rnn32.ts";
@@ -751,14 +762,14 @@ for (
 }
 
 // %% [markdown]
-// Read each block from the top. For `dl_dc[1]` and `dl_dV[0][0]` the tape's per-step terms
-// are not the post's: the tape forms $\partial L/\partial o$ as $(g - \sum g p)\,p$ with
-// $g = -y \cdot (1/p)$, four roundings that $a_t - y_t$ (one rounding) does not share, and
-// the terms already differ by a few float32 steps before they are added; the sums inherit
-// it. For `dl_dU[0][1]` the two sides add in the same order (t = 3, 2, 1), and the terms
-// differ because the tape's `TanhGrad` rounds $1 - y^2$ once (fused) where the post's
-// `1 - h**2` rounds the square and then the difference. Same mathematics, different
-// roundings, and the printed last digits are exactly those roundings.
+// Read each block from the top. For `dl_dc[1]` and `dl_dV[0][0]` the tape's per-step terms are not
+// the post's: the tape forms $\partial L/\partial o$ as $(g - \sum g p)\,p$ with $g = -y \cdot
+// (1/p)$, four roundings that the post's $p_t - y_t$ (one rounding) does not share, and the terms
+// already differ by a few float32 steps before they are added; the sums inherit it. For
+// `dl_dU[0][1]` the two sides add in the same order (t = 3, 2, 1), and the terms differ because the
+// tape's `TanhGrad` rounds $1 - y^2$ once (fused) where the post's `1 - h**2` rounds the square and
+// then the difference. Same mathematics, different roundings, and the printed last digits are
+// exactly those roundings.
 //
 // ## Verdict
 //
@@ -857,24 +868,24 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 // some gradients too (the last line above). Stage by stage they do not, which is why the
 // verdict is read stage by stage.
 //
-// So: **a GPU printed document 002.** Eigen's CPU `tanh` cannot print its hidden states
-// and no CPU `exp` can print its probabilities; all three rows of probabilities need an `exp`
-// with more than half an ulp of error, which CUDA's `expf` is allowed; the backward numbers, all 50,
-// are TensorFlow's gradient code exactly as its source writes it, with the fused
-// `TanhGrad` a CUDA compiler produces. What remains unexplained is confined to the two
-// softmax rows the table names: our model of CUDA's `expf` (the algorithm of the last CUDA
-// headers with device source, with a correctly rounded `ex2.approx`) does not give the exact `exp` values they need, because
-// the GPU's `ex2.approx` last bits and today's `libdevice` algorithms are not published.
-// The versions: TensorFlow 2 (the post's `tf.keras` eager code needs it; its gradient code
-// for `Log` and `Softmax` has read this way since 1.x), on some CUDA GPU; the evidence here
-// cannot name the CUDA version, and says so rather than guess.
+// So: **a GPU printed document 002.** Eigen's CPU `tanh` cannot print its hidden states and no CPU
+// `exp` can print its probabilities; all three rows of probabilities need an `exp` with more than
+// half an ulp of error, which CUDA's `expf` is allowed; the backward numbers, all 50, are
+// TensorFlow's gradient code exactly as its source writes it, with the fused `TanhGrad` a CUDA
+// compiler produces. What remains unexplained is confined to the two softmax rows the table names:
+// our model of CUDA's `expf` (the algorithm of the last CUDA headers with device source, with a
+// correctly rounded `ex2.approx`) does not give the exact `exp` values they need, because the GPU's
+// `ex2.approx` last bits and today's `libdevice` algorithms are not published. The versions:
+// TensorFlow 2 (the post's `tf.keras` eager code needs it; its gradient code for `Log` and
+// `Softmax` has read this way since 1.x), on some CUDA GPU; the evidence here cannot name the CUDA
+// version, and says so rather than guess.
 
 // ## What we learned
 //
-// - **What was shown:** a float32 printout can be traced, number by number, to the kernels
-//   that computed it: not by ranking end-to-end candidates (the candidate and machine
-//   counts), but stage by stage, feeding each stage the printed values of the one before and
-//   enumerating every float32 a printed text admits. That turns "this fits best" into exclusion proofs.
+// - **What was shown:** a float32 printout can be traced, number by number, to the kernels that
+//   computed it: not by ranking end-to-end candidates (the candidate and machine counts), but stage
+//   by stage, feeding each stage the printed values of the one before and enumerating every float32
+//   a printed text admits. That turns "this fits best" into exclusion proofs.
 // - **What the source left out:** the post printed 74 float32 numbers with no word on the
 //   machine; its tape and its hand formulas disagree in the last digits, which the post does
 //   not explain. Both are explained here: a GPU, and rounding differences term by term.

@@ -7,6 +7,7 @@
 import { equal, ok } from "node:assert/strict";
 import { NDArray, simpleRnnLoss, softmax } from "../lib/mod.ts";
 import { forward32, type Machine } from "../lib/tf_rnn32.ts";
+import { softmax_columns } from "../exercises/01_rnn_cell.ts";
 
 /** softmax of [a, a + d₁, a + d₂, …] in closed form: e^{d_i} / Σ e^{d_j}, d small. */
 const closedForm = (offsets: number[]) => {
@@ -33,6 +34,38 @@ Deno.test("softmax (columns) subtracts the maximum: logits near 1000 give the cl
   const want = closedForm([0, -1]);
   ok(Math.abs(low.get(0, 0) - want[0]) <= 4 * Number.EPSILON, String(low.get(0, 0)));
 });
+
+for (
+  const [name, f] of [
+    ["lib/nn/activations.ts's softmax", softmax],
+    ["exercise 1's hand-out softmax_columns", softmax_columns],
+  ] as const
+) {
+  Deno.test(`${name} subtracts each column's own maximum: columns near +1000 and −1000 side by side give no NaN, each column the closed form and summing to 1`, () => {
+    // With the whole array's maximum (about 1000) subtracted, the −1000 column would be
+    // exp(≈ −2000) = 0 everywhere: 0/0 = NaN. Each column's own maximum leaves e⁰ = 1 in it.
+    ok(Math.exp(-2000) === 0, "exp(−2000) underflows to 0: the test needs it to");
+    const offsets = [[0, 0.5, -1], [1, -1, 0], [-2, 0.25, 2]];
+    const centres = [1000, -1000, 3];
+    const x = NDArray.from(offsets.map((r) => r.map((d, j) => centres[j] + d)));
+    const p = f(x);
+    equal(p.data.filter(Number.isNaN).length, 0, `NaN in ${p.data}`);
+    for (let j = 0; j < 3; j++) {
+      const want = closedForm(offsets.map((r) => r[j]));
+      let sum = 0;
+      for (let i = 0; i < 3; i++) {
+        const got = p.get(i, j);
+        sum += got;
+        // every c + d here is exact in float64, so x − (column max) is the offsets' difference
+        ok(
+          Math.abs(got - want[i]) <= 4 * Number.EPSILON,
+          `p[${i}, ${j}] = ${got}, want ${want[i]}`,
+        );
+      }
+      ok(Math.abs(sum - 1) <= 4 * Number.EPSILON, `column ${j} sums to ${sum}`);
+    }
+  });
+}
 
 Deno.test("the simple RNN's row softmax (softmaxRows, through simpleRnnLoss) subtracts each step's maximum: outputs near 1000 give the closed-form ŷ", () => {
   // h = tanh(·) is bounded, so with V = 0 the logits are exactly c, at every step.

@@ -25,7 +25,7 @@ Deno.test("the grader's core and specs import no Node built-in, npm package but 
   const specifiers = new Set<string>();
   for (const root of CORE) {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", root],
+      args: ["info", "--config=deps/exercise.json", "--json", root],
       cwd: ROOT,
       stdout: "piped",
     }).output();
@@ -58,7 +58,7 @@ Deno.test("without the Deno global, the specs load and the references pass every
     console.log(JSON.stringify({ count: EXERCISES.length, failed }));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", script],
+    args: ["eval", "--config=deps/exercise.json", "--ext=ts", script],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -19,6 +19,19 @@ Deno.test("LaTeX becomes readable Unicode: Greek, scripts, fractions, norms, ope
   );
   equal(latexToUnicode(String.raw`\sigma_{\max}(W)`), "σₘₐₓ(W)");
   equal(latexToUnicode(String.raw`\mathbb R^3`), "ℝ³");
+  // A function name is kept apart from a letter that follows it, plain or made by a command.
+  equal(latexToUnicode(String.raw`-\log\hat y_t`), "−log y\u0302ₜ");
+  equal(latexToUnicode(String.raw`\tanh\theta`), "tanh θ");
+  equal(latexToUnicode(String.raw`\tanh\left(x\right)`), "tanh(x)");
+  equal(latexToUnicode(String.raw`\partial\theta`), "∂θ");
+  // An operator is spaced on both sides or on neither, as written on its left.
+  equal(latexToUnicode(String.raw`f_t\odot c_{t-1}`), "fₜ⊙cₜ₋₁");
+  equal(latexToUnicode(String.raw`f_t \odot c_{t-1}`), "fₜ ⊙ cₜ₋₁");
+  equal(latexToUnicode(String.raw`n\times n^2`), "n×n²");
+  // A bracketed script keeps its own brackets only.
+  equal(latexToUnicode(String.raw`h^{(t-1)}`), "h^(t−1)");
+  equal(latexToUnicode(String.raw`h^{(t)}`), "h⁽ᵗ⁾");
+  equal(latexToUnicode(String.raw`x_{(a)(b)}`), "x_((a)(b))");
 });
 
 Deno.test("markdown: headings, emphasis, code, lists, tables, links, and what cannot render", () => {

@@ -55,6 +55,9 @@ export function kernelConfigFor(cwd: string): void {
   );
 }
 
+/** The kernel could not bind one of its ports (another process took it first). */
+class PortTaken extends Error {}
+
 /** A running Deno kernel and the sockets connected to it. */
 export class Kernel {
   private readonly shell: Socket;
@@ -108,6 +111,21 @@ export class Kernel {
   static async start(
     options: { deno: string; cwd: string; dir: string; timeoutMs?: number },
   ): Promise<Kernel> {
+    // The ports are free when chosen, but another process (a second kernel started at the same
+    // moment) may bind one before this kernel does; it then dies at once with AddrInUse. Try
+    // again with fresh ports, a few times, rather than wait for the deadline.
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await Kernel.startOnce(options);
+      } catch (e) {
+        if (!(e instanceof PortTaken) || attempt >= 4) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(
+    options: { deno: string; cwd: string; dir: string; timeoutMs?: number },
+  ): Promise<Kernel> {
     const [shell_port, iopub_port, stdin_port, control_port, hb_port] = await freePorts(5);
     const ports = { shell_port, iopub_port, stdin_port, control_port, hb_port };
     const secret = crypto.randomUUID();
@@ -151,6 +169,10 @@ export class Kernel {
       if (id === null) await new Promise((r) => setTimeout(r, 100));
       const ok = id !== null && await kernel.waitReply(id, 500);
       if (ok && kernel.heardIopub) break;
+      if (kernel.stderr.includes("AddrInUse")) {
+        await kernel.shutdown();
+        throw new PortTaken(kernel.stderr);
+      }
       if (performance.now() > deadline) {
         await kernel.shutdown();
         throw new Error(

@@ -214,7 +214,23 @@ function script(body: string, table: Record<string, string>, mark: string): stri
     return chars.map((c) => table[c]).join("");
   }
   if (mark === "^" && (body === "⊤" || body === "ᵀ")) return "ᵀ";
-  return chars.length === 1 || /^⟨.*⟩$/.test(body) ? `${mark}${body}` : `${mark}(${body})`;
+  // Already bracketed (h^{(t-1)}): one pair of parentheses, not two.
+  return chars.length === 1 || /^⟨.*⟩$/.test(body) || /^\([^()]*\)$/.test(body)
+    ? `${mark}${body}`
+    : `${mark}(${body})`;
+}
+
+/**
+ * Whether `tex` starts with a command that prints a letter: an accent (`\\hat y`) or a Greek
+ * letter. A function name before it needs a space, as before a plain letter: `\\log\\hat y`
+ * reads "log ŷ", not "logŷ".
+ */
+function startsWithLetterCommand(tex: string): boolean {
+  const m = tex.match(/^\\([a-zA-Z]+)/);
+  if (!m) return false;
+  if (["hat", "tilde", "bar", "vec", "mathrm", "mathbf", "mathit"].includes(m[1])) return true;
+  const sym = LATEX_SYMBOLS[m[1]];
+  return sym !== undefined && /^\p{L}$/u.test(sym);
 }
 
 /** Relations and operators: the space after them is kept ("\\le 1" reads "≤ 1"). */
@@ -245,7 +261,10 @@ function convert(tex: string): string {
       if (/^[a-zA-Z]+$/.test(name)) {
         let j = i;
         while (tex[j] === " ") j++;
-        if (/[a-zA-Z0-9]/.test(tex[j] ?? "") && !SPACED.has(name)) i = j;
+        // An operator written tight on its left ("f\\odot c") is kept tight on its right too:
+        // "f⊙c", not the lopsided "f⊙ c".
+        const tightLeft = SPACED.has(name) && !/^q?quad$/.test(name) && /[^\s]$/.test(out);
+        if (/[a-zA-Z0-9]/.test(tex[j] ?? "") && (!SPACED.has(name) || tightLeft)) i = j;
       }
       if (name === "frac" || name === "tfrac" || name === "dfrac") {
         const [a, j] = group(tex, i);
@@ -293,8 +312,8 @@ function convert(tex: string): string {
       } else if (name in LATEX_SYMBOLS) {
         out += LATEX_SYMBOLS[name];
         if (
-          /^[a-zA-Z]+$/.test(name) && /^[a-zA-Z0-9]/.test(tex[i] ?? "") &&
-          LATEX_SYMBOLS[name].length > 1
+          /^[a-zA-Z]+$/.test(name) && LATEX_SYMBOLS[name].length > 1 &&
+          (/^[a-zA-Z0-9]/.test(tex[i] ?? "") || startsWithLetterCommand(tex.slice(i)))
         ) {
           out += " ";
         }

@@ -25,12 +25,15 @@ export function sigmoid(x: NDArray): NDArray {
 }
 
 /**
- * The notebook's softmax: `exp(x − max(x)) / Σ_rows exp(x − max(x))`, normalising each
- * column (each example of the batch) separately. Subtracting the array's maximum changes
- * nothing mathematically and keeps `exp` from overflowing.
+ * The notebook's softmax, each column (each example of the batch) normalised separately:
+ * `exp(x − m) / Σ_rows exp(x − m)` with `m` the column's own maximum (`x.max(0, true)`).
+ * Subtracting it changes nothing mathematically; it keeps `exp` from overflowing, and since
+ * every column then has a largest term e⁰ = 1, no column's sum can underflow to 0 (0/0 =
+ * NaN) however far its logits lie from the other columns'. (The array's one maximum would
+ * not: a column of logits near −1000 beside one near +1000 would be all NaN.)
  */
 export function softmax(x: NDArray): NDArray {
-  const e = x.sub(x.max()).exp();
+  const e = x.sub(x.max(0, true)).exp();
   return e.div(e.sum(0));
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dot, NDArray } from "../../lib/mod.ts";
+import { dot, type LstmCache, type LstmParams, NDArray, zerosLikeParams } from "../../lib/mod.ts";
 import * as ref from "../../exercises/_solutions.ts";
 
 type Cache = ref.CellCache;
@@ -63,7 +63,7 @@ export const swappedWeights = {
   rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
     const a_next = dot(p.Waa, xt).add(dot(p.Wax, a_prev)).add(p.ba).tanh();
     const z = dot(p.Wya, a_next).add(p.by);
-    const e = z.sub(z.max()).exp();
+    const e = z.sub(z.max(0, true)).exp(); // the hand-out's softmax_columns
     return [a_next, e.div(e.sum(0)), [a_next, a_prev, xt, p]];
   },
 };
@@ -641,3 +641,118 @@ function learnerDlstm(opts: { noDh?: boolean; noDc?: boolean }) {
 export const dlstmWritten = { ...ref, dlstm: learnerDlstm({}) };
 export const dlstmNoDhNext = { ...ref, dlstm: learnerDlstm({ noDh: true }) };
 export const dlstmNoDcNext = { ...ref, dlstm: learnerDlstm({ noDc: true }) };
+
+// ---------------------------------------------------------------------------------------------
+// For tests/grader_classes_test.ts: one file per class of issue 26.
+
+/** Rejects a correct gradient for its own reason (relative 1e-12), not the question's 1e-7. */
+export const checkGradTooStrict = {
+  ...ref,
+  check_grad: learnerCheck({
+    accept: (a, n) => Math.abs(a - n) / (Math.abs(a + n) + 1e-12) < 1e-12,
+  }),
+};
+
+/** A check that never accepts anything. */
+export const checkGradNeverPasses = { ...ref, check_grad: learnerCheck({ accept: () => false }) };
+
+/** `dW = …` instead of `dW += …`: each step's gradients overwrite the accumulator. */
+export const dlstmAssigns = {
+  ...ref,
+  dlstm: (
+    params: LstmParams,
+    dy: Float64Array,
+    dh_next: Float64Array,
+    dc_next: Float64Array,
+    cache: LstmCache,
+    grads: LstmParams,
+  ) => {
+    const mine = zerosLikeParams(params);
+    const r = ref.dlstm(params, dy, dh_next, dc_next, cache, mine);
+    for (const k of Object.keys(grads) as (keyof LstmParams)[]) grads[k] = mine[k];
+    return r;
+  },
+};
+
+/** The cache stored as [a_prev, a_next, …]; the backward reads the documented order. */
+export const cacheOrderSwapped = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    const [a_next, yt_pred] = ref.rnn_cell_forward(xt, a_prev, p);
+    return [a_next, yt_pred, [a_prev, a_next, xt, p]];
+  },
+};
+
+/** exercise 1's old softmax_columns: the whole array's maximum subtracted. */
+export const wholeArrayMax = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    const [a_next, , cache] = ref.rnn_cell_forward(xt, a_prev, p);
+    const z = dot(p.Wya, a_next).add(p.by);
+    const e = z.sub(z.max()).exp();
+    return [a_next, e.div(e.sum(0)), cache];
+  },
+};
+
+/** The correct forward, which also starts a fetch it never awaits (refused: no network). */
+export const fetchesInForward = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    fetch("https://example.com/weights.json"); // not awaited: its rejection reaches nobody
+    return ref.rnn_cell_forward(xt, a_prev, p);
+  },
+};
+
+/** The correct backward, which also throws from a timer. */
+export const throwsFromTimer = {
+  ...ref,
+  rnn_cell_backward: (da_next: NDArray, cache: Cache) => {
+    setTimeout(() => {
+      throw new Error("late");
+    }, 0);
+    return ref.rnn_cell_backward(da_next, cache);
+  },
+};
+
+/** The correct forward, which reads a file outside the course and an environment variable. */
+export const readsOutside = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    Deno.env.get("HOME");
+    return ref.rnn_cell_forward(xt, a_prev, p);
+  },
+};
+
+/** The correct backward, returning a Float64Array where an NDArray is expected. */
+export const typedArrayDxt = {
+  ...ref,
+  rnn_cell_backward: (da_next: NDArray, cache: Cache) => {
+    const g = ref.rnn_cell_backward(da_next, cache);
+    return { ...g, dxt: Float64Array.from(g.dxt.data) };
+  },
+};
+
+/** exercise 2's softmax with the whole array's maximum. */
+export function wholeArrayMaxSoftmax(z: NDArray): NDArray {
+  const e = z.sub(z.max()).exp();
+  return e.div(e.sum(0));
+}
+
+/** exercise 1's forward with document 000's softmax over the whole batch. */
+export const cellBatchSoftmax = {
+  ...ref,
+  rnn_cell_forward: (xt: NDArray, a_prev: NDArray, p: ref.RnnParameters) => {
+    const [a_next, , cache] = ref.rnn_cell_forward(xt, a_prev, p);
+    const z = dot(p.Wya, a_next).add(p.by);
+    return [a_next, z.exp().div(z.exp().sum() as number), cache];
+  },
+};
+
+/** Every gradient twice what it should be: wrong everywhere, no known mistake. */
+export const doubledGradients = {
+  ...ref,
+  rnn_cell_backward: (da_next: NDArray, cache: Cache) => {
+    const g = ref.rnn_cell_backward(da_next, cache);
+    return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, v.mul(2)]));
+  },
+};

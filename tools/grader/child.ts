@@ -10,18 +10,19 @@
  */
 
 import { encodeOutcome, type FromRunner, PROTOCOL } from "./protocol.ts";
-import { classify, runProbe, settle, watchAsyncErrors, withAsyncErrors } from "./probe.ts";
+import { loadError, runProbe, settle, watchAsyncErrors, withAsyncErrors } from "./probe.ts";
 import { cliPaths } from "./run_child.ts";
 import type { ExerciseSpec, Impl } from "./spec.ts";
 
 const ROOT = new URL("../../", import.meta.url).href;
 const say = (m: FromRunner) => console.log(PROTOCOL + JSON.stringify(m));
 
-const { specUrl, moduleUrl, exportName, indices } = JSON.parse(Deno.args[0]) as {
+const { specUrl, moduleUrl, exportName, indices, seed } = JSON.parse(Deno.args[0]) as {
   specUrl: string;
   moduleUrl: string;
   exportName?: string;
   indices: number[];
+  seed?: number;
 };
 
 const paths = cliPaths(new URL("./", moduleUrl).href, ROOT);
@@ -33,12 +34,7 @@ try {
   impl = exportName ? mod[exportName] : mod;
   if (!impl) throw new Error(`${moduleUrl} has no export ${exportName}`);
 } catch (err) {
-  const o = classify(err, paths);
-  say({
-    type: "load_failed",
-    message: o.kind === "threw" ? o.message : String(err),
-    where: o.kind === "threw" ? o.where : undefined,
-  });
+  say({ type: "load_failed", ...loadError(err, paths) });
 }
 if (spec && impl) {
   await settle();
@@ -54,7 +50,7 @@ if (spec && impl) {
     say({ type: "ready" });
     for (const i of indices) {
       say({ type: "start", i });
-      const outcome = runProbe(spec, i, impl, paths);
+      const outcome = runProbe(spec, i, impl, paths, seed);
       await settle();
       say({
         type: "result",

@@ -12,7 +12,18 @@ import { dot, gamma, NDArray, type PublishedFile, RandomState } from "./lib.ts";
 import publishedJson from "../../data/published/01_rnn_cell.json" with { type: "json" };
 import numpyJson from "../../data/rnn_cell/numpy_reference.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
-import { type ExerciseSpec, type Impl, type Mistake, type Probe, record, tuple } from "./mod.ts";
+import {
+  describe,
+  type ExerciseSpec,
+  GradeError,
+  type Impl,
+  isNd,
+  type Mistake,
+  type Probe,
+  record,
+  tuple,
+} from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 export const U = 2 ** -53;
 const maxAbs = (a: NDArray) => a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -129,14 +140,29 @@ export function backwardRoundoff({ xt, a_prev, parameters: p, da_next }: CellInp
 
 const GRADS = ["dxt", "da_prev", "dWax", "dWaa", "dba"] as const;
 
-/** Calls `rnn_cell_forward` and unpacks what the source returns. */
+const CACHE = ["a_next", "a_prev", "xt", "parameters"];
+
+/** Calls `rnn_cell_forward`, unpacks what the source returns, and checks the cache's order. */
 export function callForward(impl: Impl, inp: CellInputs) {
   const [a_next, yt_pred, cache] = tuple(
     impl.rnn_cell_forward(inp.xt, inp.a_prev, inp.parameters),
     "rnn_cell_forward",
     ["a_next", "yt_pred", "cache"],
   );
-  tuple(cache, "rnn_cell_forward's cache", ["a_next", "a_prev", "xt", "parameters"]);
+  const c = tuple(cache, "rnn_cell_forward's cache", CACHE);
+  const same = (v: unknown, w: unknown) =>
+    isNd(v) && isNd(w) && v.shape.join() === w.shape.join() &&
+    v.data.every((x, i) => Object.is(x, w.data[i]));
+  const wanted: [string, unknown][] = [["a_next", a_next], ["a_prev", inp.a_prev], ["xt", inp.xt]];
+  wanted.forEach(([name, value], i) => {
+    if (same(c[i], value)) return;
+    const holds = wanted.find(([, w]) => same(c[i], w))?.[0];
+    throw new GradeError(
+      `rnn_cell_forward's cache[${i}] should be ${name} (cache = [${CACHE.join(", ")}]), ` +
+        `got ${holds ? holds : describe(c[i])}: rnn_cell_backward reads the cache in this order`,
+      "wrong_type",
+    );
+  });
   return { a_next, yt_pred };
 }
 
@@ -201,6 +227,19 @@ const squareForward: Probe = {
   },
 };
 
+const wideForward: Probe = {
+  fn: "rnn_cell_forward",
+  name: "logits thousands apart between the columns (Wya × 1000): each column's own softmax",
+  run: (impl) => callForward(impl, wideLogitInputs()),
+  expect() {
+    const loops = cellByLoops(wideLogitInputs());
+    return [
+      { key: "a_next", value: loops.a, tolerance: loops.aTol, against: "plain loops" },
+      { key: "yt_pred", value: loops.y, tolerance: loops.yTol, against: "plain loops" },
+    ];
+  },
+};
+
 const notebookBackward: Probe = {
   fn: "rnn_cell_backward",
   name: "the notebook's test cell: the five printed gradients and numpy's full arrays",
@@ -241,16 +280,76 @@ function randomBackward(seed: number, n_x: number, n_a: number, m: number): Prob
     name:
       `random inputs (n_x = ${n_x}, n_a = ${n_a}, m = ${m}, seed ${seed}) vs central differences`,
     run: (impl) => callBackward(impl, randomCellInputs(seed, n_x, n_a, 2, m)),
-    gradcheck() {
-      const inp = randomCellInputs(seed, n_x, n_a, 2, m);
-      const p = inp.parameters;
-      return {
-        loss: () => ref.rnn_cell_forward(inp.xt, inp.a_prev, p)[0].mul(inp.da_next).sum() as number,
-        params: { xt: inp.xt, a_prev: inp.a_prev, Wax: p.Wax, Waa: p.Waa, ba: p.ba },
-        keys: { dxt: "xt", da_prev: "a_prev", dWax: "Wax", dWaa: "Waa", dba: "ba" },
-      };
-    },
+    gradcheck: () => cellGradcheck(randomCellInputs(seed, n_x, n_a, 2, m)),
   };
+}
+
+const COMPOSED = "rnn_cell_forward → rnn_cell_backward";
+
+/** The loss whose gradients the backward returns: Σ a_next ⊙ da_next, by the reference forward. */
+function cellGradcheck(inp: CellInputs) {
+  const p = inp.parameters;
+  return {
+    loss: () => ref.rnn_cell_forward(inp.xt, inp.a_prev, p)[0].mul(inp.da_next).sum() as number,
+    params: { xt: inp.xt, a_prev: inp.a_prev, Wax: p.Wax, Waa: p.Waa, ba: p.ba },
+    keys: { dxt: "xt", da_prev: "a_prev", dWax: "Wax", dWaa: "Waa", dba: "ba" },
+  };
+}
+
+/** The learner's forward feeding the learner's backward: their own cache, their own contract. */
+function composedProbe(name: string, inputs: () => CellInputs): Probe {
+  return {
+    fn: COMPOSED,
+    name,
+    covers: ["rnn_cell_forward", "rnn_cell_backward"],
+    run(impl) {
+      const inp = inputs();
+      const [, , cache] = tuple(
+        impl.rnn_cell_forward(inp.xt, inp.a_prev, inp.parameters),
+        "rnn_cell_forward",
+        ["a_next", "yt_pred", "cache"],
+      );
+      return record(impl.rnn_cell_backward(inp.da_next, cache), "rnn_cell_backward", [...GRADS]);
+    },
+    gradcheck: () => cellGradcheck(inputs()),
+  };
+}
+
+/** Logits thousands apart between columns: a softmax must subtract each column's own maximum. */
+export function wideLogitInputs() {
+  const inp = randomCellInputs(12, 3, 4, 3, 4);
+  inp.parameters.Wya = inp.parameters.Wya.mul(1000);
+  return inp;
+}
+
+/** A run's random cases: forward, backward alone and composed, on sizes drawn from `seed`. */
+function randomCases(seed: number): Probe[] {
+  const cases = drawCases(seed, 2, { n_x: [1, 6], n_a: [1, 6], n_y: [1, 4], m: [1, 7] });
+  const label = (c: (typeof cases)[number]) =>
+    `random case (n_x = ${c.n_x}, n_a = ${c.n_a}, n_y = ${c.n_y}, m = ${c.m}, seed ${c.seed})`;
+  const inputs = (c: (typeof cases)[number]) => () =>
+    randomCellInputs(c.seed, c.n_x, c.n_a, c.n_y, c.m);
+  return cases.flatMap((c) => [
+    {
+      fn: "rnn_cell_forward",
+      name: `${label(c)} vs plain loops`,
+      run: (impl: Impl) => callForward(impl, inputs(c)()),
+      expect() {
+        const loops = cellByLoops(inputs(c)());
+        return [
+          { key: "a_next", value: loops.a, tolerance: loops.aTol, against: "plain loops" },
+          { key: "yt_pred", value: loops.y, tolerance: loops.yTol, against: "plain loops" },
+        ];
+      },
+    },
+    {
+      fn: "rnn_cell_backward",
+      name: `${label(c)} vs central differences`,
+      run: (impl: Impl) => callBackward(impl, inputs(c)()),
+      gradcheck: () => cellGradcheck(inputs(c)()),
+    },
+    composedProbe(`${label(c)}: your cache into your backward, vs central differences`, inputs(c)),
+  ]);
 }
 
 /**
@@ -274,13 +373,28 @@ export function randomShapes(seed: number, count: number) {
 // ---------------------------------------------------------------------------------------------
 // Known mistakes, each the reference with one slip.
 
+/** The softmax exercise 1 hands out (`softmax_columns`): each column less its own maximum. */
 const softmaxColumns = (z: NDArray) => {
-  const e = z.sub(z.max()).exp();
+  const e = z.sub(z.max(0, true)).exp();
   return e.div(e.sum(0));
 };
 
 type P = ref.RnnParameters;
 type Cache = ref.CellCache;
+
+/** The reference forward step with another softmax. */
+function forwardWithSoftmax(softmax: (z: NDArray) => NDArray) {
+  return (xt: NDArray, a_prev: NDArray, p: P): [NDArray, NDArray, Cache] => {
+    const [a_next, , cache] = ref.rnn_cell_forward(xt, a_prev, p);
+    return [a_next, softmax(dot(p.Wya, a_next).add(p.by)), cache];
+  };
+}
+
+/** The reference forward step with its cache in another order. */
+function forwardCacheOrder(xt: NDArray, a_prev: NDArray, p: P): [NDArray, NDArray, Cache] {
+  const [a_next, yt_pred] = ref.rnn_cell_forward(xt, a_prev, p);
+  return [a_next, yt_pred, [a_prev, a_next, xt, p] as Cache];
+}
 
 /** A forward step with Wax and Waa exchanged. */
 function forwardSwapped(xt: NDArray, a_prev: NDArray, p: P): [NDArray, NDArray, Cache] {
@@ -340,6 +454,42 @@ export const cellMistakes: { slip: string; name: string; explain: string }[] = [
 
 const mistakes: Mistake[] = [
   {
+    name: "softmax over the whole batch (document 000's softmax)",
+    explain: "yt_pred divides by the sum of exp over the whole array, as document 000's " +
+      "softmax does, so no column sums to 1 when m > 1. Normalise each column (each example) " +
+      "separately: use softmax_columns.",
+    section: "lesson 2, “Two softmaxes”",
+    fns: ["rnn_cell_forward"],
+    impl: {
+      ...ref,
+      rnn_cell_forward: forwardWithSoftmax((z) => z.exp().div(z.exp().sum() as number)),
+    },
+  },
+  {
+    name: "the whole array's maximum subtracted, not each column's",
+    explain: "Subtracting one maximum for the whole array leaves a column whose logits all lie " +
+      "far below it with exp(…) = 0 everywhere, and 0 / 0 = NaN. Subtract each column's own " +
+      "maximum (z.max(0, true)), as softmax_columns does.",
+    section: "lesson 2, “Two softmaxes”",
+    fns: ["rnn_cell_forward"],
+    impl: {
+      ...ref,
+      rnn_cell_forward: forwardWithSoftmax((z) => {
+        const e = z.sub(z.max()).exp();
+        return e.div(e.sum(0));
+      }),
+    },
+  },
+  {
+    name: "the cache stored in another order",
+    explain: "rnn_cell_forward's cache and rnn_cell_backward's reading of it disagree, so your " +
+      "backward differentiates at the wrong point. The contract is cache = [a_next, a_prev, xt, " +
+      "parameters], written by the forward and unpacked in that order by the backward.",
+    section: L1,
+    fns: [COMPOSED],
+    impl: { ...ref, rnn_cell_forward: forwardCacheOrder },
+  },
+  {
     name: "Wax and Waa swapped",
     explain: "Wax multiplies the input x⟨t⟩ and Waa the previous state a⟨t−1⟩: " +
       "a⟨t⟩ = tanh(Wax x⟨t⟩ + Waa a⟨t−1⟩ + ba). With n_x ≠ n_a the swap cannot even run.",
@@ -362,13 +512,20 @@ export const spec: ExerciseSpec = {
   slug: "01_rnn_cell",
   title: "One RNN cell, forward and backward",
   url: import.meta.url,
-  functions: ["rnn_cell_forward", "rnn_cell_backward"],
+  functions: ["rnn_cell_forward", "rnn_cell_backward", COMPOSED],
   probes: [
     notebookForward,
     squareForward,
+    wideForward,
     notebookBackward,
     ...randomShapes(20261202, 3).map((r) => randomBackward(r.seed, r.n_x, r.n_a, r.m)),
+    composedProbe(
+      "the notebook's inputs: your rnn_cell_forward's cache into your rnn_cell_backward, vs " +
+        "central differences",
+      notebookCellInputs,
+    ),
   ],
+  random: randomCases,
   mistakes,
   reference: ref,
 };

@@ -14,12 +14,14 @@ import {
   type ExerciseSpec,
   GradeError,
   type Impl,
+  isNd,
   type Mistake,
   type Probe,
   record,
   tuple,
 } from "./mod.ts";
 import { cellBackwardWith, cellMistakes, randomShapes } from "./ex01.ts";
+import { drawCases } from "./cases.ts";
 
 const maxAbs = (a: NDArray) => a.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
@@ -95,6 +97,21 @@ function callForward(impl: Impl, s: Seq) {
       `rnn_forward's caches[0] should hold one cache per time step (${s.x.shape[2]}), got ${
         describe(cells)
       }`,
+    );
+  }
+  // caches[0][t] is step t's cache [a_next, a_prev, xt, parameters]: its xt is x[:, :, t].
+  const T = s.x.shape[2];
+  const xtOf = (c: unknown) => Array.isArray(c) && isNd(c[2]) ? c[2] : undefined;
+  const same = (u: unknown, v: NDArray) =>
+    isNd(u) && u.shape.join() === v.shape.join() && u.data.every((e, i) => Object.is(e, v.data[i]));
+  for (let t = 0; t < T; t++) {
+    if (same(xtOf(cells[t]), s.x.take(2, t))) continue;
+    const step = [...Array(T).keys()].find((k) => same(xtOf(cells[t]), s.x.take(2, k)));
+    throw new GradeError(
+      `rnn_forward's caches[0][${t}] should be step ${t}'s cache (its xt = x[:, :, ${t}]), got ${
+        step === undefined ? describe(cells[t]) : `step ${step}'s`
+      }: rnn_backward walks the list from the last step back`,
+      "wrong_type",
     );
   }
   return { a, y_pred, caches_x: x };
@@ -189,6 +206,58 @@ function backwardProbe(name: string, seq: () => Seq): Probe {
   };
 }
 
+const COMPOSED = "rnn_forward → rnn_backward";
+
+/** The learner's rnn_forward's caches into the learner's rnn_backward. */
+function composedProbe(name: string, seq: () => Seq): Probe {
+  const b = backwardProbe(name, seq);
+  return {
+    ...b,
+    fn: COMPOSED,
+    covers: ["rnn_forward", "rnn_backward"],
+    run(impl) {
+      const s = seq();
+      const [, , caches] = tuple(impl.rnn_forward(s.x, s.a0, s.parameters), "rnn_forward", [
+        "a",
+        "y_pred",
+        "caches",
+      ]);
+      return record(impl.rnn_backward(s.da, caches), "rnn_backward", GRADS);
+    },
+  };
+}
+
+/** A run's random cases: softmax, forward, backward alone and composed. */
+function randomCases(seed: number): Probe[] {
+  const cases = drawCases(seed, 2, { n_x: [1, 5], n_a: [1, 5], m: [1, 5], T: [1, 5] });
+  return cases.flatMap((c) => {
+    const label =
+      `random case (n_x = ${c.n_x}, n_a = ${c.n_a}, m = ${c.m}, T = ${c.T}, seed ${c.seed})`;
+    const seq = () => randomSequence(c.seed, c.n_x, c.n_a, c.m, c.T);
+    return [
+      softmaxProbe(
+        `${label}: logits (${c.n_a + 1}, ${c.m}), each column's softmax`,
+        () => logits(c.seed, c.n_a + 1, c.m, 0),
+      ),
+      {
+        fn: "rnn_forward",
+        name: `${label} vs plain loops`,
+        run: (impl: Impl) => callForward(impl, seq()),
+        matchKeys: ["a", "y_pred"],
+        expect() {
+          const l = sequenceByLoops(seq());
+          return [
+            { key: "a", value: l.a, tolerance: l.aTol, against: "plain loops" },
+            { key: "y_pred", value: l.y, tolerance: l.yTol, against: "plain loops" },
+          ];
+        },
+      },
+      backwardProbe(`${label} vs central differences`, seq),
+      composedProbe(`${label}: your caches into your rnn_backward, vs central differences`, seq),
+    ];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Known mistakes.
 
@@ -247,6 +316,21 @@ const mistakes: Mistake[] = [
     },
   },
   {
+    name: "the whole array's maximum subtracted, not each column's",
+    explain: "Subtracting one maximum for the whole array leaves a column whose logits all lie " +
+      "far below it with exp(…) = 0 everywhere, and 0 / 0 = NaN. Subtract each column's own " +
+      "maximum: z.max(0, true).",
+    section: "lesson 2, “Two softmaxes”",
+    fns: ["softmax"],
+    impl: {
+      ...ref,
+      softmax: (z: NDArray) => {
+        const e = z.sub(z.max()).exp();
+        return e.div(e.sum(0));
+      },
+    },
+  },
+  {
     name: "exp overflows (the maximum not subtracted)",
     explain: "exp(1000) is Infinity in float64, and Infinity / Infinity is NaN. Subtract the " +
       "maximum before exp: softmax(z) = softmax(z − max z) exactly, and nothing overflows.",
@@ -295,13 +379,17 @@ export const spec: ExerciseSpec = {
   slug: "02_rnn_forward",
   title: "rnn_forward over a sequence, and its backward pass",
   url: import.meta.url,
-  functions: ["softmax", "rnn_forward", "rnn_backward"],
+  functions: ["softmax", "rnn_forward", "rnn_backward", COMPOSED],
   probes: [
     softmaxProbe(
       "a batch of 3 examples (z is (4, 3)): each column's softmax",
       () => logits(31, 4, 3),
     ),
     softmaxProbe("large logits (about 1000): no overflow", () => logits(32, 3, 2, 1000)),
+    softmaxProbe(
+      "columns thousands apart (z ≈ 0, 1000, 2000 by column): each column's own maximum",
+      () => logits(33, 3, 3).add(NDArray.from([[0, 1000, 2000]])),
+    ),
     notebookForward,
     squareForward,
     backwardProbe(
@@ -315,7 +403,13 @@ export const spec: ExerciseSpec = {
         () => randomSequence(r.seed, r.n_x, r.n_a, r.m, 3),
       )
     ),
+    composedProbe(
+      "the notebook's inputs: your rnn_forward's caches into your rnn_backward, vs central " +
+        "differences",
+      () => notebookSequence(),
+    ),
   ],
+  random: randomCases,
   mistakes,
   reference: ref,
 };

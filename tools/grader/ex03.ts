@@ -7,7 +7,8 @@
  * @module
  */
 
-import { gamma, NDArray } from "./lib.ts";
+import { gamma, NDArray, RandomState } from "./lib.ts";
+import { drawCases } from "./cases.ts";
 import torchJson from "../../data/torch_rnn/lesson3.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
 import {
@@ -72,6 +73,7 @@ function summed(cell: Record<string, unknown>, name: string, bias: boolean): NDA
     if (a.shape.join() !== total.shape.join()) {
       throw new GradeError(
         `RNNCell.${name}[${i}] has shape (${a.shape}), [0] has (${total.shape})`,
+        "wrong_shape",
       );
     }
     total = total.add(a);
@@ -83,6 +85,16 @@ function summed(cell: Record<string, unknown>, name: string, bias: boolean): NDA
 function runSequence(
   cell: Record<string, (...a: unknown[]) => unknown>,
   s: ReturnType<typeof sequence>,
+) {
+  return runSequenceOf(cell, s, T, B, H);
+}
+
+function runSequenceOf(
+  cell: Record<string, (...a: unknown[]) => unknown>,
+  s: { x: NDArray; h0: NDArray; dh: NDArray },
+  T: number,
+  B: number,
+  H: number,
 ) {
   const hidden: NDArray[] = [];
   let h = s.h0.take(0, 0);
@@ -163,6 +175,53 @@ const resetProbe: Probe = {
   },
   expect: () => expectAll(["hidden", ...GRADS], torch(runs.second)),
 };
+
+/**
+ * A random case: random weights and a sequence of random length and batch, the class's
+ * gradients (summed stacks, dx, prev_dh) against central differences of the reference class's
+ * forward pass, L = Σ_t dh_t · h_t.
+ */
+function randomProbe(seed: number, T: number, B: number, I: number, H: number): Probe {
+  const inputs = () => {
+    const rng = new RandomState(seed);
+    const w = [rng.randn(H, I), rng.randn(H, H).mul(0.5), rng.randn(H), rng.randn(H)];
+    return { w, x: rng.randn(T, B, I), h0: rng.randn(1, B, H), dh: rng.randn(T, B, H) };
+  };
+  return {
+    fn: "RNNCell.backward",
+    name: `random case (T = ${T}, batch ${B}, input ${I}, hidden ${H}, seed ${seed}) vs central ` +
+      "differences",
+    run(impl) {
+      const s = inputs();
+      if (typeof impl.RNNCell !== "function") {
+        throw new GradeError(
+          `the exercise should export the class RNNCell, got ${describe(impl.RNNCell)}`,
+        );
+      }
+      const cell = new impl.RNNCell(...s.w);
+      const r = runSequenceOf(cell, s, T, B, H);
+      const { hidden: _, ...grads } = r;
+      return grads;
+    },
+    gradcheck() {
+      const s = inputs();
+      const loss = () => {
+        const cell = new ref.RNNCell(s.w[0], s.w[1], s.w[2], s.w[3]);
+        let h = s.h0.take(0, 0), L = 0;
+        for (let t = 0; t < T; t++) {
+          h = cell.call(s.x.take(0, t), h);
+          L += h.mul(s.dh.take(0, t)).sum() as number;
+        }
+        return L;
+      };
+      return {
+        loss,
+        params: { x: s.x, h0: s.h0, W_ih: s.w[0], W_hh: s.w[1], b_ih: s.w[2], b_hh: s.w[3] },
+        keys: { dx: "x", dh0: "h0", dW_ih: "W_ih", dW_hh: "W_hh", db_ih: "b_ih", db_hh: "b_hh" },
+      };
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Known mistakes: document 000's class with one slip each.
@@ -281,6 +340,10 @@ export const spec: ExerciseSpec = {
   url: import.meta.url,
   functions: ["RNNCell.call", "RNNCell.backward", "RNNCell.reset"],
   probes: [callProbe, backwardProbe, resetProbe],
+  random: (seed) =>
+    drawCases(seed, 2, { T: [1, 4], B: [1, 4], I: [1, 4], H: [1, 4] }).map((c) =>
+      randomProbe(c.seed, c.T, c.B, c.I, c.H)
+    ),
   mistakes,
   reference: ref,
 };

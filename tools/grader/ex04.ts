@@ -25,6 +25,7 @@ import {
 import publishedJson from "../../data/published/04_simple_rnn_tf.json" with { type: "json" };
 import * as ref from "../../exercises/_solutions.ts";
 import { randomSizes } from "./ex06.ts";
+import { drawCases } from "./cases.ts";
 import {
   type ExerciseSpec,
   type Expect,
@@ -203,6 +204,57 @@ function gradcheckProbe(seed: number, n_in: number, n_h: number, n_out: number, 
   };
 }
 
+const COMPOSED = "simple_rnn_forward → simple_rnn_backward";
+
+/** The learner's forward's h_seq and output_seq into the learner's backward. */
+function composedProbe(name: string, inputs: () => Inputs): Probe {
+  return {
+    fn: COMPOSED,
+    name,
+    covers: ["simple_rnn_forward", "simple_rnn_backward"],
+    run(impl) {
+      const inp = inputs();
+      const f = callForward(impl, inp);
+      const out = impl.simple_rnn_backward(
+        inp.params,
+        inp.inputs,
+        inp.init_state,
+        f.h_seq,
+        f.output_seq,
+        inp.y_true,
+      );
+      return record(out, "simple_rnn_backward", [...BWD]);
+    },
+    gradcheck() {
+      const inp = inputs();
+      return {
+        loss: () => simpleRnnLoss(inp.params, inp.inputs, inp.init_state, inp.y_true).loss,
+        params: { ...inp.params },
+        keys: { dl_dV: "V", dl_dc: "c", dl_dW: "W", dl_dU: "U", dl_db: "b" },
+      };
+    },
+  };
+}
+
+/** A run's random cases: forward and backward against the library, alone and composed. */
+function randomCases(seed: number): Probe[] {
+  const cases = drawCases(seed, 2, { n_in: [1, 5], n_h: [1, 5], n_out: [2, 4], T: [1, 6] });
+  return cases.flatMap((c) => {
+    const label =
+      `random case (n_in = ${c.n_in}, n_h = ${c.n_h}, n_out = ${c.n_out}, T = ${c.T}, seed ${c.seed})`;
+    const inputs = () => seededInputs(c.seed, c.n_in, c.n_h, c.n_out, c.T);
+    return [
+      forwardProbe(`${label} vs lib`, inputs, false),
+      backwardProbe(`${label} vs lib`, inputs, false),
+      {
+        ...gradcheckProbe(c.seed, c.n_in, c.n_h, c.n_out, c.T),
+        name: `${label} vs central differences`,
+      },
+      composedProbe(`${label}: your forward into your backward, vs central differences`, inputs),
+    ];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Known mistakes: the post's slips (lesson 4, “The post's slips”), each alone.
 
@@ -271,7 +323,7 @@ const mistake = (slip: Slip, name: string, explain: string): Mistake => ({
   name,
   explain,
   section: SLIPS,
-  fns: ["simple_rnn_forward", "simple_rnn_backward"],
+  fns: ["simple_rnn_forward", "simple_rnn_backward", COMPOSED],
   impl: { ...ref, simple_rnn_forward: forwardWith(slip), simple_rnn_backward: backwardWith(slip) },
 });
 
@@ -308,7 +360,7 @@ export const spec: ExerciseSpec = {
   slug: "04_simple_rnn_tape",
   title: "The SimpleRNN tape by hand",
   url: import.meta.url,
-  functions: ["simple_rnn_forward", "simple_rnn_backward"],
+  functions: ["simple_rnn_forward", "simple_rnn_backward", COMPOSED],
   probes: [
     forwardProbe(
       "the post's weights and lesson 4's inputs: every printed h_seq, output_seq",
@@ -346,7 +398,13 @@ export const spec: ExerciseSpec = {
     ),
     gradcheckProbe(5, 3, 4, 3, 5),
     ...randomSizes(20261224, 1).map((r) => gradcheckProbe(r.seed, r.n_x, r.n_h, r.n_y, r.T)),
+    composedProbe(
+      "a square model (n_in = n_h = n_out = 3, T = 4): your forward's h_seq, output_seq into " +
+        "your backward, vs central differences",
+      square,
+    ),
   ],
+  random: randomCases,
   mistakes,
   reference: ref,
 };

@@ -34,10 +34,12 @@ import {
   type ExerciseSpec,
   GradeError,
   type Impl,
+  isNd,
   type Mistake,
   type Probe,
   record,
 } from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 const nd = (a: Float64Array) => new NDArray(Float64Array.from(a), [a.length]);
 
@@ -100,21 +102,111 @@ function stepProbe(seed: number, x_n: number, h_n: number, o_n: number, name: st
   };
 }
 
+/**
+ * The learner's `dlstm` over a whole sequence of T steps, chaining its own `dh_prev`, `dc_prev`
+ * back, adding into one `grads` that starts pre-filled with random values (an accumulator is
+ * added to, never assigned): outputs the gradients it added, and ∂L/∂h₀, ∂L/∂c₀.
+ */
+function sequenceProbe(
+  seed: number,
+  x_n: number,
+  h_n: number,
+  o_n: number,
+  T: number,
+  name: string,
+): Probe {
+  const inputs = () => {
+    const rng = new RandomState(seed);
+    const params = initLstmParams(rng, { x_n, h_n, o_n });
+    const xs = Array.from({ length: T }, () => rng.normal(0, 1, x_n));
+    const h0 = rng.normal(0, 0.5, h_n), c0 = rng.normal(0, 1, h_n);
+    const dys = Array.from({ length: T }, () => rng.normal(0, 1, o_n).data);
+    const dhT = rng.normal(0, 1, h_n).data, dcT = rng.normal(0, 1, h_n).data;
+    const prefill = zerosLikeParams(params);
+    for (const k of LSTM_PARAM_NAMES) prefill[k] = rng.normal(0, 1, [...params[k].shape]);
+    return { params, xs, h0, c0, dys, dhT, dcT, prefill };
+  };
+  return {
+    fn: "dlstm",
+    name,
+    run(impl: Impl) {
+      const s = inputs();
+      const caches: LstmCache[] = [];
+      let h = s.h0.data, c = s.c0.data;
+      for (const x of s.xs) {
+        const o = lstm(s.params, x.data, h, c);
+        caches.push(o.cache);
+        [h, c] = [o.h, o.c];
+      }
+      const grads = zerosLikeParams(s.params);
+      for (const k of LSTM_PARAM_NAMES) grads[k] = s.prefill[k].copy();
+      let dh: unknown = s.dhT, dc: unknown = s.dcT;
+      for (let t = T - 1; t >= 0; t--) {
+        const r = record(
+          impl.dlstm(s.params, s.dys[t], dh, dc, caches[t], grads),
+          "dlstm",
+          ["dh_prev", "dc_prev"],
+        );
+        for (const k of ["dh_prev", "dc_prev"]) {
+          if (!(r[k] instanceof Float64Array) || r[k].length !== h_n) {
+            throw new GradeError(
+              `dlstm's ${k} should be a Float64Array of length h_n = ${h_n}, got ${describe(r[k])}`,
+              "wrong_type",
+            );
+          }
+        }
+        [dh, dc] = [r.dh_prev, r.dc_prev];
+      }
+      const out: Record<string, unknown> = {};
+      for (const k of LSTM_PARAM_NAMES) {
+        out[`d${k}`] = isNd(grads[k]) && grads[k].shape.join() === s.prefill[k].shape.join()
+          ? grads[k].sub(s.prefill[k])
+          : grads[k];
+      }
+      out.dh_prev = nd(dh as Float64Array);
+      out.dc_prev = nd(dc as Float64Array);
+      return out;
+    },
+    gradcheck() {
+      const s = inputs();
+      const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, v, i) => t + v * b[i], 0);
+      // L = Σ_t dy_t·y_t + dh_T·h_T + dc_T·c_T: its gradient is what the chained backward returns.
+      const loss = () => {
+        let h = s.h0.data, c = s.c0.data, L = 0;
+        s.xs.forEach((x, t) => {
+          const o = lstm(s.params, x.data, h, c);
+          L += dot(s.dys[t], o.y);
+          [h, c] = [o.h, o.c];
+        });
+        return L + dot(s.dhT, h) + dot(s.dcT, c);
+      };
+      return {
+        loss,
+        params: { ...s.params, h0: s.h0, c0: s.c0 },
+        keys: { ...DKEYS, dh_prev: "h0", dc_prev: "c0" },
+      };
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // check_grad: the learner's check, on the correct backward and on planted bugs.
 
 const DELTA = 1e-5;
 const X_N = 1, H_N = 5, O_N = 1;
 
-/** Lesson 5's window of sin(linspace(0, 4π, 90)), drawn after seed 0's parameters. */
-function lessonWindow() {
+/**
+ * Lesson 5's window of sin(linspace(0, 4π, 90)), drawn after seed 0's parameters; `scale`
+ * multiplies the targets (a larger loss, whose rounding grows with it).
+ */
+function lessonWindow(scale = 1) {
   const rng = new RandomState(0);
   initLstmParams(rng, { x_n: X_N, h_n: H_N, o_n: O_N });
   const wave = NDArray.linspace(0, 4 * Math.PI, 90).map(Math.sin);
   const start = rng.randint(0, Math.floor(90 / 4));
   const end = rng.randint(Math.floor((90 * 3) / 4), 90);
   const inputs = wave.slice(0, start, end).reshape(-1, 1);
-  return { inputs, targets: roll(inputs, 1) };
+  return { inputs, targets: roll(inputs, 1).mul(scale) };
 }
 
 type Backward = (
@@ -145,11 +237,21 @@ const BACKWARDS: Record<string, Backward> = {
   "dc carry dropped": bptt(true, false),
   "dh carry dropped": bptt(false, true),
   "every entry 1e-4 too large": (p, d, c) => plantedBugs.scaled(bptt(true, true)(p, d, c), 1e-4),
+  // On seed 4 (L ≈ 9.3, T = 51) lesson 5's criterion accepts |a − n| up to 1.5ρ/δ ≈ 3.9e-7 (and
+  // no more on any entry): errors of 7e-7 it flags, a fixed absolute 1e-6 does not; errors all
+  // of one sign, below the numeric gradient, only a check comparing |a − n| flags.
+  "every entry 7e-7 too large (absolute)": (p, d, c) => shifted(bptt(true, true)(p, d, c), 7e-7),
+  "every entry 1e-6 too small (absolute)": (p, d, c) => shifted(bptt(true, true)(p, d, c), -1e-6),
 };
 
+/** Every entry of every gradient shifted by `by`. */
+function shifted(grads: Record<string, NDArray>, by: number): Record<string, NDArray> {
+  return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.add(by)]));
+}
+
 /** The `run` closure handed to the check: loss from (h, c), final state, grads, steps T. */
-function runner(backward: Backward) {
-  const { inputs, targets } = lessonWindow();
+function runner(backward: Backward, scale = 1) {
+  const { inputs, targets } = lessonWindow(scale);
   return (params: Record<string, NDArray>, h: Float64Array, c: Float64Array) => {
     const p = params as LstmParams;
     const r = lstmLoss(p, h, c, inputs, targets);
@@ -170,19 +272,28 @@ function runner(backward: Backward) {
 const paramsOf = (seed: number) =>
   initLstmParams(new RandomState(seed), { x_n: X_N, h_n: H_N, o_n: O_N });
 
-function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
+function checkProbe(
+  seed: number,
+  bug: keyof typeof BACKWARDS,
+  { delta = DELTA, scale = 1 }: { delta?: number; scale?: number } = {},
+): Probe {
   const correct = bug === "correct";
+  const DELTA_ = delta;
+  const extra = [
+    ...(delta !== DELTA ? [`δ = ${delta}`] : []),
+    ...(scale !== 1 ? [`targets × ${scale} (a loss ${scale ** 2} times larger)`] : []),
+  ].map((e) => `, ${e}`).join("");
   return {
     fn: "check_grad",
     name: correct
-      ? `the correct backward, seed ${seed}: must pass`
-      : `a planted bug (${bug}), seed ${seed}: must be flagged`,
+      ? `the correct backward, seed ${seed}${extra}: must pass`
+      : `a planted bug (${bug}), seed ${seed}${extra}: must be flagged`,
     run(impl: Impl) {
       const params = paramsOf(seed);
       const before = Object.fromEntries(LSTM_PARAM_NAMES.map((k) => [k, params[k].copy()]));
       const h = new Float64Array(H_N), c = new Float64Array(H_N);
       const r = record(
-        impl.check_grad(runner(BACKWARDS[bug]), params, h, c, DELTA),
+        impl.check_grad(runner(BACKWARDS[bug], scale), params, h, c, DELTA_),
         "check_grad",
         ["numeric", "ok"],
       );
@@ -196,11 +307,15 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
             `check_grad left params.${k}[${i}] changed (${params[k].data[i]}, was ${
               before[k].data[i]
             }): restore every entry after perturbing it`,
+            "changed_input",
           );
         }
       }
       if (h.some((v) => v !== 0) || c.some((v) => v !== 0)) {
-        throw new GradeError("check_grad changed the start state h or c it was given");
+        throw new GradeError(
+          "check_grad changed the start state h or c it was given",
+          "changed_input",
+        );
       }
       const numeric = r.numeric as Record<string, unknown> | null;
       if (typeof numeric !== "object" || numeric === null) {
@@ -217,27 +332,27 @@ function checkProbe(seed: number, bug: keyof typeof BACKWARDS): Probe {
     },
     expect() {
       const params = paramsOf(seed);
-      const { inputs, targets } = lessonWindow();
+      const { inputs, targets } = lessonWindow(scale);
       const T = inputs.shape[0];
       const zeros = () => new Float64Array(H_N);
       const loss = () => lstmLoss(params, zeros(), zeros(), inputs, targets).loss;
       // Lesson 5's bound on a central difference's rounding: 1.5·γ_{50T}·|L| / δ, twice.
-      const tol = (2 * 1.5 * gamma(50 * T) * Math.abs(loss())) / DELTA;
+      const tol = (2 * 1.5 * gamma(50 * T) * Math.abs(loss())) / DELTA_;
       return [
         {
           key: "ok",
+          boolean: true,
           value: new NDArray([correct ? 1 : 0], [1]),
-          tolerance: 0,
           against: correct
-            ? "1 = passed: the backward is correct (lib/nn/lstm.ts, checked in lesson 5), a " +
-              "check must accept it"
-            : `0 = flagged: the backward has a planted bug (${bug})`,
+            ? "the backward is correct (lib/nn/lstm.ts, checked in lesson 5), so a check must " +
+              "accept it"
+            : `the backward has a planted bug (${bug}), so a check must flag it`,
         },
         ...LSTM_PARAM_NAMES.map((k) => ({
           key: `numeric.${k}`,
-          value: numericalGradient(loss, params[k], DELTA),
+          value: numericalGradient(loss, params[k], DELTA_),
           tolerance: tol,
-          against: "central differences (L(θ+δ) − L(θ−δ))/2δ from h = c = 0, δ = 1e-5; " +
+          against: `central differences (L(θ+δ) − L(θ−δ))/2δ from h = c = 0, δ = ${DELTA_}; ` +
             "lesson 5's rounding bound 3γ_{50T}|L|/δ",
         })),
       ];
@@ -318,6 +433,21 @@ const dlstmDropping = (which: "dh_next" | "dc_next") =>
     grads,
   );
 
+/** The library's step backward assigning its gradients instead of adding them (`dW =`). */
+const dlstmOverwriting = (
+  params: LstmParams,
+  dy: Float64Array,
+  dh_next: Float64Array,
+  dc_next: Float64Array,
+  cache: LstmCache,
+  grads: LstmParams,
+) => {
+  const fresh = zerosLikeParams(params);
+  const r = libDlstm(params, dy, dh_next, dc_next, cache, fresh);
+  for (const k of LSTM_PARAM_NAMES) grads[k].data.set(fresh[k].data);
+  return r;
+};
+
 const L5_BUG = "lesson 5, “The check as written, and its bug”";
 const L5_TOL =
   "lesson 5, “How close should a correct gradient come? The question's 1e-7, examined”";
@@ -325,6 +455,15 @@ const L5_TOL =
 // Order matters: a result is named by the first mistake that explains it, and only the
 // tolerance mistake leaves the numerical gradient right.
 const mistakes: Mistake[] = [
+  {
+    name: "gradients assigned (dW =) instead of added (dW +=)",
+    explain: "dlstm wrote this step's gradients over what grads already held. The weights are " +
+      "shared by every step, so their gradient is the sum over the steps: add into grads " +
+      "(grads.Wf.data[i] += …), which start at zero only on the first step.",
+    section: L5_FORMULAS,
+    fns: ["dlstm"],
+    impl: { ...ref, dlstm: dlstmOverwriting },
+  },
   {
     name: "dh_next not added",
     explain: "The gradient reaching h was taken as Wy·dy alone; h also feeds the next step, so " +
@@ -381,13 +520,54 @@ export const spec: ExerciseSpec = {
   probes: [
     stepProbe(5, 1, 5, 1, "lesson 5's sizes (x_n = 1, h_n = 5, o_n = 1) vs central differences"),
     stepProbe(50, 3, 4, 2, "x_n = 3, h_n = 4, o_n = 2 vs central differences"),
+    sequenceProbe(
+      51,
+      2,
+      3,
+      2,
+      4,
+      "4 steps chained through your own dh_prev, dc_prev, into grads pre-filled with random " +
+        "values: what dlstm added, and ∂L/∂h₀, ∂L/∂c₀, vs central differences",
+    ),
     ...[0, 1, 2, 3, 4].map((s) => checkProbe(s, "correct")),
     checkProbe(0, "dc carry dropped"),
     checkProbe(1, "dh carry dropped"),
     checkProbe(2, "every entry 1e-4 too large"),
+    checkProbe(4, "every entry 7e-7 too large (absolute)"),
+    checkProbe(4, "every entry 1e-6 too small (absolute)"),
+    checkProbe(0, "correct", { delta: 1e-3 }),
+    checkProbe(1, "correct", { scale: 100 }),
   ],
   mistakes,
   reference: ref,
+  random: (seed) => {
+    const cases = drawCases(seed, 2, { x_n: [1, 4], h_n: [1, 5], o_n: [1, 3], T: [1, 5] });
+    const seeds = drawCases(seed + 1, 3, {});
+    return [
+      ...cases.map((c) =>
+        stepProbe(
+          c.seed,
+          c.x_n,
+          c.h_n,
+          c.o_n,
+          `random case (x_n = ${c.x_n}, h_n = ${c.h_n}, o_n = ${c.o_n}, seed ${c.seed}): one step ` +
+            `vs central differences`,
+        )
+      ),
+      ...cases.map((c) =>
+        sequenceProbe(
+          c.seed,
+          c.x_n,
+          c.h_n,
+          c.o_n,
+          c.T,
+          `random case (x_n = ${c.x_n}, h_n = ${c.h_n}, o_n = ${c.o_n}, T = ${c.T}, seed ` +
+            `${c.seed}): chained, grads pre-filled, vs central differences`,
+        )
+      ),
+      ...seeds.map((c) => checkProbe(c.seed, "correct")),
+    ];
+  },
   // dlstm adds into its grads (an accumulator); check_grad perturbs params and must restore
   // them, which its probes check with their own message.
   mutates: { dlstm: [5], check_grad: [1] },

@@ -20,6 +20,7 @@ import {
 } from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import { type ExerciseSpec, type Impl, type Mistake, type Probe, record } from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 /** A seeded RNN and sequence: weights 0.5·randn, drawn in lesson 6's order. */
 export function bpttInputs(seed: number, n_x: number, n_h: number, n_y: number, T: number) {
@@ -222,6 +223,19 @@ export const spec: ExerciseSpec = {
     ),
     gradcheckProbe(7, 2, 3, 2, 5),
   ],
+  random(seed) {
+    return drawCases(seed, 2, { n_x: [1, 4], n_h: [1, 5], n_y: [2, 4], T: [1, 6] }).flatMap((c) => {
+      const label = `random case (n_x = ${c.n_x}, n_h = ${c.n_h}, n_y = ${c.n_y}, T = ${c.T}, ` +
+        `seed ${c.seed})`;
+      return [
+        probe(c.seed, c.n_x, c.n_h, c.n_y, c.T, `${label} vs BPTT`),
+        {
+          ...gradcheckProbe(c.seed, c.n_x, c.n_h, c.n_y, c.T),
+          name: `${label} vs central differences`,
+        },
+      ];
+    });
+  },
   mistakes,
   reference: ref,
 };

@@ -20,6 +20,7 @@ import {
 } from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import { describe, type ExerciseSpec, GradeError, type Mistake, type Probe } from "./mod.ts";
+import { drawCases } from "./cases.ts";
 
 const num = (v: unknown, what: string) => {
   if (typeof v !== "number") throw new GradeError(`${what} should be a number, got ${describe(v)}`);
@@ -57,7 +58,10 @@ function clipProbe(name: string, grads: () => Record<string, NDArray>, maxNorm: 
       }
       for (const k of Object.keys(g)) {
         if (g[k].data.some((v, i) => !Object.is(v, before[k].data[i]))) {
-          throw new GradeError(`clip_by_global_norm modified its input grads.${k}`);
+          throw new GradeError(
+            `clip_by_global_norm modified its input grads.${k}`,
+            "changed_input",
+          );
         }
       }
       const out: Record<string, unknown> = { norm: num(r.norm, "norm") };
@@ -85,21 +89,33 @@ function clipProbe(name: string, grads: () => Record<string, NDArray>, maxNorm: 
 // ---------------------------------------------------------------------------------------------
 // jacobian_norm
 
-function statesOf(seed: number, n: number, T: number, rho: number) {
+/**
+ * States of h_t = tanh(W h_{t−1} + u·ε_t): W orthogonal × ρ, or (`general`) a Gaussian matrix
+ * × ρ/√n, whose factors D_t W and W D_t have different norms.
+ */
+function statesOf(seed: number, n: number, T: number, rho: number, general = false) {
   const rng = new RandomState(seed);
-  const W = svd(rng.randn(n, n)).U.mul(rho);
+  const W = general ? rng.randn(n, n).mul(rho / Math.sqrt(n)) : svd(rng.randn(n, n)).U.mul(rho);
   const u = rng.randn(n).mul(0.5);
   const h = [rng.randn(n).mul(0.5)];
   for (let t = 1; t <= T; t++) h.push(W.dot(h[t - 1]).add(u.mul(rng.randn(1).get(0))).tanh());
   return { W, h };
 }
 
-function jacobianProbe(seed: number, n: number, T: number, rho: number, ks: number[]): Probe {
+function jacobianProbe(
+  seed: number,
+  n: number,
+  T: number,
+  rho: number,
+  ks: number[],
+  general = false,
+): Probe {
   return {
     fn: "jacobian_norm",
-    name: `n = ${n}, T = ${T}, W orthogonal × ${rho}: ‖∂h_T/∂h_k‖ at k = ${ks.join(", ")}`,
+    name: `n = ${n}, T = ${T}, W ${general ? "Gaussian" : "orthogonal"} × ${rho} (seed ${seed}): ` +
+      `‖∂h_T/∂h_k‖ at k = ${ks.join(", ")}`,
     run(impl) {
-      const { W, h } = statesOf(seed, n, T, rho);
+      const { W, h } = statesOf(seed, n, T, rho, general);
       return {
         norms: new NDArray(
           ks.map((k) => num(impl.jacobian_norm(W, h, k), `jacobian_norm(W, h, ${k})`).get(0)),
@@ -108,7 +124,7 @@ function jacobianProbe(seed: number, n: number, T: number, rho: number, ks: numb
       };
     },
     expect() {
-      const { W, h } = statesOf(seed, n, T, rho);
+      const { W, h } = statesOf(seed, n, T, rho, general);
       const norms = ks.map((k) => {
         let J = NDArray.eye(n);
         for (let t = T; t > k; t--) {
@@ -253,9 +269,42 @@ export const spec: ExerciseSpec = {
     clipProbe("all zeros: unchanged, no 0/0", zeros, 1),
     jacobianProbe(7, 6, 12, 1, [11, 8, 4, 0]),
     jacobianProbe(8, 4, 10, 1.25, [9, 5, 0]),
+    jacobianProbe(11, 4, 8, 1.5, [7, 3, 0], true),
     rtrlProbe(9, 3, 2, 2, 6),
     rtrlProbe(10, 4, 3, 3, 5),
   ],
+  random(seed) {
+    const cases = drawCases(seed, 2, { n: [1, 5], T: [2, 8], scale: [1, 40] });
+    return [
+      ...cases.map((c) => {
+        const maxNorm = c.scale / 4;
+        const grads = () => {
+          const rng = new RandomState(c.seed);
+          return {
+            W: rng.randn(c.n, c.n),
+            U: rng.randn(c.n, 2).mul(c.scale / 8),
+            b: rng.randn(c.n, 1),
+          };
+        };
+        return clipProbe(
+          `random case (n = ${c.n}, max_norm = ${maxNorm}, seed ${c.seed})`,
+          grads,
+          maxNorm,
+        );
+      }),
+      ...cases.map((c) =>
+        jacobianProbe(
+          c.seed,
+          c.n,
+          c.T,
+          0.5 + c.scale / 40,
+          [c.T - 1, Math.floor(c.T / 2), 0],
+          c.seed % 2 === 0,
+        )
+      ),
+      ...cases.map((c) => rtrlProbe(c.seed, c.n, 1 + (c.seed % 3), 2 + (c.seed % 2), c.T)),
+    ];
+  },
   mistakes,
   reference: ref,
 };

@@ -42,12 +42,16 @@ export interface TestResult {
   outcome: Verdict;
   /** The mistake's name when `outcome` is "mistake". */
   mistake?: string;
+  /** Lines to show verbatim under the message (a syntax error's code frame). */
+  detail?: string;
 }
 
 /** A graded exercise. */
 export interface ExerciseResult {
   exercise: number;
   title: string;
+  /** The seed the random cases were drawn from (`--seed` repeats them). */
+  seed?: number;
   tests: TestResult[];
 }
 
@@ -75,6 +79,8 @@ function sameShape(a: readonly number[], b: readonly number[]) {
 }
 
 interface Issue {
+  /** The output it is about. */
+  key?: string;
   verdict: Verdict;
   message: string;
 }
@@ -83,6 +89,7 @@ interface Issue {
 function formIssue(key: string, g: Got | undefined, shape: number[]): Issue | undefined {
   if (!g || g.kind !== "nd") {
     return {
+      key,
       verdict: "wrong_type",
       message: `${key}: expected an NDArray of shape ${shapeStr(shape)}, got ${
         g ? (g.kind === "num" ? `the number ${g.value}` : g.what) : "nothing"
@@ -93,6 +100,7 @@ function formIssue(key: string, g: Got | undefined, shape: number[]): Issue | un
     const transposed = shape.length === 2 && g.shape.length === 2 && shape[0] !== shape[1] &&
       g.shape[0] === shape[1] && g.shape[1] === shape[0];
     return {
+      key,
       verdict: "wrong_shape",
       message: `${key}: expected shape ${shapeStr(shape)}, got ${shapeStr(g.shape)}${
         transposed ? " — the transpose of what is expected" : ""
@@ -103,6 +111,7 @@ function formIssue(key: string, g: Got | undefined, shape: number[]): Issue | un
   if (bad >= 0) {
     const count = g.data.filter((v) => !Number.isFinite(v)).length;
     return {
+      key,
       verdict: "non_finite",
       message:
         `${key}: ${g.data[bad]} at ${fmtIndex(g.shape, bad)} (${count} of ${g.data.length} ` +
@@ -127,22 +136,44 @@ function close(g: Got | undefined, o: unknown): boolean {
  * Is the learner's result explained by a mistake, to roundoff? Every compared output equals
  * either the mistake's or the reference's, and at least one where the two differ equals the
  * mistake's (so a slip made in only one of the outputs it affects is still recognised).
+ * Returns the outputs that tell the mistake apart, or undefined.
  */
 function explainedBy(
   got: Record<string, Got>,
   theirs: Record<string, unknown>,
   reference: Record<string, unknown>,
   keys: string[],
-): boolean {
-  let telling = 0;
+): string[] | undefined {
+  const telling: string[] = [];
   for (const key of keys) {
     if (!isNd(theirs[key])) continue;
     const likeMistake = close(got[key], theirs[key]);
     const likeReference = close(got[key], reference[key]);
-    if (!likeMistake && !likeReference) return false;
-    if (likeMistake && !close(serialize(theirs[key]), reference[key])) telling++;
+    if (!likeMistake && !likeReference) return undefined;
+    if (likeMistake && !close(serialize(theirs[key]), reference[key])) telling.push(key);
   }
-  return telling > 0;
+  return telling.length ? telling : undefined;
+}
+
+/**
+ * Does the mistake also agree with the learner on another probe of the same function? The
+ * outputs that told it apart must equal the mistake's there too (one pass/fail bit is not
+ * enough: the same slip gives the same numbers on every case), the others the mistake's or the
+ * reference's. A probe where either could not run says nothing.
+ */
+function consistentWith(
+  got: Record<string, Got>,
+  theirs: Record<string, unknown>,
+  reference: Record<string, unknown>,
+  keys: string[],
+  telling: string[],
+): boolean {
+  for (const key of keys) {
+    if (!isNd(theirs[key])) continue;
+    if (close(got[key], theirs[key])) continue;
+    if (telling.includes(key) || !close(got[key], reference[key])) return false;
+  }
+  return true;
 }
 
 function runQuietly(probe: Probe, impl: Impl): Record<string, unknown> | undefined {
@@ -153,8 +184,49 @@ function runQuietly(probe: Probe, impl: Impl): Record<string, unknown> | undefin
   }
 }
 
+/** The other probes of a run and their outcomes, for confirming a mistake on several cases. */
+export interface RunContext {
+  probes: Probe[];
+  outcomes: Outcome[];
+  /** What the reference and each mistake returned on each probe, computed once per run. */
+  memo?: Map<Probe, Map<Impl, Record<string, unknown> | undefined>>;
+}
+
+/** `probe.run(impl)` (undefined if it throws), once per run when a context is given. */
+function runMemo(probe: Probe, impl: Impl, context?: RunContext) {
+  if (!context) return runQuietly(probe, impl);
+  context.memo ??= new Map();
+  let byImpl = context.memo.get(probe);
+  if (!byImpl) context.memo.set(probe, byImpl = new Map());
+  if (!byImpl.has(impl)) byImpl.set(impl, runQuietly(probe, impl));
+  return byImpl.get(impl);
+}
+
+const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
+  wrong_type: "wrong type",
+  wrong_shape: "wrong shape",
+  non_finite: "NaN or infinite",
+  inaccurate: "wrong values",
+  changed_input: "an input changed",
+};
+
+/** "dWaa, dba wrong values; dxt wrong shape": every further problem, named briefly. */
+function alsoWrong(issues: Issue[]): string {
+  const groups = new Map<string, string[]>();
+  for (const i of issues) {
+    const word = VERDICT_WORDS[i.verdict] ?? i.verdict;
+    groups.set(word, [...(groups.get(word) ?? []), i.key ?? "?"]);
+  }
+  return [...groups].map(([word, keys]) => `${[...new Set(keys)].join(", ")}: ${word}`).join("; ");
+}
+
 /** Turns a probe's outcome into a test result. */
-export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestResult {
+export function judge(
+  spec: ExerciseSpec,
+  probe: Probe,
+  outcome: Outcome,
+  context?: RunContext,
+): TestResult {
   const base = { function: probe.fn, name: probe.name };
   const fail = (outcome: Verdict, message: string, mistake?: string): TestResult => ({
     ...base,
@@ -177,7 +249,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
         `threw ${outcome.name}: ${outcome.message}${outcome.where ? ` (at ${outcome.where})` : ""}`,
       );
     case "bad_return":
-      return fail("wrong_type", outcome.message);
+      return fail(outcome.verdict ?? "wrong_type", outcome.message);
     case "changed_input":
       return fail("changed_input", outcome.message);
     case "timeout":
@@ -187,13 +259,22 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
           outcome.ms / 1000
         } s and was stopped — is there a loop that never ends?`,
       );
-    case "load_failed":
-      return fail(
-        "load_failed",
-        `the exercise file could not be loaded: ${outcome.message}${
-          outcome.where ? ` (at ${outcome.where})` : ""
-        }`,
-      );
+    case "load_failed": {
+      // Said once, on the first check; the others point to it.
+      const first = !context ||
+        context.outcomes.findIndex((o) => o?.kind === "load_failed") ===
+          context.probes.indexOf(probe);
+      if (!first) return fail("load_failed", "the exercise file could not be loaded (see above)");
+      return {
+        ...fail(
+          "load_failed",
+          `the exercise file could not be loaded: ${outcome.message}${
+            outcome.where ? ` (at ${outcome.where})` : ""
+          }`,
+        ),
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+      };
+    }
     case "load_timeout":
       return fail(
         "timeout",
@@ -210,6 +291,21 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
   const expects = probe.expect?.() ?? [];
   for (const e of expects) {
     const shape = e.shape ?? [...(e.value?.shape ?? [])];
+    if (e.boolean) {
+      const g = got[e.key];
+      const want = e.value?.data[0] === 1;
+      const v = g?.kind === "nd" && g.data.length === 1 ? g.data[0] : undefined;
+      if (v !== (want ? 1 : 0)) {
+        issues.push({
+          key: e.key,
+          verdict: "inaccurate",
+          message: `${e.key} = ${
+            v === undefined ? "nothing" : v === 1
+          }, expected ${want}: ${e.against}`,
+        });
+      } else checked.push(`${e.key} = ${want}`);
+      continue;
+    }
     const form = formIssue(e.key, got[e.key], shape);
     if (form) {
       issues.push(form);
@@ -221,6 +317,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
       const err = Math.abs(v - p.value);
       if (!(err <= p.tolerance)) {
         issues.push({
+          key: e.key,
           verdict: "inaccurate",
           message: `${p.name}: got ${v}, the source printed ${p.value} (|error| ${exp(err)} > ` +
             `tolerance ${exp(p.tolerance)})`,
@@ -237,6 +334,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
       const tol = e.tolerance ?? 0;
       if (!(worstErr <= tol)) {
         issues.push({
+          key: e.key,
           verdict: "inaccurate",
           message: `${e.key}${fmtIndex(shape, worst)} = ${num(g.data[worst])}, expected ${
             num(e.value.data[worst])
@@ -270,6 +368,7 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
         if (v.ok) continue;
         const w = v.worst;
         issues.push({
+          key: keyOf[v.name],
           verdict: "inaccurate",
           message: `${keyOf[v.name]}${fmtIndex(params[v.name].shape, w.index)} = ${
             num(w.analytic)
@@ -299,20 +398,45 @@ export function judge(spec: ExerciseSpec, probe: Probe, outcome: Outcome): TestR
     ];
     return { ...base, ok: true, message: `agrees: ${what.join("; ")}`, outcome: "passed" };
   }
-  // A known mistake?
+  const more = issues.length > 1 ? ` (also: ${alsoWrong(issues.slice(1))})` : "";
+  // A known mistake, confirmed on every other case of the same function?
   const keys = probe.matchKeys ?? Object.keys(got);
-  const reference = runQuietly(probe, spec.reference) ?? {};
+  const reference = runMemo(probe, spec.reference, context) ?? {};
   for (const m of spec.mistakes) {
-    if (!m.fns.includes(probe.fn)) continue;
-    const theirs = runQuietly(probe, m.impl);
-    if (theirs && explainedBy(got, theirs, reference, keys)) {
-      return fail(
-        "mistake",
-        `looks like: ${m.name}. ${m.explain} See ${m.section}. (${issues[0].message})`,
-        m.name,
-      );
-    }
+    if (![probe.fn, ...probe.covers ?? []].some((f) => m.fns.includes(f))) continue;
+    const theirs = runMemo(probe, m.impl, context);
+    const telling = theirs && explainedBy(got, theirs, reference, keys);
+    if (!telling || !confirmed(spec, probe, m.impl, telling, context)) continue;
+    return fail(
+      "mistake",
+      `looks like: ${m.name}. ${m.explain} See ${m.section}. (${issues[0].message}${more})`,
+      m.name,
+    );
   }
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : "";
   return fail(issues[0].verdict, issues[0].message + more);
+}
+
+/** The mistake agrees with the learner on every other case of the probe's function. */
+function confirmed(
+  spec: ExerciseSpec,
+  probe: Probe,
+  impl: Impl,
+  telling: string[],
+  context: RunContext | undefined,
+): boolean {
+  if (!context) return true;
+  return context.probes.every((q, i) => {
+    const o = context.outcomes[i];
+    if (q === probe || q.fn !== probe.fn || o?.kind !== "returned") return true;
+    const theirs = runMemo(q, impl, context);
+    const reference = runMemo(q, spec.reference, context);
+    if (!theirs || !reference) return true;
+    return consistentWith(
+      o.outputs,
+      theirs,
+      reference,
+      q.matchKeys ?? Object.keys(o.outputs),
+      telling,
+    );
+  });
 }

@@ -17,8 +17,11 @@
  *
  * 1. **Load the learner's module** into a realm of its own (a process, a worker) and import the
  *    exercise's spec module (`spec.url`, or the registry `exercises.ts`) there, reporting a
- *    module that fails to load as `{type: "load_failed", message, where}`;
- * 2. **Run the probes** one at a time with {@link runProbe}`(spec, i, learnerModule, paths)`,
+ *    module that fails to load as `{type: "load_failed", ...loadError(error, paths)}` (its first
+ *    line, the code frame kept verbatim, the learner's line);
+ * 2. **Run the probes** `probesOf(spec, seed)` (the fixed probes and the random cases of the
+ *    run's seed, {@link freshSeed} unless one is given) one at a time with
+ *    {@link runProbe}`(spec, i, learnerModule, paths, seed)`,
  *    awaiting {@link settle} after each and folding in the errors collected by
  *    {@link watchAsyncErrors} ({@link withAsyncErrors}); `paths` says which stack frames are the
  *    learner's and how to show them; send `start` before and `result` after each probe
@@ -30,13 +33,14 @@
  * 5. **Never drop** what the realm said when it ended: a non-zero exit or an uncaught error
  *    after the last result becomes a failing check ({@link processProblem}).
  *
- * The grader side then calls {@link judgeAll}`(spec, outcomes)`, in any realm: the references
- * and the mistakes run there, never in the learner's.
+ * The grader side then calls {@link judgeAll}`(spec, outcomes, seed)`, in any realm: the
+ * references and the mistakes run there, never in the learner's. `cases.ts` (random cases) and
+ * `lib.ts` (the host-free part of the library) serve the specs.
  *
  * @module
  */
 
-import type { ExerciseSpec, Impl } from "./spec.ts";
+import { type ExerciseSpec, type Impl, probesOf } from "./spec.ts";
 import type { Outcome } from "./protocol.ts";
 import { type ExerciseResult, judge, type TestResult } from "./judge.ts";
 import { guardInputs, runOne, type StackPaths } from "./probe.ts";
@@ -48,14 +52,20 @@ export * from "./probe.ts";
 export * from "./judge.ts";
 export * from "./format.ts";
 
-/** Every probe's outcome judged, in the spec's order. */
-export function judgeAll(spec: ExerciseSpec, outcomes: Outcome[]): ExerciseResult {
+/** Every probe's outcome judged, in the spec's order (the random cases of `seed` last). */
+export function judgeAll(spec: ExerciseSpec, outcomes: Outcome[], seed?: number): ExerciseResult {
+  const probes = probesOf(spec, seed);
+  const context = { probes, outcomes };
   return {
     exercise: spec.number,
     title: spec.title,
-    tests: spec.probes.map((p, i) => judge(spec, p, outcomes[i])),
+    ...(seed !== undefined && spec.random ? { seed } : {}),
+    tests: probes.map((p, i) => judge(spec, p, outcomes[i], context)),
   };
 }
+
+/** A fresh seed for a run's random cases (printed, so `--seed` can repeat it). */
+export const freshSeed = () => Math.floor(Math.random() * 2 ** 31);
 
 /** A problem of the realm itself (after every result arrived), as a failing check. */
 export function processProblem(message: string): TestResult {
@@ -81,12 +91,16 @@ export function gradeInProcess(
     isLearner: (url) => !/\/(lib|tools)\/[^/]+/.test(url) && !/^(ext|node|npm):/.test(url),
     show: (url) => decodeURIComponent(url.replace(/^.*\//, "")),
   },
+  /** The random cases' seed; `null`: the fixed probes only. */
+  seed: number | null = freshSeed(),
 ): ExerciseResult {
   const guarded = guardInputs(impl, spec.mutates ?? {});
-  const probes = spec.probes.filter((p) => !only || p.fn === only);
+  const probes = probesOf(spec, seed ?? undefined).filter((p) => !only || p.fn === only);
+  const outcomes = probes.map((p) => runOne(p, guarded, paths));
   return {
     exercise: spec.number,
     title: spec.title,
-    tests: probes.map((p) => judge(spec, p, runOne(p, guarded, paths))),
+    ...(seed !== null && spec.random ? { seed } : {}),
+    tests: probes.map((p, i) => judge(spec, p, outcomes[i], { probes, outcomes })),
   };
 }

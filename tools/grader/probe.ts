@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { ExerciseSpec, Impl, Probe } from "./spec.ts";
+import { type ExerciseSpec, type GradeErrorKind, type Impl, type Probe, probesOf } from "./spec.ts";
 import { type Outcome, serializeAll } from "./protocol.ts";
 import { isNd } from "./values.ts";
 
@@ -48,17 +48,80 @@ export class ChangedInput extends Error {
   }
 }
 
+/**
+ * A refused file, network, environment or subprocess access, said in the learner's terms
+ * (Deno's own message ends "run again with the --allow-… flag", advice that does not apply).
+ *
+ * ```ts
+ * import { refusedAccess } from "./probe.ts";
+ * import { match } from "node:assert/strict";
+ * match(
+ *   refusedAccess('Requires net access to "example.com:443", run again with the --allow-net flag')!,
+ *   /tried to reach the network \("example.com:443"\).*read-only/,
+ * );
+ * ```
+ */
+export function refusedAccess(message: string): string | undefined {
+  const m = message.match(
+    /Requires (\w+) access to (.+?)(?:, run again with the --allow-\w+ flag)?$/,
+  );
+  if (!m) return undefined;
+  const what: Record<string, string> = {
+    read: "to read",
+    write: "to write",
+    net: "to reach the network",
+    env: "to read the environment",
+    run: "to start the program",
+    sys: "to read system information",
+    ffi: "to load the native library",
+    import: "to import",
+  };
+  return `your code tried ${what[m[1]] ?? `${m[1]} access`} (${m[2]}), which the grader ` +
+    "does not allow: it runs your code read-only (it may read the course's files, nothing else: no writing, network, environment or programs), so that a grade " +
+    "depends only on the arguments your function is given and grading cannot harm your " +
+    "machine. Compute the result from the arguments";
+}
+
+/**
+ * A module that failed to load, as one line (`SyntaxError: Expression expected`), the code
+ * frame Deno printed under it (kept verbatim, so its caret stays under the right column), and
+ * the learner's line.
+ */
+export function loadError(
+  e: unknown,
+  paths: StackPaths,
+): { message: string; detail?: string; where?: string } {
+  const o = classify(e, paths);
+  const text = o.kind !== "threw" ? String(e) : /^\w*Error: /.test(o.message) // Deno's TypeError around "SyntaxError: …"
+    ? o.message
+    : `${o.name}: ${o.message}`;
+  const [first, ...rest] = text.split("\n");
+  const frame = rest.filter((l) => !/^\s*at \S+:\d+:\d+\s*$/.test(l));
+  while (frame.length && !frame[frame.length - 1].trim()) frame.pop();
+  let where = o.kind === "threw" ? o.where : undefined;
+  if (!where) {
+    for (const l of rest) {
+      const m = l.match(/^\s*at (\S+):(\d+):\d+\s*$/);
+      if (m && paths.isLearner(m[1])) where = `${paths.show(m[1])}:${m[2]}`;
+    }
+  }
+  return { message: first, ...(frame.length ? { detail: frame.join("\n") } : {}), where };
+}
+
 /** An exception from learner code (or a probe's own check), as an {@link Outcome}. */
 export function classify(e: unknown, paths: StackPaths): Outcome {
   const err = e as { name?: string; message?: string; stack?: string; what?: string };
   if (err?.name === "NotImplemented") return { kind: "not_implemented", what: err.what ?? "" };
-  if (err?.name === "GradeError") return { kind: "bad_return", message: String(err.message) };
+  if (err?.name === "GradeError") {
+    const kind = (e as { kind?: GradeErrorKind }).kind;
+    return { kind: "bad_return", message: String(err.message), ...(kind ? { verdict: kind } : {}) };
+  }
   if (err?.name === "ChangedInput") return { kind: "changed_input", message: String(err.message) };
   if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e)) {
     return {
       kind: "threw",
       name: err.name ?? "Error",
-      message: String(err.message),
+      message: refusedAccess(String(err.message)) ?? String(err.message),
       where: learnerLine(err.stack, paths),
     };
   }
@@ -71,8 +134,9 @@ export function runProbe(
   i: number,
   learner: Impl,
   paths: StackPaths,
+  seed?: number,
 ): Outcome {
-  return runOne(spec.probes[i], guardInputs(learner, spec.mutates ?? {}), paths);
+  return runOne(probesOf(spec, seed)[i], guardInputs(learner, spec.mutates ?? {}), paths);
 }
 
 /** Runs one probe on an implementation as given (already guarded, or a reference). */
@@ -125,16 +189,18 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 function firstChange(snaps: Snap[]): string | undefined {
   for (const s of snaps) {
     if (s.shape && s.shape.of.join() !== s.shape.was.join()) {
-      return `${s.path}'s shape (was (${s.shape.was.join(", ")}), now (${s.shape.of.join(", ")}))`;
+      return `${s.path} in place (its shape was (${s.shape.was.join(", ")}), now (${
+        s.shape.of.join(", ")
+      }))`;
     }
     if (s.array.length !== s.copy.length) {
-      return `${s.path} (its length was ${s.copy.length}, now ${s.array.length})`;
+      return `${s.path} in place (its length was ${s.copy.length}, now ${s.array.length})`;
     }
     for (let i = 0; i < s.copy.length; i++) {
       if (!Object.is(s.array[i], s.copy[i])) {
         const count = s.copy.filter((v, j) => !Object.is(s.array[j], v)).length;
-        return `${s.path}: entry ${i} was ${fmt(s.copy[i])}, now ${fmt(s.array[i])}` +
-          (count > 1 ? ` (${count} of ${s.copy.length} entries changed)` : "");
+        return `${s.path} in place (entry ${i} was ${fmt(s.copy[i])}, now ${fmt(s.array[i])}` +
+          (count > 1 ? `; ${count} of ${s.copy.length} entries changed)` : ")");
       }
     }
   }
@@ -185,8 +251,8 @@ function guardFunction<F extends (...a: unknown[]) => unknown>(
     const changed = firstChange(snaps);
     if (changed) {
       throw new ChangedInput(
-        `${name} changed its argument ${changed} in place; leave the inputs as they were ` +
-          `(make new arrays: the caller uses them again)`,
+        `${name} changed its argument ${changed}: leave the inputs as they were and make new ` +
+          "arrays (the caller uses them again)",
       );
     }
     return result;

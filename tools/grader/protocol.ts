@@ -8,15 +8,21 @@
  * import { deepEqual } from "node:assert/strict";
  * const o: Outcome = {
  *   kind: "returned",
- *   outputs: { y: { kind: "nd", shape: [2], data: Float64Array.of(NaN, 1) } },
+ *   outputs: { y: { kind: "nd", shape: [3], data: Float64Array.of(NaN, -Infinity, 1) } },
  * };
- * deepEqual(decodeOutcome(JSON.parse(JSON.stringify(encodeOutcome(o)))), o);
+ * const back = decodeOutcome(JSON.parse(JSON.stringify(encodeOutcome(o))));
+ * deepEqual(back.kind === "returned" && back.outputs.y.kind === "nd" && [...back.outputs.y.data], [
+ *   NaN,
+ *   -Infinity,
+ *   1,
+ * ]);
  * ```
  *
  * @module
  */
 
 import { describe, isNd } from "./values.ts";
+import type { GradeErrorKind } from "./spec.ts";
 
 /** A value the learner returned, as it crossed from where their code ran. */
 export type Got =
@@ -29,7 +35,7 @@ export type Outcome =
   | { kind: "returned"; outputs: Record<string, Got> }
   | { kind: "not_implemented"; what: string }
   | { kind: "threw"; name: string; message: string; where?: string }
-  | { kind: "bad_return"; message: string }
+  | { kind: "bad_return"; message: string; verdict?: GradeErrorKind }
   | { kind: "changed_input"; message: string }
   | { kind: "timeout"; ms: number }
   | { kind: "load_failed"; message: string; where?: string; detail?: string }

@@ -14,8 +14,8 @@
 
 import { decodeOutcome, type FromRunner, type Outcome, PROTOCOL } from "./protocol.ts";
 import type { StackPaths } from "./probe.ts";
-import type { ExerciseSpec } from "./spec.ts";
-import { type ExerciseResult, judgeAll, processProblem } from "./mod.ts";
+import { type ExerciseSpec, probesOf } from "./spec.ts";
+import { type ExerciseResult, freshSeed, judgeAll, processProblem } from "./mod.ts";
 
 /** Options of {@link runProbes} and {@link grade}. */
 export interface RunOptions {
@@ -25,6 +25,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Time limit for loading the module in ms (default 30000). */
   loadTimeoutMs?: number;
+  /** The seed of the random cases (default: a fresh one, reported in the result). */
+  seed?: number;
 }
 
 const ROOT = new URL("../../", import.meta.url);
@@ -52,19 +54,21 @@ export interface ProbeRun {
 export async function runProbes(
   spec: ExerciseSpec,
   moduleUrl: string,
-  options: RunOptions = {},
+  options: RunOptions & { seed: number },
 ): Promise<ProbeRun> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const loadTimeoutMs = options.loadTimeoutMs ?? 30000;
-  const outcomes: (Outcome | undefined)[] = new Array(spec.probes.length);
+  const count = probesOf(spec, options.seed).length;
+  const outcomes: (Outcome | undefined)[] = new Array(count);
   const problems: string[] = [];
-  let remaining = spec.probes.map((_, i) => i);
+  let remaining = [...Array(count).keys()];
   while (remaining.length) {
     const request = {
       specUrl: spec.url,
       moduleUrl,
       exportName: options.exportName,
       indices: remaining,
+      seed: options.seed,
     };
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -114,7 +118,7 @@ export async function runProbes(
         clearTimeout(timer);
         outcomes[m.i] = decodeOutcome(m.outcome);
       } else if (m.type === "load_failed") {
-        loadFailure = { kind: "load_failed", message: m.message, where: m.where };
+        loadFailure = { kind: "load_failed", message: m.message, where: m.where, detail: m.detail };
       } else if (m.type === "done") done = true;
     };
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -174,8 +178,9 @@ export async function grade(
   moduleUrl: string,
   options: RunOptions = {},
 ): Promise<ExerciseResult> {
-  const { outcomes, problems } = await runProbes(spec, moduleUrl, options);
-  const r = judgeAll(spec, outcomes);
+  const seed = options.seed ?? freshSeed();
+  const { outcomes, problems } = await runProbes(spec, moduleUrl, { ...options, seed });
+  const r = judgeAll(spec, outcomes, seed);
   r.tests.push(...problems.map(processProblem));
   return r;
 }

@@ -16,9 +16,12 @@ import type { NDArray } from "../../lib/ndarray.ts";
 // deno-lint-ignore no-explicit-any
 export type Impl = Record<string, any>;
 
+/** What a probe's own check found wrong (the `outcome` of `--json`). */
+export type GradeErrorKind = "wrong_type" | "wrong_shape" | "changed_input" | "inaccurate";
+
 /** Raised by a probe's own code when the learner's function returned the wrong kind of thing. */
 export class GradeError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly kind: GradeErrorKind = "wrong_type") {
     super(message);
     this.name = "GradeError";
   }
@@ -75,6 +78,11 @@ export interface Probe {
   gradcheck?(): GradCheck;
   /** Which outputs the mistakes are matched on (default: every returned array). */
   matchKeys?: string[];
+  /**
+   * The learner's functions a composed probe runs (its `fn` names the composition, e.g.
+   * `rnn_cell_forward → rnn_cell_backward`): a mistake of any of them can explain it.
+   */
+  covers?: string[];
 }
 
 /** An exercise: its functions, probes and known mistakes. */
@@ -99,4 +107,25 @@ export interface ExerciseSpec {
    * must be left as it was.
    */
   mutates?: Record<string, number[]>;
+  /**
+   * Random cases: probes drawn from `seed` (sizes, shapes and values beyond the lessons'),
+   * appended to `probes`. The command line draws a new seed on every run and prints it;
+   * `--seed N` repeats a run's cases.
+   */
+  random?(seed: number): Probe[];
+}
+
+/**
+ * The probes of a run: for each function in order, its fixed probes, then its random cases
+ * drawn from `seed` (none without a seed).
+ */
+export function probesOf(spec: ExerciseSpec, seed: number | undefined): Probe[] {
+  const random = seed === undefined ? [] : spec.random?.(seed) ?? [];
+  if (!random.length) return spec.probes;
+  const all = [...spec.probes, ...random];
+  const order = [
+    ...spec.functions,
+    ...all.map((p) => p.fn).filter((f) => !spec.functions.includes(f)),
+  ];
+  return order.flatMap((fn) => all.filter((p) => p.fn === fn));
 }

@@ -80,6 +80,13 @@ export function gru_cell_backward(
   return { dx, dh_prev, grads };
 }
 
+/** The sum, key by key, of two gradient records. */
+function sumGrads(a: GruParams, b: GruParams): GruParams {
+  return Object.fromEntries(
+    Object.entries(a).map(([k, v]) => [k, v.add(b[k as keyof GruParams])]),
+  ) as unknown as GruParams;
+}
+
 export function gru_backward(
   dh: NDArray[],
   caches: GruCache[],

@@ -80,6 +80,13 @@ export function gru_cell_backward(
   return { dx, dh_prev, grads };
 }
 
+/** The sum, key by key, of two gradient records. */
+function sumGrads(a: GruParams, b: GruParams): GruParams {
+  return Object.fromEntries(
+    Object.entries(a).map(([k, v]) => [k, v.add(b[k as keyof GruParams])]),
+  ) as unknown as GruParams;
+}
+
 export function gru_backward(
   dh: NDArray[],
   caches: GruCache[],
@@ -91,13 +98,7 @@ export function gru_backward(
   for (let t = T - 1; t >= 0; t--) {
     const step = gru_cell_backward(dh[t].add(carry), caches[t]);
     dx[t] = step.dx;
-    if (grads === null) grads = step.grads;
-    else {
-      const g: GruParams = grads;
-      grads = Object.fromEntries(
-        Object.entries(g).map(([k, v]) => [k, v.add(step.grads[k as keyof GruParams])]),
-      ) as unknown as GruParams;
-    }
+    grads = grads === null ? step.grads : sumGrads(grads, step.grads);
     carry = step.dh_prev;
   }
   return { dx, dh0: carry, grads: grads! };
