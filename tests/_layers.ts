@@ -9,8 +9,8 @@
  * - `nn`: the models, on the one contract of `lib/nn/mod.ts`.
  * - `forensics`: lessons 8–9's reconstruction of other machines' float32 arithmetic.
  * - `course`: the course's harness — lesson pages, display, plots, progress, the notebook
- *   kernel's side, recorded framework runs, tasks and the training loop, the exercises' stub
- *   error.
+ *   kernel's side, recorded framework runs, tasks, optimisers and the training loop, the
+ *   exercises' stub error.
  * - `face`: `lib/mod.ts`, the one entry point lessons and notebooks import.
  *
  * @module
@@ -74,6 +74,7 @@ export const LAYERS: Record<string, Kind> = {
   "lib/tasks.ts": "course",
   "lib/zmtp.ts": "course",
   "lib/not_implemented.ts": "course",
+  "lib/optimisers.ts": "course",
 };
 
 /**
