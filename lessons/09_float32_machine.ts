@@ -30,16 +30,7 @@
 
 // %%
 import { Lesson, RandomState, showTable, wrapLine } from "../lib/mod.ts";
-import {
-  add32,
-  admissible32,
-  dot32,
-  mul32,
-  numpyPrints32,
-  sub32,
-  type Sum32Order,
-  ulps32,
-} from "../lib/float32.ts";
+import { admissible32, numpyPrints32, ulps32 } from "../lib/float32.ts";
 
 const lesson = new Lesson(9);
 type Entry = { name: string; value: number[]; texts: string[] };
@@ -74,7 +65,7 @@ const V = w("dense kernel (V)"), c = w("dense bias (c)"), Y = w("y_true");
 const rng = new RandomState(0);
 const X = [...rng.random([1, 3, 4]).data].map(Math.fround);
 const h0 = [...rng.random([1, 2]).data].map(Math.fround);
-const [T, nIn, nH, nOut] = [3, 4, 2, 3];
+const inputs = { X, h0, U, W, b, V, c, Y };
 
 // %% [markdown]
 // ## The candidates
@@ -91,137 +82,10 @@ const [T, nIn, nH, nOut] = [3, 4, 2, 3];
 // over $t$), each summed over time forwards or backwards.
 
 // %%
-interface Arith {
-  label: string;
-  order: Sum32Order;
-  fused: boolean;
-  biasFirst: boolean;
-  f64: boolean;
-}
-const ARITHS: Arith[] = [];
-for (const f64 of [false]) {
-  for (const fused of [false, true]) {
-    for (
-      const order
-        of (fused ? ["sequential"] : ["sequential", "pairwise", "blocked4"]) as Sum32Order[]
-    ) {
-      for (const biasFirst of [false, true]) {
-        ARITHS.push({
-          label: `${fused ? "fma chain" : order}, bias ${biasFirst ? "first" : "last"}`,
-          order,
-          fused,
-          biasFirst,
-          f64,
-        });
-      }
-    }
-  }
-}
-ARITHS.push({
-  label: "float64 then round",
-  order: "sequential",
-  fused: false,
-  biasFirst: true,
-  f64: true,
-});
-
-const R = (a: Arith, v: number) => (a.f64 ? v : Math.fround(v));
-const dotA = (a: Arith, x: number[], y: number[], bias?: number) => {
-  if (a.f64) return x.reduce((s, v, i) => s + v * y[i], bias ?? 0);
-  if (bias === undefined) return dot32(x, y, a.order, a.fused);
-  if (a.biasFirst) return dot32([1, ...x], [bias, ...y], a.order, a.fused);
-  return add32(dot32(x, y, a.order, a.fused), bias);
-};
-const col = (M: number[], j: number, cols: number) =>
-  Array.from({ length: M.length / cols }, (_, i) => M[i * cols + j]);
-const row = (M: number[], i: number, cols: number) => M.slice(i * cols, (i + 1) * cols);
-
-function forward(a: Arith) {
-  const H: number[][] = [];
-  const P: number[][] = [];
-  let h = h0;
-  for (let t = 0; t < T; t++) {
-    const x = row(X, t, nIn);
-    const z = Array.from({ length: nH }, (_, j) => {
-      const xu = dotA(a, x, col(U, j, nH));
-      const hw = dotA(a, h, col(W, j, nH));
-      return R(a, R(a, xu + hw) + b[j]);
-    });
-    h = z.map((v) => R(a, Math.tanh(v)));
-    H.push(h);
-    const o = Array.from({ length: nOut }, (_, q) => dotA(a, h, col(V, q, nOut), c[q]));
-    const m = Math.max(...o);
-    const e = o.map((v) => R(a, Math.exp(R(a, v - m))));
-    const s = a.f64 ? e.reduce((p, q) => p + q) : dot32(e, [1, 1, 1], a.order);
-    P.push(e.map((v) => R(a, v / s)));
-  }
-  return { H, P };
-}
-
-function backward(a: Arith, f: { H: number[][]; P: number[][] }, tape: boolean, reverse: boolean) {
-  const sub = (x: number, y: number) => (a.f64 ? x - y : sub32(x, y));
-  const mul = (x: number, y: number) => (a.f64 ? x * y : mul32(x, y));
-  const add = (x: number, y: number) => (a.f64 ? x + y : add32(x, y));
-  // dL/do_t: the tape differentiates −Σ y log p through softmax; the hand formula is p − y.
-  const dout = f.P.map((p, t) => {
-    const y = row(Y, t, nOut);
-    if (!tape) return p.map((v, q) => sub(v, y[q]));
-    const g = p.map((v, q) => R(a, -y[q] / v)); // d(−y log p)/dp
-    const gp = dotA(a, g, p);
-    return p.map((v, q) => mul(sub(g[q], gp), v));
-  });
-  const delta: number[][] = [];
-  const dz: number[][] = [];
-  let carry = [0, 0];
-  for (let t = T - 1; t >= 0; t--) {
-    const d = Array.from(
-      { length: nH },
-      (_, j) => add(dotA(a, dout[t], row(V, j, nOut)), carry[j]),
-    );
-    delta[t] = d;
-    dz[t] = d.map((v, j) => mul(v, sub(1, mul(f.H[t][j], f.H[t][j]))));
-    carry = Array.from({ length: nH }, (_, i) => dotA(a, dz[t], row(W, i, nH)));
-  }
-  const ts = reverse ? [2, 1, 0] : [0, 1, 2];
-  const acc = (term: (t: number) => number) =>
-    ts.reduce((s, t, k) => (k === 0 ? term(t) : add(s, term(t))), 0);
-  const hPrev = (t: number) => (t ? f.H[t - 1] : h0);
-  const dV: number[] = [],
-    dc: number[] = [],
-    dW: number[] = [],
-    db: number[] = [],
-    dU: number[] = [];
-  for (let j = 0; j < nH; j++) {
-    for (let q = 0; q < nOut; q++) dV.push(acc((t) => mul(f.H[t][j], dout[t][q])));
-  }
-  for (let q = 0; q < nOut; q++) dc.push(acc((t) => dout[t][q]));
-  for (let i = 0; i < nH; i++) {
-    for (let j = 0; j < nH; j++) dW.push(acc((t) => mul(hPrev(t)[i], dz[t][j])));
-  }
-  for (let j = 0; j < nH; j++) db.push(acc((t) => dz[t][j]));
-  for (let k = 0; k < nIn; k++) {
-    for (let j = 0; j < nH; j++) dU.push(acc((t) => mul(X[t * nIn + k], dz[t][j])));
-  }
-  return { dV, dc, dW, db, dU, delta_1: delta[0] };
-}
-
-// Which quantities each path produces: the tape's, and the post's own (my_…).
-function produce(a: Arith, tape: boolean, reverse: boolean): Record<string, number[]> {
-  const f = forward(a);
-  const g = backward(a, f, tape, reverse);
-  // Each formulation is compared with both printed lists, the tape's and the hand's.
-  const out: Record<string, number[]> = {};
-  out["h_seq"] = f.H.flat();
-  out["output_seq"] = f.P.flat();
-  out["my_seqout"] = f.P.flat();
-  for (const k of ["dV", "dc", "dW", "db", "dU"] as const) {
-    out[`dl_${k}`] = g[k];
-    out[`my_dl_${k}`] = g[k];
-  }
-  out["delta_1"] = g.delta_1;
-  out["my_delta_1"] = g.delta_1;
-  return out;
-}
+// The candidates, and the forward and backward pass each computes, are `lib/tf_rnn32.ts`'s
+// (`candidates32`, `runCandidate32`), beside the op-by-op TensorFlow machines below.
+import { candidates32, runCandidate32 } from "../lib/tf_rnn32.ts";
+const ARITHS = candidates32();
 
 // %%
 const entries = new Map(file.values.map((e) => [e.name, e]));
@@ -240,7 +104,7 @@ for (const a of ARITHS) {
   for (const tape of [true, false]) {
     for (const reverse of [true, false]) {
       if (a.f64 && !tape) continue;
-      const got = produce(a, tape, reverse);
+      const got = runCandidate32(a, inputs, tape, reverse);
       const r: Row = {
         arithmetic: a.label,
         gradients: `${tape ? "tape" : "hand"}, t ${reverse ? "3→1" : "1→3"}`,
@@ -413,7 +277,6 @@ const NAMED: Record<string, Machine> = {
     addN: "3→1",
   },
 };
-const inputs = { X, h0, U, W, b, V, c, Y };
 const score = (o: Record<string, number[]>, name: string) =>
   o[name].filter((v, i) => numpyPrints32(v) === entries.get(name)!.texts[i]).length;
 const named = Object.fromEntries(

@@ -22,9 +22,13 @@
  * The post's own "hand" gradients (`my_…`) are TensorFlow ops too, in the order its code
  * writes them; only `matmul`'s kernel applies to them (they contain no `TanhGrad`).
  *
+ * Before the machines, lesson 9 tries generic candidate arithmetics ({@link Candidate32}:
+ * summation order, fused or not, where the bias enters, or float64 rounded at the end) on the
+ * same inputs: {@link runCandidate32}.
+ *
  * @module
  */
-import { add32, div32, fma32, mul32, sub32 } from "./float32.ts";
+import { add32, div32, dot32, fma32, mul32, sub32, type Sum32Order } from "./float32.ts";
 import { EXP32, TANH32 } from "./vendor_math32.ts";
 
 /** The kernels of one machine. */
@@ -192,5 +196,180 @@ export function runPost32(m: Machine, inp: PostInputs): PostOutputs {
   out.my_dl_db = leftToRight(e[2], e[1], e[0]);
   const u = [0, 1, 2].map((t) => outer(X(t), e[t]));
   out.my_dl_dU = leftToRight(u[2], u[1], u[0]);
+  return out;
+}
+
+// ---- Lesson 9's first candidates ----------------------------------------------------------
+
+/**
+ * One of lesson 9's first, generic hypotheses, tried before TensorFlow's op graph: how each dot
+ * product is summed (`order`, or a chain of fused multiply-adds when `fused`), whether a bias
+ * enters the dense layer's sum first (as one more term) or is added after it, or float64
+ * throughout and rounded to float32 only when printed (`f64`). `tanh` and `exp` are the float64
+ * functions rounded to float32. Unlike a {@link Machine}, the recurrent pre-activation is
+ * `(x·U + h·W) + b` and softmax's sum is a {@link dot32} with ones.
+ */
+export interface Candidate32 {
+  label: string;
+  order: Sum32Order;
+  fused: boolean;
+  biasFirst: boolean;
+  f64: boolean;
+}
+/**
+ * The candidates, in the order lesson 9's table lists them: plain sums in three orders and the
+ * fma chain, each with the bias last and first (8), then "float64 then round".
+ */
+export function candidates32(): Candidate32[] {
+  const ARITHS: Candidate32[] = [];
+  for (const f64 of [false]) {
+    for (const fused of [false, true]) {
+      for (
+        const order
+          of (fused ? ["sequential"] : ["sequential", "pairwise", "blocked4"]) as Sum32Order[]
+      ) {
+        for (const biasFirst of [false, true]) {
+          ARITHS.push({
+            label: `${fused ? "fma chain" : order}, bias ${biasFirst ? "first" : "last"}`,
+            order,
+            fused,
+            biasFirst,
+            f64,
+          });
+        }
+      }
+    }
+  }
+  ARITHS.push({
+    label: "float64 then round",
+    order: "sequential",
+    fused: false,
+    biasFirst: true,
+    f64: true,
+  });
+  return ARITHS;
+}
+
+// One rounding of the candidate's arithmetic (none in float64), and its dot product with an
+// optional bias.
+const R = (a: Candidate32, v: number) => (a.f64 ? v : Math.fround(v));
+const dotA = (a: Candidate32, x: number[], y: number[], bias?: number) => {
+  if (a.f64) return x.reduce((s, v, i) => s + v * y[i], bias ?? 0);
+  if (bias === undefined) return dot32(x, y, a.order, a.fused);
+  if (a.biasFirst) return dot32([1, ...x], [bias, ...y], a.order, a.fused);
+  return add32(dot32(x, y, a.order, a.fused), bias);
+};
+
+/**
+ * The forward pass under a candidate. Returns H (T×NH: h_t) and P (T×NO: softmax p_t).
+ */
+export function candidateForward32(
+  a: Candidate32,
+  inp: PostInputs,
+): { H: number[][]; P: number[][] } {
+  const H: number[][] = [];
+  const P: number[][] = [];
+  let h = inp.h0;
+  for (let t = 0; t < T; t++) {
+    const x = row(inp.X, t, NI);
+    const z = Array.from({ length: NH }, (_, j) => {
+      const xu = dotA(a, x, col(inp.U, j, NH));
+      const hw = dotA(a, h, col(inp.W, j, NH));
+      return R(a, R(a, xu + hw) + inp.b[j]);
+    });
+    h = z.map((v) => R(a, Math.tanh(v)));
+    H.push(h);
+    const o = Array.from({ length: NO }, (_, q) => dotA(a, h, col(inp.V, q, NO), inp.c[q]));
+    const m = Math.max(...o);
+    const e = o.map((v) => R(a, Math.exp(R(a, v - m))));
+    const s = a.f64 ? e.reduce((p, q) => p + q) : dot32(e, [1, 1, 1], a.order);
+    P.push(e.map((v) => R(a, v / s)));
+  }
+  return { H, P };
+}
+
+/**
+ * The backward pass under a candidate, from its forward pass `f`: the output gradient is the
+ * tape's (the chain rule through `log` and softmax's Jacobian, `tape`) or the post's hand
+ * formula p − y; the three per-step terms of each weight gradient are summed t = 3→1
+ * (`reverse`) or 1→3. Returns dV (NH×NO), dc (NO), dW (NH×NH), db (NH), dU (NI×NH), all
+ * row-major, and delta_1 = dL/dh_1.
+ */
+export function candidateBackward32(
+  a: Candidate32,
+  inp: PostInputs,
+  f: { H: number[][]; P: number[][] },
+  tape: boolean,
+  reverse: boolean,
+): { dV: number[]; dc: number[]; dW: number[]; db: number[]; dU: number[]; delta_1: number[] } {
+  const sub = (x: number, y: number) => (a.f64 ? x - y : sub32(x, y));
+  const mul = (x: number, y: number) => (a.f64 ? x * y : mul32(x, y));
+  const add = (x: number, y: number) => (a.f64 ? x + y : add32(x, y));
+  // dL/do_t: the tape differentiates −Σ y log p through softmax; the hand formula is p − y.
+  const dout = f.P.map((p, t) => {
+    const y = row(inp.Y, t, NO);
+    if (!tape) return p.map((v, q) => sub(v, y[q]));
+    const g = p.map((v, q) => R(a, -y[q] / v)); // d(−y log p)/dp
+    const gp = dotA(a, g, p);
+    return p.map((v, q) => mul(sub(g[q], gp), v));
+  });
+  const delta: number[][] = [];
+  const dz: number[][] = [];
+  let carry = [0, 0];
+  for (let t = T - 1; t >= 0; t--) {
+    const d = Array.from(
+      { length: NH },
+      (_, j) => add(dotA(a, dout[t], row(inp.V, j, NO)), carry[j]),
+    );
+    delta[t] = d;
+    dz[t] = d.map((v, j) => mul(v, sub(1, mul(f.H[t][j], f.H[t][j]))));
+    carry = Array.from({ length: NH }, (_, i) => dotA(a, dz[t], row(inp.W, i, NH)));
+  }
+  const ts = reverse ? [2, 1, 0] : [0, 1, 2];
+  const acc = (term: (t: number) => number) =>
+    ts.reduce((s, t, k) => (k === 0 ? term(t) : add(s, term(t))), 0);
+  const hPrev = (t: number) => (t ? f.H[t - 1] : inp.h0);
+  const dV: number[] = [],
+    dc: number[] = [],
+    dW: number[] = [],
+    db: number[] = [],
+    dU: number[] = [];
+  for (let j = 0; j < NH; j++) {
+    for (let q = 0; q < NO; q++) dV.push(acc((t) => mul(f.H[t][j], dout[t][q])));
+  }
+  for (let q = 0; q < NO; q++) dc.push(acc((t) => dout[t][q]));
+  for (let i = 0; i < NH; i++) {
+    for (let j = 0; j < NH; j++) dW.push(acc((t) => mul(hPrev(t)[i], dz[t][j])));
+  }
+  for (let j = 0; j < NH; j++) db.push(acc((t) => dz[t][j]));
+  for (let k = 0; k < NI; k++) {
+    for (let j = 0; j < NH; j++) dU.push(acc((t) => mul(inp.X[t * NI + k], dz[t][j])));
+  }
+  return { dV, dc, dW, db, dU, delta_1: delta[0] };
+}
+
+/**
+ * The post's printed quantities as a candidate computes them, under the names of both printed
+ * lists (the tape's `dl_…` and the post's own `my_…`: one formulation is compared with both).
+ */
+export function runCandidate32(
+  a: Candidate32,
+  inp: PostInputs,
+  tape: boolean,
+  reverse: boolean,
+): PostOutputs {
+  const f = candidateForward32(a, inp);
+  const g = candidateBackward32(a, inp, f, tape, reverse);
+  // Each formulation is compared with both printed lists, the tape's and the hand's.
+  const out: Record<string, number[]> = {};
+  out["h_seq"] = f.H.flat();
+  out["output_seq"] = f.P.flat();
+  out["my_seqout"] = f.P.flat();
+  for (const k of ["dV", "dc", "dW", "db", "dU"] as const) {
+    out[`dl_${k}`] = g[k];
+    out[`my_dl_${k}`] = g[k];
+  }
+  out["delta_1"] = g.delta_1;
+  out["my_delta_1"] = g.delta_1;
   return out;
 }

@@ -5,13 +5,11 @@
 import { equal, ok } from "node:assert/strict";
 import {
   type CellResult,
-  kindOf,
-  type NotebookKind,
   type NotebookRun,
   type Output,
-  problems,
   solvedNotebook,
-} from "../tools/run_notebooks.ts";
+} from "../tools/notebook_driver.ts";
+import { kindOf, type NotebookKind, problems } from "../tools/notebook_verdicts.ts";
 import { exercisePairs } from "../tools/notebooks.ts";
 
 const stdout = (text: string): Output => ({ output_type: "stream", name: "stdout", text });

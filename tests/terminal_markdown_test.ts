@@ -1,5 +1,6 @@
 import { equal, ok } from "node:assert/strict";
-import { displayWidth, latexToUnicode, renderMarkdown } from "../lib/terminal_markdown.ts";
+import { displayWidth } from "../lib/display.ts";
+import { latexToUnicode, renderMarkdown } from "../tools/terminal_markdown.ts";
 import { pairs, spansOf } from "../tools/notebooks.ts";
 
 const plain = { width: 60, color: false };

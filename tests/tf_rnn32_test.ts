@@ -8,7 +8,7 @@
  */
 import { ok } from "node:assert/strict";
 import { NDArray, RandomState, simpleRnnBackward, simpleRnnLoss } from "../lib/mod.ts";
-import { allMachines, runPost32 } from "../lib/tf_rnn32.ts";
+import { allMachines, candidates32, runCandidate32, runPost32 } from "../lib/tf_rnn32.ts";
 
 const T = 3, NI = 4, NH = 2, NO = 3;
 
@@ -80,6 +80,35 @@ Deno.test("every float32 machine's forward pass and gradients = the float64 mode
             `seed ${seed}, ${JSON.stringify(m)}: ${key}[${i}] = ${got[i]}, float64 ${want[i]} ` +
               `(|error| ${err.toExponential(1)})`,
           );
+        }
+      }
+    }
+  }
+});
+
+Deno.test("each of lesson 9's candidate arithmetics (candidates32), tape and hand gradients summed either way, = the float64 model's, to float32 roundoff", () => {
+  const candidates = candidates32();
+  ok(candidates.length === 9);
+  for (const seed of [1, 2, 3]) {
+    const inp = inputs(seed);
+    const ref = reference(inp);
+    for (const a of candidates) {
+      for (const tape of [true, false]) {
+        for (const reverse of [true, false]) {
+          const out = runCandidate32(a, inp, tape, reverse);
+          for (const [key, want] of Object.entries(ref)) {
+            const got = out[key];
+            ok(got && got.length === want.length, `seed ${seed}, ${key}: ${got?.length} entries`);
+            const scale = Math.max(1, ...want.map(Math.abs));
+            for (let i = 0; i < want.length; i++) {
+              const err = Math.abs(got[i] - want[i]);
+              ok(
+                err <= 64 * 2 ** -24 * scale,
+                `seed ${seed}, ${a.label}, ${tape ? "tape" : "hand"}, reverse ${reverse}: ` +
+                  `${key}[${i}] = ${got[i]}, float64 ${want[i]} (|error| ${err.toExponential(1)})`,
+              );
+            }
+          }
         }
       }
     }

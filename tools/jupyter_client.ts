@@ -1,6 +1,6 @@
 /**
  * A small Jupyter client: starts Deno's kernel and speaks the messaging protocol to it over
- * ZeroMQ's wire protocol, implemented in TypeScript (`lib/zmtp.ts`: DEALER and SUB over TCP), so
+ * ZeroMQ's wire protocol, implemented in TypeScript (`zmtp_socket.ts`: DEALER and SUB over TCP), so
  * nothing but Deno is needed and no native addon runs in the process.
  *
  * Only what the notebook runner needs: a kernel started from a connection file we write,
@@ -10,7 +10,7 @@
  * @module
  */
 
-import { Socket } from "../lib/zmtp.ts";
+import { Socket } from "./zmtp_socket.ts";
 
 /** A message of the Jupyter protocol, as the runner sees it. */
 export interface Message {

@@ -14,7 +14,7 @@
  */
 
 import { type Report, reports } from "../lib/lesson.ts";
-import { renderMarkdown } from "../lib/terminal_markdown.ts";
+import { renderMarkdown } from "./terminal_markdown.ts";
 import { consoleText, narrate, type Sink } from "./narrate.ts";
 import { spansOf } from "./notebooks.ts";
 import { flagHelp, parseCommandLine, runCommand, UsageError } from "./cli.ts";

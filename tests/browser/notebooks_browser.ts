@@ -47,11 +47,8 @@
 // Pinned here, not in deno.json's import map, which `deno task` installs whole before any task.
 // deno-lint-ignore no-import-prefix
 import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
-import {
-  gradingProblems,
-  type NotebookKind,
-  solvedNotebookText,
-} from "../../tools/run_notebooks.ts";
+import { gradingProblems, type NotebookKind } from "../../tools/notebook_verdicts.ts";
+import { solvedNotebookText } from "../../tools/notebook_driver.ts";
 import { committed } from "../../tools/notebooks.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { displayWidth } from "../lib/display.ts";
+
 /** Options of {@link renderMarkdown}. */
 export interface RenderOptions {
   /** Wrap to this many columns. */
@@ -348,23 +350,6 @@ function formula(tex: string, display: boolean): string {
     if (!(e instanceof Unrenderable)) throw e;
     return display ? `$$${tex.trim()}$$` : `$${tex}$`;
   }
-}
-
-/** Columns a string takes in a terminal (East Asian wide characters count two, ANSI none). */
-export function displayWidth(s: string): number {
-  let w = 0;
-  // deno-lint-ignore no-control-regex
-  for (const ch of s.replace(/\x1b\[[0-9;]*m/g, "")) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0x300 && c <= 0x36f || c === 0x20d7) continue; // combining marks
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
-        (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-        (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-        (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff)
-      ? 2
-      : 1;
-  }
-  return w;
 }
 
 const ESC = {
