@@ -153,7 +153,9 @@ export class Kernel {
     const child = new Deno.Command(options.deno, {
       args: ["jupyter", "--kernel", "--conn", connFile],
       cwd: options.cwd,
-      env: { NO_COLOR: "1" },
+      // A fixed seed for the exercise notebooks' random cases (tools/grader/notebook.ts), so that
+      // every run of a notebook prints the same text.
+      env: { NO_COLOR: "1", GBH_GRADER_SEED: "20261207" },
       stdin: "null",
       stdout: "null",
       stderr: "piped",

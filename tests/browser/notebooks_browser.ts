@@ -536,6 +536,8 @@ async function startNotebook(dir: string): Promise<Server> {
     ],
     cwd: dir,
     env: {
+      // The kernels inherit it: the exercise notebooks' random cases, the same in every run.
+      GBH_GRADER_SEED: "20261207",
       JUPYTER_PATH: `${dir}/share/jupyter`,
       JUPYTER_DATA_DIR: `${dir}/share/jupyter`,
       JUPYTER_CONFIG_DIR: `${dir}/config`,
