@@ -20,6 +20,7 @@ import {
   RandomState,
 } from "./lib.ts";
 import * as ref from "../../exercises/_solutions.ts";
+import { drawCases } from "./cases.ts";
 import {
   describe,
   type ExerciseSpec,
@@ -223,6 +224,62 @@ function bpttProbe(i: number): Probe {
           against,
         })),
       ];
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// gru_backward on random sizes: against central differences of the library's forward pass.
+
+function bpttSetup(seed: number, nx: number, nh: number, B: number, T: number) {
+  const rng = new RandomState(seed);
+  const shape = (k: GruParamName): [number, ...number[]] =>
+    k.startsWith("b_") ? [nh] : k.startsWith("W_i") ? [nh, nx] : [nh, nh];
+  const params = Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, rng.randn(...shape(k)).mul(0.6)]),
+  ) as GruParams;
+  const inputs = rng.randn(T, B, nx);
+  const h0 = rng.randn(B, nh).mul(0.8);
+  const e = [...Array(T).keys()].map(() => rng.randn(nh, B)); // L = Σ_t Σ e_t ⊙ h_t
+  return { params, inputs, h0, e };
+}
+
+function bpttRandomProbe(seed: number, nx: number, nh: number, B: number, T: number): Probe {
+  return {
+    fn: "gru_backward",
+    name: `random case (n_x = ${nx}, n_h = ${nh}, a batch of ${B}, T = ${T}, seed ${seed}): ` +
+      `every gradient vs central differences`,
+    run(impl) {
+      const { params, inputs, h0, e } = bpttSetup(seed, nx, nh, B, T);
+      return outputsOf(impl.gru_backward(e, cachesOf(params, inputs, h0)), "gru_backward", "dh0");
+    },
+    gradcheck() {
+      const { params, inputs, h0, e } = bpttSetup(seed, nx, nh, B, T);
+      // Column-layout copies the loss reads: x_t (n_x, B), h0 (n_h, B), the parameters.
+      const xs = [...Array(T).keys()].map((t) => inputs.take(0, t).T.copy());
+      const h = h0.T.copy();
+      const colParams = columns(params);
+      const loss = () => {
+        const rows = Object.fromEntries(
+          GRU_PARAM_NAMES.map((
+            k,
+          ) => [k, k.startsWith("b_") ? colParams[k].reshape(-1) : colParams[k]]),
+        ) as GruParams;
+        const flat = new Float64Array(T * B * nx);
+        xs.forEach((x, t) => flat.set(x.T.copy().data, t * B * nx));
+        const f = gruForward(rows, new NDArray(flat, [T, B, nx]), h.T.copy());
+        return e.reduce((sum, et, t) => sum + (f.outputs.take(0, t).mul(et.T).sum() as number), 0);
+      };
+      const xParams = Object.fromEntries(xs.map((x, t) => [`x${t}`, x]));
+      return {
+        loss,
+        params: { ...xParams, h0: h, ...colParams },
+        keys: {
+          ...Object.fromEntries(xs.map((_, t) => [`dx[${t}]`, `x${t}`])),
+          dh0: "h0",
+          ...Object.fromEntries(GRU_PARAM_NAMES.map((k) => [`grads.${k}`, k])),
+        },
+      };
     },
   };
 }
@@ -451,6 +508,13 @@ export const spec: ExerciseSpec = {
     bpttProbe(0),
     bpttProbe(1),
   ],
+  random(seed) {
+    const cases = drawCases(seed, 2, { nx: [1, 4], nh: [1, 5], B: [1, 3], T: [1, 5] });
+    return [
+      ...cases.map((c) => cellProbe(c.seed, c.nx, c.nh, c.B)),
+      ...cases.map((c) => bpttRandomProbe(c.seed, c.nx, c.nh, c.B, c.T)),
+    ];
+  },
   mistakes,
   reference: ref,
 };
