@@ -164,8 +164,27 @@ function sameTest(a: ExerciseResult["tests"][number], b: ExerciseResult["tests"]
   const { message: mb, ...rb } = b;
   if (JSON.stringify(ra) !== JSON.stringify(rb)) return false;
   if (ma.replace(NUMBER, "#") !== mb.replace(NUMBER, "#")) return false;
-  const na = ma.match(NUMBER) ?? [], nb = mb.match(NUMBER) ?? [];
-  return na.every((x, i) => sameNumber(x, nb[i]));
+  const na = [...ma.matchAll(NUMBER)], nb = mb.match(NUMBER) ?? [];
+  return na.every((m, i) =>
+    sameNumber(m[0], nb[i]) || (measured(ma, m) && withinPolicySpread(m[0], nb[i]))
+  );
+}
+
+/**
+ * A number the gradient policy measured rather than computed: a tolerance (2·truncation +
+ * 8σ/h, σ the rounding noise it measures from the loss's own last bits) or a share of one. The
+ * browser's `exp`/`log` change those last bits, so the measured noise, and with it the
+ * tolerance, moves by a few per cent, not by a last digit.
+ */
+function measured(message: string, m: RegExpMatchArray): boolean {
+  const before = message.slice(0, m.index), after = message.slice(m.index! + m[0].length);
+  return /tolerance $/.test(before) || /^ % of its tolerance/.test(after);
+}
+
+/** Within the 15 % the policy's own test allows its noise measurement (tests/gradient_policy_test.ts). */
+function withinPolicySpread(a: string, b: string): boolean {
+  return Math.abs(Number(a) - Number(b)) <=
+    0.15 * Math.max(Math.abs(Number(a)), Math.abs(Number(b)));
 }
 
 /** Page results whose numbers differed from the command line's in a last digit (noted). */
@@ -659,7 +678,7 @@ async function main(args: string[]): Promise<number> {
       );
       const byslug = Object.fromEntries(states);
       for (const n of only) {
-        const slug = EXERCISES[n - 1].slug;
+        const slug = EXERCISES.find((e) => e.number === n)!.slug;
         // The last run of each exercise was the syntax error: every check failed to load.
         if (byslug[slug] !== `0 of ${lastChecks.get(n)} checks passed`) {
           throw new Error(`${slug}: ${byslug[slug]}`);

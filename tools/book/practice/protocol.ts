@@ -57,6 +57,7 @@ export const LEARNER_MODULES = [
   "lib/ndarray.ts",
   "lib/linalg.ts",
   "lib/train.ts",
+  "lib/optimisers.ts",
   "lib/gradient_policy.ts",
   "lib/not_implemented.ts",
 ];
