@@ -92,6 +92,22 @@ function outputsOf(result: unknown, fn: string, stateKey: string): Record<string
   return out;
 }
 
+/** A parameter's shape in row layout: biases (n_h), input weights (n_h, n_x), the rest (n_h, n_h). */
+const paramShape = (k: GruParamName, nx: number, nh: number): [number, ...number[]] =>
+  k.startsWith("b_") ? [nh] : k.startsWith("W_i") ? [nh, nx] : [nh, nh];
+
+/** Gaussian row-layout parameters × 0.6, drawn in GRU_PARAM_NAMES order. */
+const randomParams = (rng: RandomState, nx: number, nh: number): GruParams =>
+  Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, rng.randn(...paramShape(k, nx, nh)).mul(0.6)]),
+  ) as GruParams;
+
+/** The exercise's column-layout parameters (biases (n_h, 1)) → the library's row layout. */
+const rowsOf = (cols: Cols): GruParams =>
+  Object.fromEntries(
+    GRU_PARAM_NAMES.map((k) => [k, k.startsWith("b_") ? cols[k].reshape(-1) : cols[k]]),
+  ) as GruParams;
+
 /** Higham's 2γ_N·max(1, max|·|), N = 2T(n_x + n_h + 10): lesson 10's bound for two float64 orders. */
 const bound = (T: number, nx: number, nh: number, a: NDArray) =>
   2 * gamma(2 * T * (nx + nh + 10)) * Math.max(1, a.abs().max() as number);
@@ -101,11 +117,7 @@ const bound = (T: number, nx: number, nh: number, a: NDArray) =>
 
 function cellSetup(seed: number, nx: number, nh: number, m: number) {
   const rng = new RandomState(seed);
-  const shape = (k: GruParamName): [number, ...number[]] =>
-    k.startsWith("b_") ? [nh] : k.startsWith("W_i") ? [nh, nx] : [nh, nh];
-  const params = Object.fromEntries(
-    GRU_PARAM_NAMES.map((k) => [k, rng.randn(...shape(k)).mul(0.6)]),
-  ) as GruParams;
+  const params = randomParams(rng, nx, nh);
   const inputs = rng.randn(1, m, nx);
   const h0 = rng.randn(m, nh).mul(0.8);
   const dh = rng.randn(nh, m); // L = Σ dh ⊙ h'
@@ -127,11 +139,7 @@ function cellProbe(seed: number, nx: number, nh: number, m: number): Probe {
       const colParams = columns(params);
       // L = Σ dh ⊙ h' by the library's forward pass, reading the column-layout arrays.
       const loss = () => {
-        const rows = Object.fromEntries(
-          GRU_PARAM_NAMES.map((
-            k,
-          ) => [k, k.startsWith("b_") ? colParams[k].reshape(-1) : colParams[k]]),
-        ) as GruParams;
+        const rows = rowsOf(colParams);
         const f = gruForward(rows, x.T.copy().reshape(1, m, nx), h.T.copy());
         return f.state.T.mul(dh).sum() as number;
       };
@@ -169,8 +177,7 @@ function torchCase(i: number): TorchCase {
   const c = torchJson.cases[i];
   const { T, B, n_x: nx, n_h: nh } = c;
   const arr = (xs: string[], shape: number[]) => new NDArray(Float64Array.from(xs, Number), shape);
-  const shape = (k: GruParamName) =>
-    k.startsWith("b_") ? [nh] : k.startsWith("W_i") ? [nh, nx] : [nh, nh];
+  const shape = (k: GruParamName) => paramShape(k, nx, nh);
   const params = Object.fromEntries(
     GRU_PARAM_NAMES.map((k) => [k, arr((c.weights as Record<string, string[]>)[k], shape(k))]),
   ) as GruParams;
@@ -233,11 +240,7 @@ function bpttProbe(i: number): Probe {
 
 function bpttSetup(seed: number, nx: number, nh: number, B: number, T: number) {
   const rng = new RandomState(seed);
-  const shape = (k: GruParamName): [number, ...number[]] =>
-    k.startsWith("b_") ? [nh] : k.startsWith("W_i") ? [nh, nx] : [nh, nh];
-  const params = Object.fromEntries(
-    GRU_PARAM_NAMES.map((k) => [k, rng.randn(...shape(k)).mul(0.6)]),
-  ) as GruParams;
+  const params = randomParams(rng, nx, nh);
   const inputs = rng.randn(T, B, nx);
   const h0 = rng.randn(B, nh).mul(0.8);
   const e = [...Array(T).keys()].map(() => rng.randn(nh, B)); // L = Σ_t Σ e_t ⊙ h_t
@@ -260,11 +263,7 @@ function bpttRandomProbe(seed: number, nx: number, nh: number, B: number, T: num
       const h = h0.T.copy();
       const colParams = columns(params);
       const loss = () => {
-        const rows = Object.fromEntries(
-          GRU_PARAM_NAMES.map((
-            k,
-          ) => [k, k.startsWith("b_") ? colParams[k].reshape(-1) : colParams[k]]),
-        ) as GruParams;
+        const rows = rowsOf(colParams);
         const flat = new Float64Array(T * B * nx);
         xs.forEach((x, t) => flat.set(x.T.copy().data, t * B * nx));
         const f = gruForward(rows, new NDArray(flat, [T, B, nx]), h.T.copy());
