@@ -19,7 +19,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { PACKAGES, usesTfjs } from "./lesson_launch.ts";
+import { lessonSources, PACKAGES, usesTfjs } from "./lesson_launch.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MB = 1e6;
@@ -147,11 +147,8 @@ async function main(argv: string[]): Promise<number> {
     problems.push(`npm packages on disk ${result.npmOnDiskMB} MB > ${max} MB`);
   }
   // What the launcher promised: the sum of the packages it named, against the npm cache.
-  const source = [...Deno.readDirSync(new URL("lessons/", ROOT))]
-    .find((e) => e.name.startsWith(lesson.padStart(2, "0") + "_"));
-  const tf = source
-    ? usesTfjs(Deno.readTextFileSync(new URL(`lessons/${source.name}`, ROOT)))
-    : false;
+  const source = lessonSources().get(Number(lesson));
+  const tf = source !== undefined && usesTfjs(source);
   const promised = PACKAGES.vega.mb + (tf ? PACKAGES.tfjs.mb : 0);
   if (Math.abs(promised - result.cacheOnDiskMB) > 0.15 * result.cacheOnDiskMB) {
     problems.push(

@@ -39,7 +39,7 @@ export function selectedLessons(args: string[], available: number[]): number[] {
 }
 
 /** The lessons on disk: number → source text. */
-function lessonSources(): Map<number, string> {
+export function lessonSources(): Map<number, string> {
   const out = new Map<number, string>();
   for (const e of Deno.readDirSync(new URL("lessons/", ROOT))) {
     const m = e.name.match(/^(\d\d)_[a-z0-9_]+\.ts$/);
