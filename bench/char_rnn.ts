@@ -8,8 +8,8 @@
  * @module
  */
 
-import { RandomState } from "../lib/random.ts";
-import { tf } from "../lib/framework.ts";
+import { RandomState } from "../lib/numerics/random.ts";
+import { tf } from "../lib/course/framework.ts";
 
 const H = 100, V = 65, T = 25;
 

@@ -28,7 +28,7 @@ import {
   simpleRnnLoss,
   sineTask,
 } from "../lib/mod.ts";
-import { tf } from "../lib/framework.ts";
+import { tf } from "../lib/course/framework.ts";
 import { flagHelp, parseOrExit } from "../tools/cli.ts";
 import { charRnnSetup, charRnnStep } from "./char_rnn.ts";
 

@@ -15,7 +15,7 @@
 
 // %%
 import { dot, NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 /** The cell's parameters, as the source's `parameters` dictionary. */
 export interface Parameters {

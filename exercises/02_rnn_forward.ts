@@ -11,7 +11,7 @@
 
 // %%
 import { NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 import { type Cache, type Parameters, rnn_cell_backward, rnn_cell_forward } from "./01_rnn_cell.ts";
 
 /** What `rnn_forward` returns as `caches`: `[list of the steps' caches, x]`. */

@@ -21,7 +21,7 @@
 
 // %%
 import { NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 export class RNNCell {
   x_stack: NDArray[] = [];

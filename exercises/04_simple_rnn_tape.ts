@@ -20,7 +20,7 @@
 
 // %%
 import { NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 /** The post's five parameters, in Keras's row layout. */
 export interface Params {

@@ -20,7 +20,7 @@
 
 // %%
 import { gamma, type LstmCache, type LstmParams, NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 // %% [markdown]
 // ## `dlstm(params, dy, dh_next, dc_next, cache, grads)`
@@ -38,8 +38,8 @@ import { NotImplemented } from "../lib/not_implemented.ts";
 // `params`, zeros on the first step), and return `{dh_prev, dc_prev}`: `dh_prev` is the last
 // $h_n$ entries of $dxh = \sum_{gates} W\,dz$ (the first $x_n$ belong to the input) and
 // `dc_prev` $= f\odot dc$. The grader compares every gradient with central differences of one
-// `lstm` step (the course's policy, lib/gradient_policy.ts), and of several steps chained through
-// your own `dh_prev`, `dc_prev` into a `grads` that already holds values.
+// `lstm` step (the course's policy, lib/numerics/gradient_policy.ts), and of several steps chained
+// through your own `dh_prev`, `dc_prev` into a `grads` that already holds values.
 
 // %%
 export function dlstm(

@@ -18,7 +18,7 @@
 
 // %%
 import { NDArray } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 /** The post's five parameters, under the names its code uses. */
 export interface Self {

@@ -10,7 +10,7 @@
 
 // %%
 import { NDArray, svd } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 /** The vanilla RNN's parameters: U (n_h, n_x), W (n_h, n_h), b (n_h, 1), V (n_y, n_h), c (n_y, 1). */
 export interface Params {

@@ -21,7 +21,7 @@
 
 // %%
 import { NDArray, sigmoid } from "../lib/mod.ts";
-import { NotImplemented } from "../lib/not_implemented.ts";
+import { NotImplemented } from "../lib/course/not_implemented.ts";
 
 /** The GRU's parameters, named as PyTorch's documentation of `torch.nn.GRU` names them. */
 export interface GruParams {

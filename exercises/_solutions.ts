@@ -29,10 +29,10 @@ import {
   softmax as softmaxColumns,
   type VanillaRnnParams as RnnParams,
 } from "../lib/nn/mod.ts";
-import { NDArray } from "../lib/ndarray.ts";
-import { svd } from "../lib/linalg.ts";
-import { clipByGlobalNorm } from "../lib/optimisers.ts";
-import { checkGradients } from "../lib/gradient_policy.ts";
+import { NDArray } from "../lib/numerics/ndarray.ts";
+import { svd } from "../lib/numerics/linalg.ts";
+import { clipByGlobalNorm } from "../lib/course/optimisers.ts";
+import { checkGradients } from "../lib/numerics/gradient_policy.ts";
 
 export type { RnnParameters };
 
@@ -179,7 +179,10 @@ export function sum_over_k(
   return { U_gradient, W_gradient, B_gradient };
 }
 
-/** `clip_by_global_norm(grads, max_norm)` → `{clipped, norm}` (lib/train.ts's clipByGlobalNorm). */
+/**
+ * `clip_by_global_norm(grads, max_norm)` → `{clipped, norm}` (lib/course/train.ts's
+ * clipByGlobalNorm).
+ */
 export function clip_by_global_norm(grads: Record<string, NDArray>, max_norm: number) {
   const { norm, scale } = clipByGlobalNorm(grads, max_norm);
   const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
@@ -303,7 +306,8 @@ export const dlstm = lstmStepBackward;
 
 /**
  * `check_grad(run, params, h, c, delta)` → `{numeric, ok}`: the course's one policy
- * (lib/gradient_policy.ts's checkGradients, step `delta`), every loss from the same (h, c).
+ * (lib/numerics/gradient_policy.ts's checkGradients, step `delta`), every loss from the same
+ * (h, c).
  */
 export function check_grad(
   run: (params: Record<string, NDArray>, h: Float64Array, c: Float64Array) => LstmRun,

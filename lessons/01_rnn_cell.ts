@@ -106,7 +106,7 @@
 // and then checks these five formulas against numerical gradients.
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   courseraCellGradients,
   dot,
@@ -450,14 +450,13 @@ for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {
 // that, so it grows as $h$ shrinks. We check every entry of every gradient with an upstream
 // gradient `da_next`: the numerical gradient of $\sum a^{\langle t\rangle}\odot da_{next}$
 // (whose gradient with respect to $a^{\langle t\rangle}$ is exactly `da_next`), by the
-// course's one **gradient policy** (`lib/gradient_policy.ts`): per entry, the error must be within twice
-// the truncation *measured* by halving the step, plus the rounding *measured* from the loss
-// itself (eight standard deviations of its observed noise — the table's "8σ measured
-// rounding").
-// A check is only worth its power, so we also plant bugs in the backward pass — a transposed
-// $dW_{aa}$, $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, and gradients
-// scaled by $1 + s$ — and require the check to flag each (one step has no carry to drop); the table
-// shows the smallest relative error it would flag.
+// course's one **gradient policy** (`lib/numerics/gradient_policy.ts`): per entry, the error must
+// be within twice the truncation *measured* by halving the step, plus the rounding *measured* from
+// the loss itself (eight standard deviations of its observed noise — the table's "8σ measured
+// rounding"). A check is only worth its power, so we also plant bugs in the backward pass — a
+// transposed $dW_{aa}$, $a^{\langle t\rangle}$ where $a^{\langle t-1\rangle}$ belongs, and
+// gradients scaled by $1 + s$ — and require the check to flag each (one step has no carry to drop);
+// the table shows the smallest relative error it would flag.
 
 // %%
 const forwardLoss = () => rnn_cell_forward(xt, a_prev, parameters).a_next.mul(da_next).sum();

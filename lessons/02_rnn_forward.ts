@@ -36,7 +36,7 @@ import {
   UNIT_ROUNDOFF,
   wrapLine,
 } from "../lib/mod.ts";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 
 const lesson = new Lesson(2);
 
@@ -229,7 +229,7 @@ lesson.check("notebook's softmax: every column sums to 1", columnSums(y_pred), N
 // returns as the next carry, and adds up the weight gradients.
 //
 // We test it against central differences of `rnn_forward` for every entry of every input and
-// parameter, by the course's one policy (`lib/gradient_policy.ts`); we also plant bugs in
+// parameter, by the course's one policy (`lib/numerics/gradient_policy.ts`); we also plant bugs in
 // the backward pass (a transposed $dW_{aa}$, a dropped carry, $a^{\langle t\rangle}$ where
 // $a^{\langle t-1\rangle}$ belongs, gradients scaled by $1 + s$) and require the check to flag
 // each.

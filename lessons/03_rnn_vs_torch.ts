@@ -69,7 +69,7 @@
 // framework ships several kernels for the same operation.
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   formatTorch,
   gamma,
@@ -96,7 +96,7 @@ import {
   ulpDistance32,
   wrapLine,
 } from "../lib/mod.ts";
-import { fromTensor, tf, toTensor } from "../lib/framework.ts";
+import { fromTensor, tf, toTensor } from "../lib/course/framework.ts";
 
 const lesson = new Lesson(3);
 // `torch.nn.RNN(input_size, hidden_size)`'s initialisation in torch's argument order: a thin
@@ -240,14 +240,14 @@ await showTable(
 //
 // `torch.random.manual_seed(123)` seeds the same Mersenne Twister as numpy, and `nn.RNN`
 // fills its four parameters in registration order with `uniform_(−1/√5, 1/√5)` in float32
-// (`lib/torch_random.ts` explains each draw). `.double()` then widens them to float64
+// (`lib/numerics/torch_random.ts` explains each draw). `.double()` then widens them to float64
 // without changing a value. One detail decides the last bit of a weight: on an AVX2 CPU
 // (AVX2: the x86 SIMD instruction set that works on 4 doubles at once, on most x86 CPUs of the
 // last decade, with fused multiply-add alongside), torch computes `x·(to − from) + from` with one fused multiply-add, while its portable
 // kernel (`ATEN_CPU_CAPABILITY=default`) rounds twice. The weights used above are the AVX2
 // ones — what torch hands out by default on any recent x86 machine; we print them the way torch
 // prints a parameter (4 decimals, its alignment and line breaks: `formatTorch` in
-// `lib/display.ts`).
+// `lib/course/display.ts`).
 
 // %%
 const paramsPortable = torchNnRnn(new TorchGenerator(123, "portable"), 4, 5);
@@ -329,7 +329,7 @@ await show("dW_hh", ours.dW_hh, { precision: 6, suppress: true });
 // 3. **Central differences** of $L = \sum_t \sum h_t \odot dh_t$ — the loss whose gradient
 //    the upstream `dh` stands for — in float64, with step $10^{-5}$: truncation
 //    ($\sim h^2 f'''$) and rounding ($\sim u\,|L|/h$) both around $10^{-10}$; the course's
-//    one policy (`lib/gradient_policy.ts`) measures both per entry instead of a fixed
+//    one policy (`lib/numerics/gradient_policy.ts`) measures both per entry instead of a fixed
 //    relative tolerance, and the table shows the smallest relative error it would flag.
 
 // %%
@@ -431,7 +431,7 @@ for (const name of names) {
   table[name] = row;
 }
 await showTable(Object.entries(table).map(([quantity, row]) => ({ quantity, ...row })));
-// The gradient check proper, by the course's one policy (lib/gradient_policy.ts), and the
+// The gradient check proper, by the course's one policy (lib/numerics/gradient_policy.ts), and the
 // planted bugs it must flag.
 const checkedParams = {
   dx: x,

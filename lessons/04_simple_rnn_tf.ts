@@ -78,7 +78,7 @@
 // `dl_db`, and step 2 its `dl_dV`, `dl_dc`.
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   gamma,
   Lesson,
@@ -94,7 +94,7 @@ import {
   stack,
   wrapLine,
 } from "../lib/mod.ts";
-import { fromTensor, tf, toTensor } from "../lib/framework.ts";
+import { fromTensor, tf, toTensor } from "../lib/course/framework.ts";
 
 const lesson = new Lesson(4);
 // The weights and labels the post printed. numpy prints a float32 with at most 8 digits
@@ -336,7 +336,7 @@ lesson.value("distance_float32_ulps", distances);
 // can stand for, and between the farthest pair.
 
 // %%
-import { admissible32, numpyPrints32, ulps32 } from "../lib/float32.ts";
+import { admissible32, numpyPrints32, ulps32 } from "../lib/numerics/float32.ts";
 /** Float32 steps between two printed texts: [fewest, most] over the values each can name. */
 function printedApart(x: number, y: number): [number, number] {
   const a = admissible32(numpyPrints32(Math.fround(x)));
@@ -505,8 +505,8 @@ lesson.check("TF.js loss vs ours", (await value.data())[0], fwd.loss, {
 // framework — TF.js's tape, differentiating the loss with respect to a zero added to $h_t$
 // and to $net_t$, which is what `tape.gradient(loss, h_t)` means — at float32 tolerance, and
 // every gradient with central differences of a float64 loss, under the course's one policy
-// (`lib/gradient_policy.ts`), with planted bugs it must flag: among them the recursion with
-// its carry dropped.
+// (`lib/numerics/gradient_policy.ts`), with planted bugs it must flag: among them the recursion
+// with its carry dropped.
 
 // %%
 const zerosAt = () => [0, 1, 2].map(() => tf.zeros([1, 2]));

@@ -57,7 +57,7 @@ import {
   showTable,
   sineTask,
 } from "../lib/mod.ts";
-import { fromTensor, tf, toTensor } from "../lib/framework.ts";
+import { fromTensor, tf, toTensor } from "../lib/course/framework.ts";
 
 const lesson = new Lesson(5);
 const x_n = 1, h_n = 5, o_n = 1;
@@ -459,17 +459,17 @@ lesson.check(
 // ### What "passes" is worth: bugs planted in the backward pass
 //
 // A check that passes tells you little until you know what it would have caught. The
-// course's gradient policy (`lib/gradient_policy.ts`, the one every lesson uses) judges the
-// analytic gradient from $h = c = 0$ against central differences at every one of the 146
-// entries, measuring truncation (by halving the step) and rounding (from the loss itself)
-// per entry, as our criterion above does. Then we plant bugs in the derivation above and
-// the policy must flag every one: the cell carry of line 9 dropped, the hidden carry of
-// line 8 dropped, $c_t$ where line 6 needs $c_{t-1}$ (the question's own doubt), the
-// question's bug moved to the analytic side (the gradient of the loss started from the
-// final state), and every gradient scaled by $1 + 10^{-3}$ and by $1 + 10^{-5}$.
+// course's gradient policy (`lib/numerics/gradient_policy.ts`, the one every lesson uses) judges
+// the analytic gradient from $h = c = 0$ against central differences at every one of the 146
+// entries, measuring truncation (by halving the step) and rounding (from the loss itself) per
+// entry, as our criterion above does. Then we plant bugs in the derivation above and the policy
+// must flag every one: the cell carry of line 9 dropped, the hidden carry of line 8 dropped, $c_t$
+// where line 6 needs $c_{t-1}$ (the question's own doubt), the question's bug moved to the analytic
+// side (the gradient of the loss started from the final state), and every gradient scaled by $1 +
+// 10^{-3}$ and by $1 + 10^{-5}$.
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import { dlstm, dSquaredErrorLoss, wrapLine, zerosLikeParams } from "../lib/mod.ts";
 const lossFromZero = () => lstmLoss(params, zeros(), zeros(), inputs, targets).loss;
 const paramRecord = (p: LstmParams): Record<string, NDArray> => ({ ...p });
@@ -534,7 +534,7 @@ let ema = 1;
 const trace: number[] = [];
 const firstLosses: number[] = [];
 const trainBar = progress(5000, "test_sin");
-// lib/tasks.ts's sineTask: windows of sin(linspace(0, 3π, 30)), each from a random (h, c);
+// lib/course/tasks.ts's sineTask: windows of sin(linspace(0, 3π, 30)), each from a random (h, c);
 // the LSTM's outputs against the rolled window by squared error; fit's loop with SGD, lr 0.01.
 const lstmModel = { forward: lstmForward, backward: lstmBackward };
 const test_sin = sineTask((r) => ({ h: r.normal(0, 1, h_n).data, c: r.normal(0, 1, h_n).data }));

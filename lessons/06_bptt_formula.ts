@@ -57,7 +57,7 @@
 // (5–6).
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   dot,
   gamma,
@@ -214,7 +214,7 @@ await show("BPTT ∂L/∂W", bptt.W);
 // The independent referee: central differences $\big(L(\theta+h)-L(\theta-h)\big)/2h$ with
 // $h=10^{-5}$, every entry of every parameter, in float64. Truncation ($h^2 L'''/6$) and
 // rounding ($\approx u|L|/h$) are both around $10^{-10}$. Rather than one fixed relative
-// tolerance, the course's one policy (`lib/gradient_policy.ts`) measures both for every
+// tolerance, the course's one policy (`lib/numerics/gradient_policy.ts`) measures both for every
 // entry — truncation by halving the step, rounding from the loss itself — and allows twice
 // the one plus the other. Every comparison with central differences in this lesson is judged
 // by it. To show what its "passes" is worth, bugs planted in BPTT's output must be flagged:

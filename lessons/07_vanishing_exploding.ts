@@ -20,7 +20,7 @@
 // the product.
 
 // %%
-import { checkGradients } from "../lib/gradient_policy.ts";
+import { checkGradients } from "../lib/numerics/gradient_policy.ts";
 import {
   accuracy,
   Adam,
@@ -222,7 +222,8 @@ lesson.atLeast("ρ = 1.25: ‖∂h_T/∂h_k‖ after 10 steps has grown above 1"
 
 // %%
 const Ttask = 15, hidden = 8, batch = 32;
-// The task lives in lib/tasks.ts (signMemoryTask): T random signs ±1 per column, label = first sign.
+// The task lives in lib/course/tasks.ts (signMemoryTask): T random signs ±1 per column, label =
+// first sign.
 const task = (rng: RandomState, m: number, length = Ttask) => signMemoryTask(length).sample(rng, m);
 // The vanilla RNN of lib/nn/vanilla_rnn.ts on its contract: logits out, gradients of the logits in.
 const vanillaRnn = {
@@ -790,8 +791,8 @@ lesson.atMost("gap 40: the vanilla RNN's accuracy, at most 65 % (chance 50 %)", 
     tolerance: 2 * gamma(50 * TT) * Math.max(1, scale),
     against: "BPTT of lib/nn/vanilla_rnn.ts; float64 roundoff 2γ_{50T}·max|·|",
   });
-  // The gradient check by the course's one policy (lib/gradient_policy.ts), and the planted
-  // bugs it must flag.
+  // The gradient check by the course's one policy (lib/numerics/gradient_policy.ts), and the
+  // planted bugs it must flag.
   const wLoss = () => vanillaRnnLoss(p, xs, h0, ys).loss;
   const policy = checkGradients(wLoss, { W: p.W }, { W: bptt });
   console.log(wrapLine(`BPTT ∂L/∂W vs central differences: ${policy.summary}`));

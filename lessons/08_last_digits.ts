@@ -120,7 +120,7 @@ lesson.check(
 //    right.
 // 2. **Fused or separate multiply-adds.** On CPUs with FMA, `s + x·y` can be one
 //    instruction with one rounding instead of two. JavaScript has no `fma`, so we wrote one
-//    (`lib/fma.ts`: an *error-free transformation* — a few operations that return a product's
+// (`lib/numerics/fma.ts`: an *error-free transformation* — a few operations that return a product's
 //    or a sum's rounded value together with its exact rounding error, as two doubles — with a
 //    *round-to-odd* step, which rounds an inexact intermediate sum to the neighbour whose last
 //    bit is odd, so that the one rounding after it gives the correctly rounded result — Boldo
@@ -451,7 +451,7 @@ for (const [i, { name }] of printed.entries()) {
 // 0.52 ULP: usually the correctly rounded result (the double nearest the exact value),
 // occasionally its neighbour. V8's `Math.log` is another algorithm (its port of fdlibm's), so
 // the two can round differently. So the question "which arithmetic?" comes back, and the
-// answer is the library: `lib/glibc_log.ts` is glibc's algorithm (its table and
+// answer is the library: `lib/numerics/glibc_log.ts` is glibc's algorithm (its table and
 // polynomials read from this machine's `libm.so.6` by `tools/gen_glibc_log_table.py`), in
 // the variant glibc picks on a CPU with FMA. We replay the numpy streams of
 // `tools/gen_random_vectors.py` with each `log` and count the ULPs by which each gaussian

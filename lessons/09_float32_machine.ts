@@ -12,13 +12,13 @@
 // printout and found the one arithmetic that printed it bit for bit. Here we ask the same of
 // a float32 printout: which float32 arithmetic reproduces each printed number **exactly**?
 //
-// Two tools from `lib/float32.ts` make the question precise. JavaScript computes in float64
-// only, so a float32 operation is a float64 one followed by `Math.fround` (correctly
+// Two tools from `lib/numerics/float32.ts` make the question precise. JavaScript computes in
+// float64 only, so a float32 operation is a float64 one followed by `Math.fround` (correctly
 // rounded for `+ − × ÷`), and a float32 fused multiply-add is `fma32`, tested against exact
-// rational arithmetic (`Math.fround(a*b + c)` can round twice). And "reproduces" means:
-// numpy's own printing of our float32 gives the printed text (`numpyPrints32`, tested
-// against numpy). numpy prints at most 8 digits after the point, so below 0.1 one text can
-// fit several float32 values — we count a match whenever the text is the same.
+// rational arithmetic (`Math.fround(a*b + c)` can round twice). And "reproduces" means: numpy's own
+// printing of our float32 gives the printed text (`numpyPrints32`, tested against numpy). numpy
+// prints at most 8 digits after the point, so below 0.1 one text can fit several float32 values —
+// we count a match whenever the text is the same.
 //
 // **The answer, proved below:** a GPU printed it. End-to-end candidates only rank explanations, so
 // the lesson then takes the computation apart stage by stage, feeding each stage the values the
@@ -30,7 +30,7 @@
 
 // %%
 import { Lesson, RandomState, showTable, wrapLine } from "../lib/mod.ts";
-import { admissible32, numpyPrints32, ulps32 } from "../lib/float32.ts";
+import { admissible32, numpyPrints32, ulps32 } from "../lib/numerics/float32.ts";
 
 const lesson = new Lesson(9);
 type Entry = { name: string; value: number[]; texts: string[] };
@@ -82,9 +82,10 @@ const inputs = { X, h0, U, W, b, V, c, Y };
 // over $t$), each summed over time forwards or backwards.
 
 // %%
-// The candidates, and the forward and backward pass each computes, are `lib/tf_rnn32.ts`'s
-// (`candidates32`, `runCandidate32`), beside the op-by-op TensorFlow machines below.
-import { candidates32, runCandidate32 } from "../lib/tf_rnn32.ts";
+// The candidates, and the forward and backward pass each computes, are
+// `lib/forensics/tf_rnn32.ts`'s (`candidates32`, `runCandidate32`), beside the op-by-op TensorFlow
+// machines below.
+import { candidates32, runCandidate32 } from "../lib/forensics/tf_rnn32.ts";
 const ARITHS = candidates32();
 
 // %%
@@ -213,13 +214,13 @@ lesson.atMost(
 // op is one *kernel*): on a CPU, **Eigen** (the C++ linear-algebra library TensorFlow's CPU kernels
 // are built on); on an NVIDIA GPU, **cuBLAS** (NVIDIA's BLAS, the library of matrix products) and
 // **CUDA**'s math functions (CUDA: NVIDIA's platform and compiler for programs that run on its
-// GPUs). `lib/tf_rnn32.ts` runs the post op by op under a *machine*: one choice per row of this
-// table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's matrix-product
-// inner loop (general block times panel: a block of one matrix times a strip of the other, held in
-// registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp` (reduce the
-// argument to a small interval, then a polynomial) Eigen's follows; `AddN` is TensorFlow's op that
-// adds $n$ tensors (here the per-step gradients of a shared weight), and `TanhGrad`, `LogGrad` and
-// `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
+// GPUs). `lib/forensics/tf_rnn32.ts` runs the post op by op under a *machine*: one choice per row
+// of this table (the knob is its name in `--json`). A few names in it: *GEBP* is Eigen's
+// matrix-product inner loop (general block times panel: a block of one matrix times a strip of the
+// other, held in registers); *Cephes* is Stephen Moshier's C math library, whose way with `exp`
+// (reduce the argument to a small interval, then a polynomial) Eigen's follows; `AddN` is
+// TensorFlow's op that adds $n$ tensors (here the per-step gradients of a shared weight), and
+// `TanhGrad`, `LogGrad` and `SoftmaxGrad` are its backward steps of `tanh`, `log` and `softmax`.
 //
 // | op | knob | CPU (Eigen) | GPU (CUDA) |
 // |---|---|---|---|
@@ -246,8 +247,8 @@ lesson.atMost(
 // knobs:
 
 // %%
-import { allMachines, forward32, type Machine, runPost32 } from "../lib/tf_rnn32.ts";
-import { progress } from "../lib/progress.ts";
+import { allMachines, forward32, type Machine, runPost32 } from "../lib/forensics/tf_rnn32.ts";
+import { progress } from "../lib/course/progress.ts";
 const NAMED: Record<string, Machine> = {
   "CPU Eigen": {
     matmul: "seq",
@@ -333,7 +334,7 @@ console.log(`h_seq reproduced: GPU CUDA ${hGpu} of 6, CPU Eigen ${hCpu} of 6`);
 // every admissible combination and print the range of each machine's total.
 
 // %%
-// Every float32 that numpy prints as x does (lib/float32.ts).
+// Every float32 that numpy prints as x does (lib/numerics/float32.ts).
 const admissible = (x: number) => admissible32(numpyPrints32(x));
 const slots: [number[], number][] = [[U, 3], [U, 7], [V, 1], [V, 4]];
 const choices = slots.map(([M, i]) => admissible(M[i]));
@@ -406,7 +407,7 @@ import {
   tanhStage,
   tapeKernels,
   tapeName,
-} from "../lib/post_stages32.ts";
+} from "../lib/forensics/post_stages32.ts";
 const post = postInputs();
 const tanhRows = tanhStage(post);
 const tanhKernels = Object.keys(tanhRows[0].reaching);

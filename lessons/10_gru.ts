@@ -21,7 +21,7 @@
 //    vanilla RNN, through the same `fit`.
 
 // %%
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   accuracy,
   Adam,
@@ -284,9 +284,9 @@ console.log(
 //
 // The first referee owes nothing to the derivation: float64 central differences of the loss,
 // every entry of every one of the twelve parameters, judged by the policy of
-// `lib/gradient_policy.ts` (truncation measured by halving the step, rounding measured from the
-// loss itself). A "passes" is worth as much as the bugs it would catch, so we plant the mistakes
-// a derivation like section 2's invites, and the check must flag every one:
+// `lib/numerics/gradient_policy.ts` (truncation measured by halving the step, rounding measured
+// from the loss itself). A "passes" is worth as much as the bugs it would catch, so we plant the
+// mistakes a derivation like section 2's invites, and the check must flag every one:
 //
 // - the carry dropped (each step sees only its own $e_t$);
 // - $z$ and $1-z$ swapped (the other texts' convention, lines 1–3);
@@ -399,7 +399,7 @@ console.log(
 // kernel (n_x, 3n_h) = [W_izᵀ | W_irᵀ | W_inᵀ], recurrent kernel likewise from W_h·, and one
 // bias (no recurrent one): [b_iz + b_hz | b_ir + b_hr | b_in + b_hn].
 {
-  const { tf, toTensor, fromTensor } = await import("../lib/framework.ts");
+  const { tf, toTensor, fromTensor } = await import("../lib/course/framework.ts");
   const c = small, p = c.params, nh = c.n_h;
   const columns = (a: NDArray, b: NDArray, d: NDArray) => {
     const rows = a.shape[1];
@@ -473,9 +473,9 @@ console.log(
 //
 // ## 5 · Training: lesson 7's memory task at the 40-step gap
 //
-// Lesson 7's task, from `lib/tasks.ts`: a run of 40 random signs, and the answer due at the
+// Lesson 7's task, from `lib/course/tasks.ts`: a run of 40 random signs, and the answer due at the
 // last step is the sign of the first. Everything is lesson 7's: 8 units, Adam with learning
-// rate 0.01 (`lib/train.ts`), batches of 32, 500 steps of `fit`, the same seed, accuracy on
+// rate 0.01 (`lib/course/train.ts`), batches of 32, 500 steps of `fit`, the same seed, accuracy on
 // the same 500 fresh sequences, and its thresholds — *learns* means at least 90 %, *fails* at
 // most 65 % (chance is 50 %). The vanilla RNN and the LSTM are lesson 7's runs, repeated here
 // so that all the curves share one plot. The GRU (with a dense head read as a logit, exactly

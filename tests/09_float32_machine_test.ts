@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { numpyPrints32 } from "../lib/float32.ts";
+import { numpyPrints32 } from "../lib/numerics/float32.ts";
 import { lessonReport } from "./_run_lesson.ts";
 
 const report = await lessonReport(9);

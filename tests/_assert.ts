@@ -6,7 +6,7 @@
  * no values at all fail, and the message names the first offending entry.
  */
 import { AssertionError } from "node:assert";
-import { NDArray } from "../lib/ndarray.ts";
+import { NDArray } from "../lib/numerics/ndarray.ts";
 
 /** What {@link assertAllBelow} accepts: an array, a list, a record of numbers, or one number. */
 export type Values = NDArray | ArrayLike<unknown> | Record<string, unknown> | number;

@@ -1,8 +1,8 @@
 /**
  * The rooms of `lib/`: every library module, the kind of module it is, and which kinds each kind
- * may import. `tests/layers_test.ts` holds the library to this table; the folder plan
- * (`lib/<kind>/`) is applied by a one-off restructuring script that reads this same table, so
- * a module's folder and its row here never disagree.
+ * may import. `tests/layers_test.ts` holds the library to this table: every module lives in
+ * `lib/<kind>/` (the face alone at the top), so a module's folder and its row here never
+ * disagree.
  *
  * - `numerics`: arrays, random streams, floating-point arithmetic, gradient checking, and the
  *   reference data everything is checked against (data files, the sources' printed numbers).
@@ -32,18 +32,18 @@ export const MAY_IMPORT: Record<Kind, readonly Kind[]> = {
 export const LAYERS: Record<string, Kind> = {
   "lib/mod.ts": "face",
 
-  "lib/ndarray.ts": "numerics",
-  "lib/linalg.ts": "numerics",
-  "lib/summation.ts": "numerics",
-  "lib/fma.ts": "numerics",
-  "lib/float32.ts": "numerics",
-  "lib/glibc_log.ts": "numerics",
-  "lib/random.ts": "numerics",
-  "lib/torch_random.ts": "numerics",
-  "lib/gradcheck.ts": "numerics",
-  "lib/gradient_policy.ts": "numerics",
-  "lib/published.ts": "numerics",
-  "lib/data.ts": "numerics",
+  "lib/numerics/ndarray.ts": "numerics",
+  "lib/numerics/linalg.ts": "numerics",
+  "lib/numerics/summation.ts": "numerics",
+  "lib/numerics/fma.ts": "numerics",
+  "lib/numerics/float32.ts": "numerics",
+  "lib/numerics/glibc_log.ts": "numerics",
+  "lib/numerics/random.ts": "numerics",
+  "lib/numerics/torch_random.ts": "numerics",
+  "lib/numerics/gradcheck.ts": "numerics",
+  "lib/numerics/gradient_policy.ts": "numerics",
+  "lib/numerics/published.ts": "numerics",
+  "lib/numerics/data.ts": "numerics",
 
   "lib/nn/mod.ts": "nn",
   "lib/nn/params.ts": "nn",
@@ -58,23 +58,23 @@ export const LAYERS: Record<string, Kind> = {
   "lib/nn/torch_rnn.ts": "nn",
   "lib/nn/gru.ts": "nn",
 
-  "lib/dot_orders.ts": "forensics",
-  "lib/vendor_math32.ts": "forensics",
-  "lib/tf_rnn32.ts": "forensics",
-  "lib/post_stages32.ts": "forensics",
+  "lib/forensics/dot_orders.ts": "forensics",
+  "lib/forensics/vendor_math32.ts": "forensics",
+  "lib/forensics/tf_rnn32.ts": "forensics",
+  "lib/forensics/post_stages32.ts": "forensics",
 
-  "lib/lesson.ts": "course",
-  "lib/display.ts": "course",
-  "lib/plot.ts": "course",
-  "lib/progress.ts": "course",
-  "lib/jupyter.ts": "course",
-  "lib/framework.ts": "course",
-  "lib/torch_runs.ts": "course",
-  "lib/train.ts": "course",
-  "lib/tasks.ts": "course",
-  "lib/zmtp.ts": "course",
-  "lib/not_implemented.ts": "course",
-  "lib/optimisers.ts": "course",
+  "lib/course/lesson.ts": "course",
+  "lib/course/display.ts": "course",
+  "lib/course/plot.ts": "course",
+  "lib/course/progress.ts": "course",
+  "lib/course/jupyter.ts": "course",
+  "lib/course/framework.ts": "course",
+  "lib/course/torch_runs.ts": "course",
+  "lib/course/train.ts": "course",
+  "lib/course/tasks.ts": "course",
+  "lib/course/zmtp.ts": "course",
+  "lib/course/not_implemented.ts": "course",
+  "lib/course/optimisers.ts": "course",
 };
 
 /**

@@ -2,7 +2,7 @@
  * Test helper: runs `tools/lesson.ts` in a subprocess, as `deno task lesson` does, and
  * returns its exit code, stdout and stderr (and the parsed report for `--json`).
  */
-import type { Report } from "../lib/lesson.ts";
+import type { Report } from "../lib/course/lesson.ts";
 
 const ROOT = new URL("../", import.meta.url);
 

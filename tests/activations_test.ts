@@ -2,11 +2,11 @@
  * The models' softmaxes subtract a maximum before `exp`: on logits near 1000 (where `exp`
  * alone overflows to Infinity and Infinity/Infinity is NaN) each gives the closed-form
  * probabilities. lib/nn/activations.ts's `softmax` (column layout), lib/nn/simple_rnn.ts's
- * forward pass (rows) and lib/tf_rnn32.ts's float32 forward pass (rows).
+ * forward pass (rows) and lib/forensics/tf_rnn32.ts's float32 forward pass (rows).
  */
 import { equal, ok } from "node:assert/strict";
 import { NDArray, simpleRnnLoss, softmax } from "../lib/mod.ts";
-import { forward32, type Machine } from "../lib/tf_rnn32.ts";
+import { forward32, type Machine } from "../lib/forensics/tf_rnn32.ts";
 import { softmax_columns } from "../exercises/01_rnn_cell.ts";
 
 /** softmax of [a, a + d₁, a + d₂, …] in closed form: e^{d_i} / Σ e^{d_j}, d small. */

@@ -1,6 +1,6 @@
 import { ok } from "node:assert/strict";
 import { charRnnSetup, charRnnStep } from "../bench/char_rnn.ts";
-import { gamma } from "../lib/published.ts";
+import { gamma } from "../lib/numerics/published.ts";
 
 Deno.test("bench's min-char-rnn kernels: gradients = central differences (sampled entries)", () => {
   const m = charRnnSetup();

@@ -1,6 +1,13 @@
 import { equal, throws } from "node:assert/strict";
-import { formatArray, formatTorch, pyFixed, pyRepr, showTable, wrapLine } from "../lib/display.ts";
-import { NDArray } from "../lib/ndarray.ts";
+import {
+  formatArray,
+  formatTorch,
+  pyFixed,
+  pyRepr,
+  showTable,
+  wrapLine,
+} from "../lib/course/display.ts";
+import { NDArray } from "../lib/numerics/ndarray.ts";
 
 interface Case {
   shape: number[];

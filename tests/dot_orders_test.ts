@@ -1,7 +1,7 @@
 import { equal, throws } from "node:assert/strict";
-import { arithmeticLabel, dotIn, matmulIn, nextDouble } from "../lib/dot_orders.ts";
-import { fma } from "../lib/fma.ts";
-import { NDArray } from "../lib/ndarray.ts";
+import { arithmeticLabel, dotIn, matmulIn, nextDouble } from "../lib/forensics/dot_orders.ts";
+import { fma } from "../lib/numerics/fma.ts";
+import { NDArray } from "../lib/numerics/ndarray.ts";
 
 // Terms chosen so that each order rounds differently; the expected sums are worked out by
 // hand from the definition of each order (exact intermediate values are small integers

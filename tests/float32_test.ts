@@ -1,5 +1,5 @@
 /**
- * lib/float32.ts against exact rational arithmetic and against numpy. The oracle
+ * lib/numerics/float32.ts against exact rational arithmetic and against numpy. The oracle
  * (tests/_exact.ts, shared with tests/fma_test.ts): a float32 becomes an exact fraction of
  * BigInts, the operation is done on fractions, and the fraction is rounded to the nearest
  * float32 (ties to even, subnormals, overflow) by long division. The oracle is itself checked against `Math.fround` of the hardware's
@@ -16,7 +16,7 @@ import {
   sub32,
   sum32,
   ulps32,
-} from "../lib/float32.ts";
+} from "../lib/numerics/float32.ts";
 import { add, FLOAT32, type Fraction, mul, neg, roundFraction, toFraction } from "./_exact.ts";
 
 const toFraction32 = (x: number) => toFraction(x, FLOAT32);

@@ -1,5 +1,5 @@
 /**
- * lib/fma.ts against exact rational arithmetic. The oracle (tests/_exact.ts, shared with
+ * lib/numerics/fma.ts against exact rational arithmetic. The oracle (tests/_exact.ts, shared with
  * tests/float32_test.ts) is written independently of the library: a double becomes an exact fraction of BigInts, `a·b + c` is computed on
  * fractions, and the fraction is rounded back to the nearest double (ties to even) by long
  * division. The oracle is itself checked against the hardware, whose `+` and `*` are
@@ -7,7 +7,7 @@
  * product must give exactly `x + y` and `x * y`.
  */
 import { equal, ok } from "node:assert/strict";
-import { fma, fmaByIntegers, roundScaled } from "../lib/fma.ts";
+import { fma, fmaByIntegers, roundScaled } from "../lib/numerics/fma.ts";
 import { add, type Fraction, mul, neg, roundFraction, toFraction } from "./_exact.ts";
 
 // ---- the oracle ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { equal, ok } from "node:assert/strict";
-import { glibcLog, parseHexFloat } from "../lib/glibc_log.ts";
-import { readDataJson } from "../lib/data.ts";
+import { glibcLog, parseHexFloat } from "../lib/numerics/glibc_log.ts";
+import { readDataJson } from "../lib/numerics/data.ts";
 
 const ref = readDataJson<{ reference: { x: string[]; log: string[] } }>("glibc/log_data.json");
 const xs = ref.reference.x.map(parseHexFloat);

@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   dlstmLoss,
   initLstmParams,

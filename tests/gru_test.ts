@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 import {
   DENSE_GRU_PARAM_NAMES,
   denseGruBackward,
@@ -231,7 +231,7 @@ Deno.test("GRU shape errors name what was wrong", () => {
 });
 
 Deno.test("GRU (reset before) = TensorFlow.js tf.layers.gru and its autodiff, at float32 tolerance", async () => {
-  const { tf, toTensor, fromTensor } = await import("../lib/framework.ts");
+  const { tf, toTensor, fromTensor } = await import("../lib/course/framework.ts");
   const c = cases[0];
   const p = c.params;
   const nh = c.n_h;

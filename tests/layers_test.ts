@@ -1,7 +1,6 @@
-// lib/'s rooms (tests/_layers.ts): every library module has a kind, its folder does not
-// contradict it, and its code imports only what its kind may import, so the dependencies
-// between the rooms run one way. The table is written with today's paths; the restructuring
-// that moves each module into lib/<kind>/ rewrites the table's paths with everything else.
+// lib/'s rooms (tests/_layers.ts): every library module has a kind, lives in the folder of
+// that kind (lib/mod.ts, the face, alone at the top), and its code imports only what its kind
+// may import, so the dependencies between the rooms run one way.
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { codeImports, type Kind, LAYERS, MAY_IMPORT } from "./_layers.ts";
 
@@ -26,12 +25,10 @@ Deno.test("every module under lib/ has a kind in tests/_layers.ts, and every row
   deepEqual(libModules(), Object.keys(LAYERS).sort());
 });
 
-Deno.test("a module in a folder named after a kind is of that kind (lib/nn/, lib/numerics/, …)", () => {
+Deno.test("every module lives in the folder of its kind: lib/<kind>/…, and only lib/mod.ts (the face) at the top", () => {
   for (const [path, kind] of Object.entries(LAYERS)) {
-    const folder = path.split("/")[1];
-    if (path.split("/").length > 2 && (KINDS as string[]).includes(folder)) {
-      equal(kind, folder, `${path} is listed as ${kind} but lives in lib/${folder}/`);
-    }
+    if (kind === "face") equal(path, "lib/mod.ts");
+    else equal(path.split("/")[1], kind, `${path} is listed as ${kind} but lives elsewhere`);
   }
 });
 

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { formatArray, Lesson, NDArray } from "../lib/mod.ts";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 
 Deno.test("a check outside its tolerance fails the report and sets the exit code", async () => {
   const before = Deno.exitCode;
@@ -69,7 +69,7 @@ Deno.test("the terminal table fits 100 columns and names every check in full", a
   const long = "a check whose name is far longer than any column could hold, ".repeat(3);
   lesson.atMost(long, 0.5, 1, { against: "a basis described at length, ".repeat(6) });
   lesson.check("two-sided", 1, 1.01, { tolerance: 0.05, against: "test" });
-  const { renderTable } = await import("../lib/lesson.ts");
+  const { renderTable } = await import("../lib/course/lesson.ts");
   const { text } = renderTable(lesson.report());
   for (const line of text.split("\n")) ok([...line].length <= 100, `too wide: ${line}`);
   ok(text.replace(/\n\s+/g, " ").includes(long.trim()));
@@ -84,7 +84,7 @@ Deno.test("the terminal report: one line per check, values joined onto it when t
   ok(lesson.published("dl_db", lesson.publishedValue("dl_db").value as number[]));
   const wrapped = formatArray(NDArray.from(values));
   ok(wrapped.includes("\n"), `expected numpy-style printing to wrap: ${wrapped}`);
-  const { renderTable } = await import("../lib/lesson.ts");
+  const { renderTable } = await import("../lib/course/lesson.ts");
   const { text, html } = renderTable(lesson.report());
   const lines = text.split("\n");
   for (const line of lines) ok([...line].length <= 100, `too wide: ${line}`);
@@ -106,7 +106,7 @@ Deno.test("the terminal and HTML reports state a shared basis once, in the order
   for (const name of ["a", "b", "c"]) lesson.check(name, 1, 1, { tolerance: 0, against: "same" });
   lesson.check("d", 1, 1, { tolerance: 0, against: "other" });
   lesson.check("e", 1, 1, { tolerance: 0, against: "same" });
-  const { renderTable } = await import("../lib/lesson.ts");
+  const { renderTable } = await import("../lib/course/lesson.ts");
   const { text, html } = renderTable(lesson.report());
   const lines = text.split("\n").filter((l) => l.startsWith("basis: ") || l.startsWith("  ✓"));
   deepEqual(lines.map((l) => l.split(":")[0]), [

@@ -8,7 +8,7 @@ import {
   outer,
   roll,
   stack,
-} from "../lib/ndarray.ts";
+} from "../lib/numerics/ndarray.ts";
 
 const A = NDArray.from([[1, 2, 3], [4, 5, 6]]);
 

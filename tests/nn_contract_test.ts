@@ -8,14 +8,14 @@ const LIB = new URL("../lib/", import.meta.url).href;
  * Written from the repository root, so a move of these files rewrites them with the rest.
  */
 const ALLOWED = [
-  "lib/ndarray.ts",
-  "lib/random.ts",
-  "lib/torch_random.ts",
-  "lib/linalg.ts",
-  "lib/summation.ts",
+  "lib/numerics/ndarray.ts",
+  "lib/numerics/random.ts",
+  "lib/numerics/torch_random.ts",
+  "lib/numerics/linalg.ts",
+  "lib/numerics/summation.ts",
 ];
 
-Deno.test("lib/nn/** imports nothing from training (lib/train.ts, lib/tasks.ts) nor the lesson harness: its import graph holds lib/nn and array numerics only", async () => {
+Deno.test("lib/nn/** imports nothing from training (lib/course/train.ts, lib/course/tasks.ts) nor the lesson harness: its import graph holds lib/nn and array numerics only", async () => {
   const files = [...Deno.readDirSync(new URL("../lib/nn/", import.meta.url))]
     .filter((e) => e.isFile && e.name.endsWith(".ts")).map((e) => e.name).sort();
   ok(files.includes("mod.ts") && files.includes("lstm.ts"), files.join());
@@ -28,12 +28,12 @@ Deno.test("lib/nn/** imports nothing from training (lib/train.ts, lib/tasks.ts) 
   }
 });
 
-Deno.test("the walk sees the other direction: lib/train.ts reaches lib/nn/params.ts, lib/tasks.ts reaches lib/nn/losses.ts", async () => {
-  ok((await importGraph("../lib/train.ts")).includes(`${LIB}nn/params.ts`));
-  ok((await importGraph("../lib/tasks.ts")).includes(`${LIB}nn/losses.ts`));
+Deno.test("the walk sees the other direction: lib/course/train.ts reaches lib/nn/params.ts, lib/course/tasks.ts reaches lib/nn/losses.ts", async () => {
+  ok((await importGraph("../lib/course/train.ts")).includes(`${LIB}nn/params.ts`));
+  ok((await importGraph("../lib/course/tasks.ts")).includes(`${LIB}nn/losses.ts`));
 });
 
-Deno.test("no lib/nn file names lib/train.ts or lib/tasks.ts even in a type-only import (which the walk above does not see)", () => {
+Deno.test("no lib/nn file names lib/course/train.ts or lib/course/tasks.ts even in a type-only import (which the walk above does not see)", () => {
   for (const e of Deno.readDirSync(new URL("../lib/nn/", import.meta.url))) {
     if (!e.name.endsWith(".ts")) continue;
     const text = Deno.readTextFileSync(new URL(`../lib/nn/${e.name}`, import.meta.url));

@@ -39,7 +39,9 @@ Deno.test("the notebook generator adds the set-up cell and a flush to every code
   );
   equal(nb.cells.length, 3);
   equal(nb.cells[0].cell_type, "code");
-  ok(nb.cells[0].source.join("").endsWith(`import { flushOutput } from "../lib/jupyter.ts";`));
+  ok(
+    nb.cells[0].source.join("").endsWith(`import { flushOutput } from "../lib/course/jupyter.ts";`),
+  );
   equal(nb.cells[1].source.join(""), "# T\n\n$x$");
   equal(nb.cells[2].source.join(""), `const a = 1;\n\n${FLUSH_LINE}`);
   equal(nb.metadata.kernelspec.name, "deno");

@@ -12,7 +12,7 @@ import {
   VEGA_LITE_MAJOR,
   VEGA_LITE_MIME,
   vegaLibraries,
-} from "../lib/plot.ts";
+} from "../lib/course/plot.ts";
 
 import { DOMParser } from "@xmldom/xmldom";
 import { importGraph } from "./_import_graph.ts";
@@ -208,5 +208,9 @@ Deno.test("lib/mod.ts re-exports the plots, and its import graph names no npm pa
   // deno.lock's npm packages before the lesson runs.
   deepEqual((await importGraph("../lib/mod.ts")).filter((s) => s.startsWith("npm:")), []);
   // The walk does see npm packages where a module imports one.
-  ok((await importGraph("../lib/framework.ts")).some((s) => /^npm:\/?@tensorflow\/tfjs@/.test(s)));
+  ok(
+    (await importGraph("../lib/course/framework.ts")).some((s) =>
+      /^npm:\/?@tensorflow\/tfjs@/.test(s)
+    ),
+  );
 });

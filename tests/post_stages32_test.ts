@@ -1,11 +1,16 @@
-// lib/post_stages32.ts: the enclosures are supersets (every MatMul kernel lands inside), the
-// admissible sets are exactly the float32 values that print as the text, and the stage
+// lib/forensics/post_stages32.ts: the enclosures are supersets (every MatMul kernel lands inside),
+// the admissible sets are exactly the float32 values that print as the text, and the stage
 // enumerations can fail.
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { admissible32, float32sIn, next32, numpyPrints32 } from "../lib/float32.ts";
-import { dotEnclosure32, postInputs, softmaxStage, tanhStage } from "../lib/post_stages32.ts";
-import { dotKernel32, MACHINE_KNOBS } from "../lib/tf_rnn32.ts";
-import { RandomState } from "../lib/random.ts";
+import { admissible32, float32sIn, next32, numpyPrints32 } from "../lib/numerics/float32.ts";
+import {
+  dotEnclosure32,
+  postInputs,
+  softmaxStage,
+  tanhStage,
+} from "../lib/forensics/post_stages32.ts";
+import { dotKernel32, MACHINE_KNOBS } from "../lib/forensics/tf_rnn32.ts";
+import { RandomState } from "../lib/numerics/random.ts";
 
 Deno.test("admissible32: every float32 numpy prints as the text, and neither neighbour of the run", () => {
   for (const text of ["0.01066787", "-0.02345729", "0.3758163", "0.11136916", "0."]) {

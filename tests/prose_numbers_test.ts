@@ -20,7 +20,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { pairs, spansOf } from "../tools/notebooks.ts";
 import { runLessonCli } from "./_run_lesson.ts";
-import { loadPublished } from "../lib/published.ts";
+import { loadPublished } from "../lib/numerics/published.ts";
 
 /** Numbers the prose may state without a run beside them, per lesson, with the reason. */
 const STATED: Record<number, Record<string, string>> = {

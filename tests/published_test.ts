@@ -6,7 +6,7 @@ import {
   parsePrinted,
   ulpDistance,
   ulpOf,
-} from "../lib/published.ts";
+} from "../lib/numerics/published.ts";
 
 Deno.test("every published file is consistent: values are what the printed text says", () => {
   for (const e of Deno.readDirSync(new URL("../data/published/", import.meta.url))) {

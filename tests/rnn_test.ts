@@ -18,7 +18,7 @@ import {
   ulpOf,
 } from "../lib/mod.ts";
 import { assertAllBelow } from "./_assert.ts";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
 
 Deno.test("RnnCell backward = central differences (batch 2, 4 steps)", () => {
   const r = new RandomState(5);

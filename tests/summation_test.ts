@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { dotCompensated, dotLanes, dotSequential } from "../lib/summation.ts";
+import { dotCompensated, dotLanes, dotSequential } from "../lib/numerics/summation.ts";
 
 Deno.test("dotCompensated keeps every product's rounding error (Dot2, not just compensated sums)", () => {
   // (1 + 2⁻²⁷)(1 − 2⁻²⁷) = 1 − 2⁻⁵⁴ exactly, which rounds to 1 (a tie, to even): the dot

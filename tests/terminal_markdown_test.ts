@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { displayWidth } from "../lib/display.ts";
+import { displayWidth } from "../lib/course/display.ts";
 import { latexToUnicode, renderMarkdown } from "../tools/terminal_markdown.ts";
 import { pairs, spansOf } from "../tools/notebooks.ts";
 

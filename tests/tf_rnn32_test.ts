@@ -1,14 +1,14 @@
 /**
- * lib/tf_rnn32.ts's float32 machines against the float64 model of lib/nn/simple_rnn.ts: every
- * one of the 1024 machines computes every quantity the post printed (forward, the tape's
- * gradients, the hand-written `my_…` ones) within float32 roundoff of the float64 values, on
- * seeded inputs that are not the post's. The machines differ from each other in the last bits
- * only; a slip in the recurrence (the first backward step, the carry, an outer product's
- * order) is off by far more than that.
+ * lib/forensics/tf_rnn32.ts's float32 machines against the float64 model of lib/nn/simple_rnn.ts:
+ * every one of the 1024 machines computes every quantity the post printed (forward, the tape's
+ * gradients, the hand-written `my_…` ones) within float32 roundoff of the float64 values, on seeded
+ * inputs that are not the post's. The machines differ from each other in the last bits only; a slip
+ * in the recurrence (the first backward step, the carry, an outer product's order) is off by far
+ * more than that.
  */
 import { ok } from "node:assert/strict";
 import { NDArray, RandomState, simpleRnnBackward, simpleRnnLoss } from "../lib/mod.ts";
-import { allMachines, candidates32, runCandidate32, runPost32 } from "../lib/tf_rnn32.ts";
+import { allMachines, candidates32, runCandidate32, runPost32 } from "../lib/forensics/tf_rnn32.ts";
 
 const T = 3, NI = 4, NH = 2, NO = 3;
 

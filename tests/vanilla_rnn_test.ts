@@ -1,8 +1,8 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { checkGradients, plantedBugs } from "../lib/gradient_policy.ts";
-import { relError } from "../lib/gradcheck.ts";
-import { NDArray } from "../lib/ndarray.ts";
-import { RandomState } from "../lib/random.ts";
+import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
+import { relError } from "../lib/numerics/gradcheck.ts";
+import { NDArray } from "../lib/numerics/ndarray.ts";
+import { RandomState } from "../lib/numerics/random.ts";
 import { softmaxCrossEntropy } from "../lib/nn/losses.ts";
 import { rtrlGradientW } from "../lib/nn/rtrl.ts";
 import {

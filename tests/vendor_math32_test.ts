@@ -1,7 +1,13 @@
 import { equal, ok, throws } from "node:assert/strict";
-import { fma32, ulps32 } from "../lib/float32.ts";
-import { cudaExpf32, cudaTanhf32, eigenExp32, eigenTanh32, madd32 } from "../lib/vendor_math32.ts";
-import { allMachines, dotKernel32 } from "../lib/tf_rnn32.ts";
+import { fma32, ulps32 } from "../lib/numerics/float32.ts";
+import {
+  cudaExpf32,
+  cudaTanhf32,
+  eigenExp32,
+  eigenTanh32,
+  madd32,
+} from "../lib/forensics/vendor_math32.ts";
+import { allMachines, dotKernel32 } from "../lib/forensics/tf_rnn32.ts";
 
 const f = Math.fround;
 const grid = Array.from({ length: 2001 }, (_, i) => f(-4 + i * 0.004));

@@ -1,7 +1,7 @@
-// lib/zmtp.ts and tools/zmtp_socket.ts against the bytes ZeroMQ RFC 23 (ZMTP 3.0) specifies; the real peer (Deno's
-// Jupyter kernel) is exercised by tests/notebooks_test.ts.
+// lib/course/zmtp.ts and tools/zmtp_socket.ts against the bytes ZeroMQ RFC 23 (ZMTP 3.0) specifies;
+// the real peer (Deno's Jupyter kernel) is exercised by tests/notebooks_test.ts.
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { frame, greeting, ready } from "../lib/zmtp.ts";
+import { frame, greeting, ready } from "../lib/course/zmtp.ts";
 import { FrameReader, Socket } from "../tools/zmtp_socket.ts";
 
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join(" ");

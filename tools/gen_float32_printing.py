@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""numpy's float32 printing, for lib/float32.ts's numpyPrints32.
+"""numpy's float32 printing, for lib/numerics/float32.ts's numpyPrints32.
 
 Usage:  python3 tools/gen_float32_printing.py   (writes data/float32/numpy_printing.json)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test vectors for lib/random.ts from this machine's numpy (legacy RandomState).
+"""Test vectors for lib/numerics/random.ts from this machine's numpy (legacy RandomState).
 
 Usage:  python3 tools/gen_random_vectors.py     (writes data/random/numpy_legacy.json)
 

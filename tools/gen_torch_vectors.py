@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference vectors from real PyTorch, for lib/torch_random.ts (lesson 3's run: tools/gen_torch_rnn.py).
+"""Reference vectors from real PyTorch, for lib/numerics/torch_random.ts (lesson 3's run: tools/gen_torch_rnn.py).
 
 Usage:  /usr/bin/python3 tools/gen_torch_vectors.py   (Debian's python3-torch; writes data/torch/*.json)
 

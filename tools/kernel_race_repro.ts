@@ -3,7 +3,7 @@
  * All"): three cells sent at once, the first printing and displaying in a loop. Prints every
  * iopub message in arrival order with the cell its parent id names, and counts the outputs
  * that arrived after their cell's `idle` or carry another cell's id. `--flush` ends each cell with `flushOutput()`
- * (lib/jupyter.ts), which should make that count 0.
+ * (lib/course/jupyter.ts), which should make that count 0.
  *
  * `deno task notebooks:repro [--flush] [--runs N]`
  *
@@ -15,7 +15,7 @@ import { Kernel } from "./jupyter_client.ts";
 const flush = Deno.args.includes("--flush");
 const runsAt = Deno.args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 3;
-const lib = new URL("../lib/jupyter.ts", import.meta.url).href;
+const lib = new URL("../lib/course/jupyter.ts", import.meta.url).href;
 const tail = flush ? `\nawait (await import(${JSON.stringify(lib)})).flushOutput();` : "";
 const cells = [
   `for (let i = 0; i < 5; i++) {\n  await Deno.jupyter.display({ "text/plain": "display " + i }, { raw: true });\n  console.log("line " + i);\n}` +

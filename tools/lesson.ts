@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Report, reports } from "../lib/lesson.ts";
+import { type Report, reports } from "../lib/course/lesson.ts";
 import { renderMarkdown } from "./terminal_markdown.ts";
 import { consoleText, narrate, type Sink } from "./narrate.ts";
 import { spansOf } from "./notebooks.ts";

@@ -6,8 +6,9 @@
  * lessons do not run with the developers' `dev/deno.lock` (TensorFlow.js, the browser test's
  * puppeteer-core, fast-check, the book's packages: 377 MB on an empty cache). They run with
  * `deps/lesson.json` (its lockfile holds vega and vega-lite, for the charts) or, when a lesson
- * compares with TensorFlow.js (it imports `lib/framework.ts`), `deps/lesson-tfjs.json`; each lockfile is cut out of `dev/deno.lock` by `tools/locks.ts`, so
- * the versions are the ones the tests use.
+ * compares with TensorFlow.js (it imports `lib/course/framework.ts`), `deps/lesson-tfjs.json`; each
+ * lockfile is cut out of `dev/deno.lock` by `tools/locks.ts`, so the versions are the ones the
+ * tests use.
  *
  * The runner is started with `--quiet`: Deno's own "Download …" lines and its warning about
  * core-js's build script (core-js comes with `@tensorflow/tfjs`; its script only prints a
@@ -49,11 +50,12 @@ export function lessonSources(): Map<number, string> {
 }
 
 /**
- * Does a lesson load TensorFlow.js? It does exactly when it imports `lib/framework.ts`,
- * statically (`from "../lib/framework.ts"`) or with a literal `import("../lib/framework.ts")`.
+ * Does a lesson load TensorFlow.js? It does exactly when it imports `lib/course/framework.ts`,
+ * statically (`from "../lib/course/framework.ts"`) or with a literal
+ * `import("../lib/course/framework.ts")`.
  */
 export function usesTfjs(source: string): boolean {
-  return /(from\s+|import\(\s*)["'][./]*lib\/framework\.ts["']/.test(source);
+  return /(from\s+|import\(\s*)["'][./]*lib\/course\/framework\.ts["']/.test(source);
 }
 
 /** Deno's npm cache folder (`deno info --json`), or undefined when it cannot be told. */

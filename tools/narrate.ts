@@ -12,7 +12,7 @@
  * @module
  */
 
-import { printing } from "../lib/display.ts";
+import { printing } from "../lib/course/display.ts";
 import type { Span } from "./notebooks.ts";
 
 /** Where the narration goes. */

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { displayWidth } from "../lib/display.ts";
+import { displayWidth } from "../lib/course/display.ts";
 
 /** Options of {@link renderMarkdown}. */
 export interface RenderOptions {

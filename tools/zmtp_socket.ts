@@ -1,8 +1,8 @@
 /**
  * The ZeroMQ DEALER and SUB sockets the notebook runner's Jupyter client
  * (`jupyter_client.ts`) speaks to a kernel with: ZMTP 3.0 over TCP, NULL mechanism. The bytes
- * of the handshake and the frame layout are `lib/zmtp.ts`'s (the kernel-side flush in
- * `lib/jupyter.ts` sends some of them itself); here is what only a client needs — reading
+ * of the handshake and the frame layout are `lib/course/zmtp.ts`'s (the kernel-side flush in
+ * `lib/course/jupyter.ts` sends some of them itself); here is what only a client needs — reading
  * frames from a byte stream ({@link FrameReader}) and a connected socket ({@link Socket}).
  *
  * Like ZeroMQ's own `connect`, {@link connect} returns at once and keeps trying to reach the
@@ -13,7 +13,7 @@
  * @module
  */
 
-import { frame, greeting, ready, type SocketType } from "../lib/zmtp.ts";
+import { frame, greeting, ready, type SocketType } from "../lib/course/zmtp.ts";
 
 const enc = new TextEncoder();
 

@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { softmax } from "./activations.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { ok } from "node:assert/strict";
  * const p = softmax(NDArray.from([[1, 2], [3, 4]]));   // each column sums to 1
  * ok(Math.abs(p.sum(0).get(0) - 1) < 1e-15 && Math.abs(p.sum(0).get(1) - 1) < 1e-15);
@@ -12,7 +12,7 @@
  * @module
  */
 
-import { NDArray } from "../ndarray.ts";
+import { NDArray } from "../numerics/ndarray.ts";
 
 /** The logistic function σ(z) = 1 / (1 + e^−z) of one number (for the plain-loop models). */
 export function logistic(z: number): number {

@@ -28,12 +28,13 @@
  *
  * `initDenseGru`, `denseGruForward` and `denseGruBackward` add a dense head `y_t = W_y h_t + b_y`
  * for one example in row layout (inputs `(T, n_x)`, outputs T arrays of o_n), the shape
- * `lib/tasks.ts`'s `lastStepClassifier` takes: lesson 10 trains it as lesson 7 trains the LSTM.
+ * `lib/course/tasks.ts`'s `lastStepClassifier` takes: lesson 10 trains it as lesson 7 trains the
+ * LSTM.
  *
  * ```ts
  * import { gruBackward, gruForward, initGru } from "./gru.ts";
- * import { RandomState } from "../random.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { RandomState } from "../numerics/random.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const rng = new RandomState(0);
  * const params = initGru(rng, { inputSize: 2, hiddenSize: 3 });
@@ -47,8 +48,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 import { logistic } from "./activations.ts";
 
 /** The parameter names, in PyTorch's order: input weights r, z, n; hidden weights; biases. */
@@ -424,7 +425,7 @@ export function initDenseGru(
 
 /**
  * One sequence through the GRU and its head, one example in row layout — the shape the
- * training tasks of `lib/tasks.ts` take (as `lstmForward`'s).
+ * training tasks of `lib/course/tasks.ts` take (as `lstmForward`'s).
  *
  * Inputs: `params` ({@link DenseGruParams}); `inputs` (T, n_x); `state` h_0 (n_h), zeros by default;
  * `options.resetGate`.

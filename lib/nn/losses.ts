@@ -13,7 +13,7 @@
  *
  * ```ts
  * import { sigmoidCrossEntropy, squaredErrorLoss } from "./losses.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * equal(squaredErrorLoss([Float64Array.of(1), Float64Array.of(3)], NDArray.from([[0], [1]])), 5);
  * equal(sigmoidCrossEntropy(0, 1).dlogit, -0.5); // σ(0) − 1
@@ -22,7 +22,7 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
 import { logistic, softmax } from "./activations.ts";
 
 function checkPairs(op: string, outputs: readonly Float64Array[], targets: NDArray): number {

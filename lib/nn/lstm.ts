@@ -19,8 +19,8 @@
  * ```ts
  * import { initLstmParams, lstmBackward, lstmForward } from "./lstm.ts";
  * import { dSquaredErrorLoss, squaredErrorLoss } from "./losses.ts";
- * import { RandomState } from "../random.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { RandomState } from "../numerics/random.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual, ok } from "node:assert/strict";
  * const params = initLstmParams(new RandomState(0), { x_n: 1, h_n: 5, o_n: 1 });
  * const inputs = NDArray.from([[0.1], [0.5], [0.9]]);
@@ -35,8 +35,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 import { logistic } from "./activations.ts";
 import { dSquaredErrorLoss, squaredErrorLoss } from "./losses.ts";
 import { zerosLikeParams } from "./params.ts";

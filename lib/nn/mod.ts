@@ -20,9 +20,9 @@
  *    (what a batch sums).
  * 4. No loss inside a forward pass: losses are functions of their own in `losses.ts`
  *    (`squaredErrorLoss`, `sigmoidCrossEntropy`, `softmaxCrossEntropy`), each with the
- *    derivative that becomes `dOutputs`. Nothing here imports training: `lib/train.ts`
- *    (`fit`, `Adam`, `Sgd`, `clipByGlobalNorm`) and `lib/tasks.ts` (the tasks and the heads that
- *    make a model a `SequenceModel`) import the models, never the other way round.
+ *    derivative that becomes `dOutputs`. Nothing here imports training: `lib/course/train.ts`
+ *    (`fit`, `Adam`, `Sgd`, `clipByGlobalNorm`) and `lib/course/tasks.ts` (the tasks and the
+ *    heads that make a model a `SequenceModel`) import the models, never the other way round.
  *
  * Where a source names things otherwise, the lesson keeps the source's names through a thin
  * adapter of its own (lesson 1's `rnn_cell_forward(xt, a_prev, parameters)` calls
@@ -48,8 +48,9 @@
  *
  * A new model (the GRU of lesson 10, say) is `gru.ts` with `GruParams`, `initGru`, `gruForward`,
  * `gruBackward` on this contract, a test against central differences through
- * `lib/gradient_policy.ts`, and an export line below; `lastStepClassifier` (`lib/tasks.ts`)
- * makes it a classifier of lesson 7's memory task and `fit` trains it as it is.
+ * `lib/numerics/gradient_policy.ts`, and an export line below; `lastStepClassifier`
+ * (`lib/course/tasks.ts`) makes it a classifier of lesson 7's memory task and `fit` trains it
+ * as it is.
  *
  * ```ts
  * import { initVanillaRnnParams, NDArray, oneHot, RandomState } from "../mod.ts";

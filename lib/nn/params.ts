@@ -1,11 +1,11 @@
 /**
  * A model's parameters as the contract of `mod.ts` has them: a record of named arrays, and its
- * gradients a record with exactly the same keys. Nothing here trains; `lib/train.ts` builds
+ * gradients a record with exactly the same keys. Nothing here trains; `lib/course/train.ts` builds
  * its optimisers on these types.
  *
  * ```ts
  * import { parameters, zerosLikeParams } from "./params.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = { W: NDArray.ones([2, 3]), b: NDArray.ones([2]) };
  * const g = zerosLikeParams(p);
@@ -15,7 +15,7 @@
  * @module
  */
 
-import { NDArray } from "../ndarray.ts";
+import { NDArray } from "../numerics/ndarray.ts";
 
 /** A model's parameters: named arrays of any shapes. */
 export type Params = { readonly [name: string]: NDArray };

@@ -19,7 +19,7 @@
  *
  * ```ts
  * import { rnnCellBackward, rnnCellForward } from "./rnn_cell.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = {
  *   Wax: NDArray.zeros([5, 3]), Waa: NDArray.zeros([5, 5]), Wya: NDArray.zeros([2, 5]),
@@ -34,8 +34,8 @@
  * @module
  */
 
-import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { dot, expectShape, NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 
 /** The cell's parameters, named as in the notebook. */
 export interface RnnParameters {

@@ -24,7 +24,7 @@
  *
  * ```ts
  * import { RnnCell } from "./rnn_cell_class.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const cell = new RnnCell(NDArray.full([5, 4], 0.1), NDArray.eye(5), NDArray.zeros([5]), NDArray.zeros([5]));
  * const h1 = cell.call(NDArray.ones([3, 4]), NDArray.zeros([3, 5]));
@@ -36,8 +36,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 
 /** The cell of document 000, with its gradient stacks. */
 export class RnnCell {

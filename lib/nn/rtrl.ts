@@ -13,7 +13,7 @@
  * ```ts
  * import { rtrlGradientW } from "./rtrl.ts";
  * import { oneHot, vanillaRnnBackward, vanillaRnnLoss } from "./vanilla_rnn.ts";
- * import { RandomState } from "../random.ts";
+ * import { RandomState } from "../numerics/random.ts";
  * import { ok } from "node:assert/strict";
  * const rng = new RandomState(0);
  * const params = {
@@ -29,7 +29,7 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
 import type { VanillaRnnCache } from "./vanilla_rnn.ts";
 
 /** Options of {@link rtrlGradientW}: the two slips lesson 7 plants to show its check can see them. */

@@ -18,7 +18,7 @@
  *
  * ```ts
  * import { simpleRnnBackward, simpleRnnLoss } from "./simple_rnn.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual, ok } from "node:assert/strict";
  * const p = {
  *   U: NDArray.full([4, 2], 0.1), W: NDArray.eye(2), b: NDArray.zeros([2]),
@@ -34,8 +34,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 import { softmaxCrossEntropyRows } from "./losses.ts";
 
 /** Parameters named as in the document's formulas (TF's kernels, row layout). */

@@ -16,8 +16,8 @@
  *
  * ```ts
  * import { initTorchRnnParams, torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
- * import { TorchGenerator } from "../torch_random.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { TorchGenerator } from "../numerics/torch_random.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = initTorchRnnParams(new TorchGenerator(123), { input_size: 4, hidden_size: 5 });
  * const x = NDArray.ones([3, 2, 4]), h0 = NDArray.zeros([1, 2, 5]);
@@ -30,8 +30,8 @@
  * @module
  */
 
-import { NDArray, shapeStr } from "../ndarray.ts";
-import type { TorchGenerator } from "../torch_random.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { TorchGenerator } from "../numerics/torch_random.ts";
 
 /** The parameters of a one-layer `torch.nn.RNN`, named as torch names them. */
 export interface TorchRnnParams {
@@ -201,7 +201,7 @@ function atenRowSum(row: (i: number) => number, n: number): number {
  *
  * ```ts
  * import { torchRnnForward } from "./torch_rnn.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * const p = {
  *   weight_ih_l0: NDArray.full([2, 1], 0.5), weight_hh_l0: NDArray.eye(2),
@@ -252,7 +252,7 @@ export function torchRnnForward(
  *
  * ```ts
  * import { torchRnnBackward, torchRnnForward } from "./torch_rnn.ts";
- * import { NDArray } from "../ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const p = {
  *   weight_ih_l0: NDArray.full([2, 1], 0.5), weight_hh_l0: NDArray.eye(2),

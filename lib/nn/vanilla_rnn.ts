@@ -20,8 +20,8 @@
  * ```ts
  * import { oneHot, vanillaRnnBackward, vanillaRnnForward } from "./vanilla_rnn.ts";
  * import { softmaxCrossEntropy } from "./losses.ts";
- * import { numericalGradient, relError } from "../gradcheck.ts";
- * import { RandomState } from "../random.ts";
+ * import { numericalGradient, relError } from "../numerics/gradcheck.ts";
+ * import { RandomState } from "../numerics/random.ts";
  * import { deepEqual, ok } from "node:assert/strict";
  * const rng = new RandomState(0);
  * const params = {
@@ -41,8 +41,8 @@
  * @module
  */
 
-import { dot, expectShape, NDArray, shapeStr } from "../ndarray.ts";
-import type { RandomState } from "../random.ts";
+import { dot, expectShape, NDArray, shapeStr } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
 import { softmaxCrossEntropy } from "./losses.ts";
 import { tanhRecurrence, tanhRecurrenceBptt } from "./rnn_cell.ts";
 

@@ -21,7 +21,7 @@
 import { createRequire } from "node:module";
 import { listLessons } from "../lesson.ts";
 import { usesTfjs } from "../lesson_launch.ts";
-import { renderTable } from "../../lib/lesson.ts";
+import { renderTable } from "../../lib/course/lesson.ts";
 import type { ExecutedCell, Execution } from "./execute.ts";
 import {
   type Chart,

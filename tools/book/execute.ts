@@ -28,7 +28,7 @@
 
 import { narrate } from "../narrate.ts";
 import { spansOf } from "../notebooks.ts";
-import { type Report, reports } from "../../lib/lesson.ts";
+import { type Report, reports } from "../../lib/course/lesson.ts";
 
 /** One output of a code cell, in the order the cell produced them. */
 export type Output =

@@ -1,13 +1,13 @@
 /**
  * Exercise 5's grader spec (lesson 5, document 001): `dlstm`, one LSTM step's backward, graded
- * against central differences of one forward step (lib/gradient_policy.ts's checkGradients, the
- * course's one policy); and `check_grad`, the learner's own gradient check, run on the correct
- * backward over lesson 5's five seeds (it must accept every one) and on three planted backward
- * bugs (it must flag each). Its numerical gradient is compared with central differences computed
- * here (lib/gradcheck.ts's numericalGradient of lib/nn/lstm.ts's loss, from the same zero state),
- * so the grader can tell which numerical gradient the check computed: the question's (from the
- * final state), a one-sided difference, or the right one with a tolerance that rejects a correct
- * gradient.
+ * against central differences of one forward step (lib/numerics/gradient_policy.ts's
+ * checkGradients, the course's one policy); and `check_grad`, the learner's own gradient check, run
+ * on the correct backward over lesson 5's five seeds (it must accept every one) and on three
+ * planted backward bugs (it must flag each). Its numerical gradient is compared with central
+ * differences computed here (lib/numerics/gradcheck.ts's numericalGradient of lib/nn/lstm.ts's
+ * loss, from the same zero state), so the grader can tell which numerical gradient the check
+ * computed: the question's (from the final state), a one-sided difference, or the right one with a
+ * tolerance that rejects a correct gradient.
  *
  * @module
  */
@@ -27,7 +27,7 @@ import {
   roll,
   zerosLikeParams,
 } from "./lib.ts";
-import { plantedBugs } from "../../lib/gradient_policy.ts";
+import { plantedBugs } from "../../lib/numerics/gradient_policy.ts";
 import * as ref from "../../exercises/_solutions.ts";
 import {
   describe,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { wrapLine } from "../../lib/display.ts";
+import { wrapLine } from "../../lib/course/display.ts";
 import type { ExerciseResult } from "./judge.ts";
 
 /** One line per test, ✓/✗ (wrapped within 100 columns), then a summary line. */

@@ -13,8 +13,8 @@
  * @module
  */
 
-import { NDArray } from "../../lib/ndarray.ts";
-import { checkGradients } from "../../lib/gradient_policy.ts";
+import { NDArray } from "../../lib/numerics/ndarray.ts";
+import { checkGradients } from "../../lib/numerics/gradient_policy.ts";
 import type { ExerciseSpec, Impl, Probe } from "./spec.ts";
 import { type Got, type Outcome, serialize } from "./protocol.ts";
 import { isNd, shapeStr } from "./values.ts";

@@ -6,10 +6,10 @@
  * @module
  */
 
-export * from "../../lib/ndarray.ts";
-export * from "../../lib/random.ts";
-export * from "../../lib/linalg.ts";
+export * from "../../lib/numerics/ndarray.ts";
+export * from "../../lib/numerics/random.ts";
+export * from "../../lib/numerics/linalg.ts";
 export * from "../../lib/nn/mod.ts";
-export * from "../../lib/gradcheck.ts";
-export { gamma } from "../../lib/published.ts";
-export type { PublishedFile } from "../../lib/published.ts";
+export * from "../../lib/numerics/gradcheck.ts";
+export { gamma } from "../../lib/numerics/published.ts";
+export type { PublishedFile } from "../../lib/numerics/published.ts";

@@ -10,7 +10,7 @@
  *
  * ```ts
  * import { guardInputs } from "./probe.ts";
- * import { NDArray } from "../../lib/ndarray.ts";
+ * import { NDArray } from "../../lib/numerics/ndarray.ts";
  * import { throws } from "node:assert/strict";
  * const impl = guardInputs({ scale(x: NDArray) { x.data[0] = 2; return x; } }, {});
  * throws(() => impl.scale(NDArray.zeros([2])), /scale changed its argument x in place/);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { NDArray } from "../../lib/ndarray.ts";
+import type { NDArray } from "../../lib/numerics/ndarray.ts";
 
 /** The learner's exports (or a reference / mistaken solution), by the source's names. */
 // deno-lint-ignore no-explicit-any

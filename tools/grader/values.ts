@@ -12,7 +12,7 @@
  * @module
  */
 
-import { NDArray } from "../../lib/ndarray.ts";
+import { NDArray } from "../../lib/numerics/ndarray.ts";
 import { GradeError } from "./spec.ts";
 
 /** A shape as numpy prints it: `(5, 3)`, `(5,)`. */

@@ -118,7 +118,7 @@ async function run(args: string[], what: string): Promise<string> {
 
 /**
  * The import map `deno bundle` uses: dev/deno.json's, plus what a browser lacks (`node:process`,
- * imported by lib/plot.ts) mapped to a stand-in. Written into `dir`, removed after bundling.
+ * imported by lib/course/plot.ts) mapped to a stand-in. Written into `dir`, removed after bundling.
  */
 function bundleImportMap(dir: URL): URL {
   const config = JSON.parse(Deno.readTextFileSync(new URL("dev/deno.json", ROOT)));

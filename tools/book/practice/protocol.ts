@@ -54,12 +54,12 @@ export const ROOT_URL = "file:///";
 export const LEARNER_MODULES = [
   "lib/mod.ts",
   "lib/nn/mod.ts",
-  "lib/ndarray.ts",
-  "lib/linalg.ts",
-  "lib/train.ts",
-  "lib/optimisers.ts",
-  "lib/gradient_policy.ts",
-  "lib/not_implemented.ts",
+  "lib/numerics/ndarray.ts",
+  "lib/numerics/linalg.ts",
+  "lib/course/train.ts",
+  "lib/course/optimisers.ts",
+  "lib/numerics/gradient_policy.ts",
+  "lib/course/not_implemented.ts",
 ];
 
 /** `lib/nn/mod.ts` → `lib_nn_mod.js`. */

@@ -1,6 +1,7 @@
 /**
  * PyTorch's CPU random generator, enough of it to start from the very weights
- * `torch.manual_seed(s); torch.nn.RNN(input, hidden)` produces (with `initTorchRnnParams` of `nn/torch_rnn.ts`).
+ * `torch.manual_seed(s); torch.nn.RNN(input, hidden)` produces (with `initTorchRnnParams` of
+ * `../nn/torch_rnn.ts`).
  *
  * - `manualSeed(s)` seeds the same MT19937 as numpy's `RandomState` (init_genrand).
  * - A float32 `uniform_(from, to)` takes one 32-bit draw `u`, keeps 24 bits,
@@ -16,7 +17,7 @@
  *
  * ```ts
  * import { TorchGenerator } from "./torch_random.ts";
- * import { initTorchRnnParams } from "./nn/torch_rnn.ts";
+ * import { initTorchRnnParams } from "../nn/torch_rnn.ts";
  * import { equal } from "node:assert/strict";
  * const g = new TorchGenerator(123);
  * const p = initTorchRnnParams(g, { input_size: 4, hidden_size: 5 });

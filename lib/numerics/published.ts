@@ -80,7 +80,7 @@ export function gamma(n: number, u = UNIT_ROUNDOFF): number {
 
 /** Reads and validates `data/published/<file>.json` (relative to the project root). */
 export function loadPublished(file: string | URL): PublishedFile {
-  const url = file instanceof URL ? file : new URL(`../data/published/${file}`, import.meta.url);
+  const url = file instanceof URL ? file : new URL(`../../data/published/${file}`, import.meta.url);
   let text: string;
   try {
     text = Deno.readTextFileSync(url);

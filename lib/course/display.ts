@@ -9,7 +9,7 @@
  *
  * ```ts
  * import { formatArray, pyRepr } from "./display.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * equal(formatArray(NDArray.from([-0.999993752, 0.5, 0.25])), "[-0.99999375  0.5         0.25      ]");
  * equal(formatArray(NDArray.from([[1, 2], [3, 4]])), "[[1. 2.]\n [3. 4.]]");
@@ -21,7 +21,7 @@
  * @module
  */
 
-import { NDArray } from "./ndarray.ts";
+import { NDArray } from "../numerics/ndarray.ts";
 
 /** Columns a string takes in a terminal (East Asian wide characters count two, ANSI none). */
 export function displayWidth(s: string): number {
@@ -197,7 +197,7 @@ export interface TorchPrintOptions {
  *
  * ```ts
  * import { formatTorch } from "./display.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * // the example printed in torch's documentation of torch.randn
  * equal(formatTorch(NDArray.from([-2.1436, 0.9966, 2.3426, -0.6366])),

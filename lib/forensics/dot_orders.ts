@@ -27,8 +27,8 @@
  * @module
  */
 
-import { dotExact, fma } from "./fma.ts";
-import { NDArray, shapeStr } from "./ndarray.ts";
+import { dotExact, fma } from "../numerics/fma.ts";
+import { NDArray, shapeStr } from "../numerics/ndarray.ts";
 
 /** The orders {@link dotIn} knows. */
 export const DOT_ORDERS = [

@@ -1,7 +1,7 @@
 /**
  * Training helpers for any model of `lib/nn`: a model's parameters are a record of named
  * arrays (`{ U, W, b, V, c }`, `{ Wf, …, by }`), its gradients a record with the same keys
- * (see the contract in `nn/mod.ts`), and everything here works on any such pair, so no cast
+ * (see the contract in `../nn/mod.ts`), and everything here works on any such pair, so no cast
  * is needed to hand a model to an optimizer.
  *
  * - {@link parameters}: the `[name, array]` pairs of a parameter record, in key order.
@@ -13,12 +13,12 @@
  *   optimiser, a progress bar, the loss of every step.
  * - {@link movingAverage}: the smoother the lessons draw loss curves with.
  *
- * The types (`Params`, `GradsOf`, `parameters`, `zerosLikeParams`) live in `nn/params.ts`, so
- * that no model imports anything from training; the losses live in `nn/losses.ts`.
+ * The types (`Params`, `GradsOf`, `parameters`, `zerosLikeParams`) live in `../nn/params.ts`, so
+ * that no model imports anything from training; the losses live in `../nn/losses.ts`.
  *
  * ```ts
  * import { Adam, globalNorm, sgdStep } from "./train.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal, ok } from "node:assert/strict";
  * const params = { w: NDArray.from([1, 2]), b: NDArray.from([0.5]) };
  * const grads = { w: NDArray.from([3, 0]), b: NDArray.from([4]) };
@@ -32,9 +32,9 @@
  * @module
  */
 
-import type { GradsOf } from "./nn/params.ts";
+import type { GradsOf } from "../nn/params.ts";
 import { type Progress, progress } from "./progress.ts";
-import type { RandomState } from "./random.ts";
+import type { RandomState } from "../numerics/random.ts";
 import type { Optimiser } from "./optimisers.ts";
 
 export * from "./optimisers.ts";
@@ -42,8 +42,8 @@ export * from "./optimisers.ts";
 /**
  * A model as the training loop sees it: its parameters (micrograd's one `parameters()`: the
  * record the optimiser updates in place) and, for one batch, the loss and its gradients keyed
- * exactly like the parameters. `lib/tasks.ts` builds one from a model of `lib/nn` and a task's
- * loss head (`sequenceRegressor`, `lastStepClassifier`, `columnClassifier`).
+ * exactly like the parameters. `lib/course/tasks.ts` builds one from a model of `lib/nn` and a
+ * task's loss head (`sequenceRegressor`, `lastStepClassifier`, `columnClassifier`).
  */
 export interface SequenceModel<P, B> {
   readonly params: P;
@@ -86,8 +86,8 @@ export interface FitOptions<P> {
  *
  * ```ts
  * import { fit, Sgd, type SequenceModel, type Task } from "./train.ts";
- * import { NDArray } from "./ndarray.ts";
- * import { RandomState } from "./random.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
+ * import { RandomState } from "../numerics/random.ts";
  * import { ok } from "node:assert/strict";
  * // Fit w in y = w·x to y = 3x: loss (w·x − 3x)², gradient 2(w·x − 3x)·x.
  * const task: Task<number> = { name: "y = 3x", sample: (rng) => rng.uniform(-1, 1, [1]).get(0) };

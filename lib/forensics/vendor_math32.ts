@@ -39,7 +39,7 @@
  *
  * @module
  */
-import { add32, div32, fma32, mul32, sub32 } from "./float32.ts";
+import { add32, div32, fma32, mul32, sub32 } from "../numerics/float32.ts";
 
 const f = Math.fround;
 

@@ -15,7 +15,7 @@
 
 /** The `file:` URL of `data/<path>`. */
 export function dataUrl(path: string): URL {
-  return new URL(`../data/${path}`, import.meta.url);
+  return new URL(`../../data/${path}`, import.meta.url);
 }
 
 /**

@@ -335,7 +335,7 @@ export async function plot(spec: Spec, name: string): Promise<void> {
     return;
   }
   const svg = await toSvg(spec);
-  const dir = new URL("../out/", import.meta.url);
+  const dir = new URL("../../out/", import.meta.url);
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(new URL(`${name}.svg`, dir), svg);
   const line = `[plot “${spec.title ?? name}” written to out/${name}.svg]`;

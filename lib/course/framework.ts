@@ -7,7 +7,7 @@
  *
  * ```ts
  * import { fromTensor, tf, toTensor } from "./framework.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { deepEqual } from "node:assert/strict";
  * const x = toTensor(NDArray.from([[1, 2], [3, 4]]));
  * deepEqual(fromTensor(tf.matMul(x, x)).toNested(), [[7, 10], [15, 22]]);
@@ -21,7 +21,7 @@
 // never load. Imported from this file only.
 // deno-lint-ignore no-import-prefix
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
-import { NDArray } from "./ndarray.ts";
+import { NDArray } from "../numerics/ndarray.ts";
 
 await tf.setBackend("cpu");
 // The CPU backend prints a banner suggesting tfjs-node on its first tensor; we use the

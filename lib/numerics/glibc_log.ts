@@ -33,7 +33,7 @@
  * @module
  */
 
-import logData from "../data/glibc/log_data.json" with { type: "json" };
+import logData from "../../data/glibc/log_data.json" with { type: "json" };
 import { fma } from "./fma.ts";
 
 interface LogData {

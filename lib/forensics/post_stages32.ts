@@ -46,10 +46,10 @@ import {
   next32,
   numpyPrints32,
   sub32,
-} from "./float32.ts";
-import { readDataJson } from "./data.ts";
-import { gamma } from "./published.ts";
-import { RandomState } from "./random.ts";
+} from "../numerics/float32.ts";
+import { readDataJson } from "../numerics/data.ts";
+import { gamma } from "../numerics/published.ts";
+import { RandomState } from "../numerics/random.ts";
 import { dotKernel32 } from "./tf_rnn32.ts";
 import { crExp32, EXP32, TANH32 } from "./vendor_math32.ts";
 

@@ -21,7 +21,7 @@
  * numpy's gaussians go through glibc's `log`, which is not always correctly rounded; V8's
  * `Math.log` is, so the two differ in the last bit for rare arguments (6 of 12,000+
  * gaussians in tests/random_test.ts). So the default `log` is glibc's own algorithm and
- * table (lib/glibc_log.ts), and every gaussian matches numpy's; lesson 8 shows the
+ * table (lib/numerics/glibc_log.ts), and every gaussian matches numpy's; lesson 8 shows the
  * difference with `new RandomState(seed, { log: Math.log })`.
  *
  * @module

@@ -7,7 +7,7 @@
  *
  * ```ts
  * import { Lesson } from "./lesson.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * const lesson = new Lesson(1, { quiet: true });
  * lesson.check("a tiny check", NDArray.from([1, 2]), NDArray.from([1, 2 + 1e-15]), {
@@ -20,12 +20,16 @@
  * @module
  */
 
-import { NDArray } from "./ndarray.ts";
+import { NDArray } from "../numerics/ndarray.ts";
 import { formatArray, inJupyter, printRich, pyRepr, wrapLine } from "./display.ts";
 import { flushOutput } from "./jupyter.ts";
-import { loadPublished, type PublishedFile, type PublishedValue } from "./published.ts";
-import { checkGradients, type PolicyVerdict, ROUNDING_SIGMAS } from "./gradient_policy.ts";
-import { numpyPrints32 } from "./float32.ts";
+import { loadPublished, type PublishedFile, type PublishedValue } from "../numerics/published.ts";
+import {
+  checkGradients,
+  type PolicyVerdict,
+  ROUNDING_SIGMAS,
+} from "../numerics/gradient_policy.ts";
+import { numpyPrints32 } from "../numerics/float32.ts";
 
 /** How a planted-bug row's basis starts (the table groups such rows under one basis). */
 const PLANTED_PREFIX = "planted bug (";
@@ -111,7 +115,7 @@ export interface LessonOptions {
 }
 
 function findPublished(lesson: number): PublishedFile {
-  const dir = new URL("../data/published/", import.meta.url);
+  const dir = new URL("../../data/published/", import.meta.url);
   const prefix = String(lesson).padStart(2, "0") + "_";
   const names: string[] = [];
   for (const e of Deno.readDirSync(dir)) {
@@ -306,11 +310,11 @@ export class Lesson {
   }
 
   /**
-   * Records a {@link PolicyVerdict} of `checkGradients` (lib/gradient_policy.ts) as a one-sided
-   * row: the worst entry's error / tolerance must be ≤ 1, and no entry may be NaN or ∞. The
-   * basis states the policy and its measured power ("flags a relative error ≥ X"). With
-   * `planted` (a deliberately wrong gradient, named), the row instead passes only when the
-   * check *fails* — ratio ≥ 1 — so the table shows the check can catch that bug.
+   * Records a {@link PolicyVerdict} of `checkGradients` (lib/numerics/gradient_policy.ts) as a
+   * one-sided row: the worst entry's error / tolerance must be ≤ 1, and no entry may be NaN or ∞.
+   * The basis states the policy and its measured power ("flags a relative error ≥ X"). With
+   * `planted` (a deliberately wrong gradient, named), the row instead passes only when the check
+   * *fails* — ratio ≥ 1 — so the table shows the check can catch that bug.
    */
   gradientCheck(name: string, result: PolicyVerdict, options: { planted?: string } = {}): boolean {
     let ratio = 0;

@@ -1,6 +1,6 @@
 /**
  * The course's training tasks, and the loss heads that turn a model of `lib/nn` into a
- * {@link SequenceModel} that `fit` (lib/train.ts) trains on them.
+ * {@link SequenceModel} that `fit` (lib/course/train.ts) trains on them.
  *
  * - {@link sineTask}: document 001's `test_sin` — windows of `sin(linspace(0, 3π, 30))`, the
  *   target the window rolled by one step, each from a random start state (lesson 5).
@@ -19,8 +19,8 @@
  * ```ts
  * import { lastStepClassifier, signMemoryTask } from "./tasks.ts";
  * import { Adam, fit } from "./train.ts";
- * import { initLstmParams, lstmBackward, lstmForward } from "./nn/lstm.ts";
- * import { RandomState } from "./random.ts";
+ * import { initLstmParams, lstmBackward, lstmForward } from "../nn/lstm.ts";
+ * import { RandomState } from "../numerics/random.ts";
  * import { ok } from "node:assert/strict";
  * const rng = new RandomState(1);
  * const lstm = { forward: lstmForward, backward: lstmBackward };
@@ -34,17 +34,17 @@
  * @module
  */
 
-import { NDArray, roll } from "./ndarray.ts";
-import type { RandomState } from "./random.ts";
-import { softmax } from "./nn/activations.ts";
+import { NDArray, roll } from "../numerics/ndarray.ts";
+import type { RandomState } from "../numerics/random.ts";
+import { softmax } from "../nn/activations.ts";
 import {
   dSquaredErrorLoss,
   sigmoidCrossEntropy,
   softmaxCrossEntropy,
   squaredErrorLoss,
-} from "./nn/losses.ts";
-import { type GradsOf, zerosLikeParams } from "./nn/params.ts";
-import { oneHot } from "./nn/vanilla_rnn.ts";
+} from "../nn/losses.ts";
+import { type GradsOf, zerosLikeParams } from "../nn/params.ts";
+import { oneHot } from "../nn/vanilla_rnn.ts";
 import type { SequenceModel, Task } from "./train.ts";
 
 /**

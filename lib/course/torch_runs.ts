@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { readDataJson } from "./data.ts";
-import { NDArray } from "./ndarray.ts";
-import type { TorchClassGradients, TorchRnnParams } from "./nn/torch_rnn.ts";
+import { readDataJson } from "../numerics/data.ts";
+import { NDArray } from "../numerics/ndarray.ts";
+import type { TorchClassGradients, TorchRnnParams } from "../nn/torch_rnn.ts";
 
 /**
  * What torch computed for one sequence (`nn.RNN(4, 5)`, batch 3, 3 steps): the outputs

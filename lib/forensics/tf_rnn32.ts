@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { add32, div32, dot32, fma32, mul32, sub32, type Sum32Order } from "./float32.ts";
+import { add32, div32, dot32, fma32, mul32, sub32, type Sum32Order } from "../numerics/float32.ts";
 import { EXP32, TANH32 } from "./vendor_math32.ts";
 
 /** The kernels of one machine. */

@@ -6,7 +6,7 @@
  *
  * ```ts
  * import { clipByGlobalNorm, globalNorm } from "./optimisers.ts";
- * import { NDArray } from "./ndarray.ts";
+ * import { NDArray } from "../numerics/ndarray.ts";
  * import { equal } from "node:assert/strict";
  * const grads = { w: NDArray.from([3, 0]), b: NDArray.from([4]) };
  * equal(globalNorm(grads), 5);
@@ -18,8 +18,8 @@
  * @module
  */
 
-import { type NDArray, shapeStr } from "./ndarray.ts";
-import { type GradsOf, parameters } from "./nn/params.ts";
+import { type NDArray, shapeStr } from "../numerics/ndarray.ts";
+import { type GradsOf, parameters } from "../nn/params.ts";
 
 function gradFor<P extends { [K in keyof P]: NDArray }>(
   op: string,
