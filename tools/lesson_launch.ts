@@ -32,7 +32,7 @@ export const PACKAGES = {
   markdown: {
     dir: "markdown-it/14.1.0",
     what: "markdown-it, which reads the lessons' text",
-    mb: 2,
+    mb: 1.5,
   },
   vega: { dir: "vega/5.33.1", what: "vega and vega-lite, which draw the charts", mb: 43 },
   tfjs: { dir: "@tensorflow/tfjs/4.22.0", what: "TensorFlow.js", mb: 285 },
@@ -40,7 +40,7 @@ export const PACKAGES = {
 
 /** The packages a lesson loads: all of them are fetched on its first run. */
 export function firstRun(tfjs: boolean): { dir: string; what: string; mb: number }[] {
-  return [PACKAGES.markdown, PACKAGES.vega, ...(tfjs ? [PACKAGES.tfjs] : [])];
+  return [PACKAGES.vega, ...(tfjs ? [PACKAGES.tfjs] : []), PACKAGES.markdown];
 }
 
 /** The lesson numbers `args` selects (`all`: every lesson); none for a listing or a bad line. */
@@ -113,7 +113,7 @@ async function main(args: string[]): Promise<number> {
         : "";
       const named = missing.map((p) => `${p.what} (about ${p.mb} MB)`);
       const list = named.length > 1
-        ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}`
+        ? `${named.slice(0, -1).join(", ")}, and ${named.at(-1)},`
         : named[0];
       console.error(
         `${why}First run: Deno downloads ${list} from the npm registry into its cache, once.\n`,
