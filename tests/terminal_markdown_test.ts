@@ -154,6 +154,7 @@ Deno.test("markdown-it's reading of a cell: lists as CommonMark, escapes and ent
   equal(renderMarkdown("1. a\nb\n2. c", plain), "1. a b\n2. c");
   equal(renderMarkdown("- a\n- b\n\n- c", plain), "• a\n\n• b\n\n• c");
   equal(renderMarkdown("- a\n  - b\n- c", plain), "• a\n  • b\n• c");
+  equal(renderMarkdown("- \n- b", plain), "•\n• b");
   // Underscores inside a word are not emphasis; an escape or an entity is its character.
   equal(renderMarkdown("snake_case_name, 2\\*3 &amp; \\$5", plain), "snake_case_name, 2*3 & $5");
   equal(renderMarkdown("> q\n> r\n>\n> s", plain), "  │ q r\n  │\n  │ s");
@@ -190,5 +191,14 @@ Deno.test("a folded answer in one HTML block, or with blocks inside, is rendered
       plain,
     ),
     "▸ Q\n  Answer\n  │ • one\n  │ • two\n  │\n  │       code\n\nnext",
+  );
+  // A fold inside an answer; text after a </details> in the same HTML block follows the fold.
+  equal(
+    renderMarkdown(
+      "<details><summary>Q</summary>\n\nA\n\n<details><summary>Q2</summary>\n\nB\n\n" +
+        "</details>\n\n</details>\nafter *x*",
+      plain,
+    ),
+    "▸ Q\n  Answer\n  │ A\n  │\n  │ ▸ Q2\n  │   Answer\n  │   │ B\n\nafter x",
   );
 });

@@ -511,7 +511,10 @@ function wrap(words: string[], width: number, first: string, rest: string): stri
 
 /** `lines` behind a prefix of `first` on the first line and `rest` on the others. */
 function indent(lines: string[], first: string, rest: string): string[] {
-  return lines.map((l, k) => (l === "" ? rest.trimEnd() : (k === 0 ? first : rest) + l));
+  return lines.map((l, k) => {
+    const prefix = k === 0 ? first : rest;
+    return l === "" ? prefix.trimEnd() : prefix + l;
+  });
 }
 
 /** Drops the blank lines at the end. */
@@ -576,7 +579,7 @@ function displayMath(tex: string, o: RenderOptions): string[] {
  */
 function details(question: string, answer: Token[], o: RenderOptions): string[] {
   const q = PARSER.parseInline(question.replace(/\s+/g, " ").trim(), {})[0];
-  const out = wrap(words(q, o), o.width, "▸ ", "  ");
+  const out = wrap(q ? words(q, o) : [], o.width, "▸ ", "  ");
   out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
   // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
   const dim = (x: string) =>
@@ -687,14 +690,16 @@ function blocks(tokens: Token[], o: RenderOptions, tight = false): string[] {
               (x.content.match(/<\/details>/gi) ?? []).length;
             if (depth <= 0) break;
           }
+          // That block's text before its </details> ends the answer; any after it follows.
           const last = tokens[j]?.content ?? "";
-          const end = last.search(/<\/details>\s*$/i);
+          const end = last.toLowerCase().lastIndexOf("</details>");
           const answer = [
             ...parse(after),
             ...tokens.slice(i + 1, j),
             ...(end > 0 ? parse(last.slice(0, end)) : []),
           ];
           out.push(...details(summary?.[1] ?? "", answer, o));
+          if (end >= 0) out.push(...blocks(parse(last.slice(end + "</details>".length)), o));
           i = j;
           break;
         }
