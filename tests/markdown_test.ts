@@ -60,7 +60,7 @@ function formulas(md: ReturnType<typeof markdownParser>, tokens: Token[]): strin
   return out;
 }
 
-Deno.test("in every cell, the terminal renders the parser's tokens and the book typesets the same formulas", () => {
+Deno.test("in every cell, the terminal renders the parser's tokens; the book has its formulas and headings", () => {
   const md = markdownParser();
   let cells = 0;
   let total = 0;
@@ -75,9 +75,12 @@ Deno.test("in every cell, the terminal renders the parser's tokens and the book 
         const o = { width: 100, color: false };
         equal(renderMarkdown(text, o), renderTokens(tokens, o), where);
         const tex = formulas(md, tokens);
-        const { html } = bookMarkdown(text, where);
+        const { html, headings } = bookMarkdown(text, where);
         // KaTeX wraps each formula it typesets in one <span class="katex">.
         equal(html.split('<span class="katex">').length - 1, tex.length, `${where}: formulas`);
+        // The book's contents list the headings the parser's tokens hold.
+        const headingTokens = tokens.filter((t) => t.type === "heading_open");
+        equal(headings.length, headingTokens.length, `${where}: headings`);
         cells++;
         total += tex.length;
       }
