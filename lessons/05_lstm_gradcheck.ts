@@ -607,7 +607,8 @@ lesson.atMost("the loss decreases: final EMA / first EMA", finalOverFirst, 0.5, 
 // %% [markdown]
 // Two float64 programs that sum in different orders drift apart slowly over 5000 SGD steps:
 // every step's rounding differences feed into the next step's parameters. The printed gap
-// shows how far that drift went — small, and the loss curve is the same curve.
+// shows how far that drift went — small, and the loss curve is the same curve (in the chart,
+// numpy's line, drawn last, covers ours).
 //
 // ## Cross-check with TensorFlow.js
 //
