@@ -10,6 +10,12 @@
 // `tools/gen_torch_rnn.py`), against TensorFlow.js's autodiff and against numerical
 // gradients — and the last bits that differ are accounted for, one by one.
 //
+// Two words used throughout. A framework's **autodiff** (automatic differentiation) records
+// the operations of a forward pass and applies the chain rule to them mechanically; torch's
+// `backward()` and TensorFlow.js's `tf.grads` are two. A **kernel** is the compiled routine
+// that carries out one operation (a matrix product, a tanh) on one kind of hardware; one
+// framework ships several kernels for the same operation.
+//
 // First, though, the finding that matters to anyone who reuses the document's code: its
 // class keeps gradient stacks that nothing empties, so every sequence after the first gets
 // wrong gradients. Then the measurement, then the forensics of the last bits. The forensic
@@ -62,12 +68,6 @@
 // get the same gradient because they enter $net_t$ the same way: torch keeps two (as NVIDIA's
 // cuDNN library does), and either alone would do. $\delta$ is the course's name for the gradient at
 // the tanh's input, as in lessons 4 and 6.
-//
-// Two words used below. A framework's **autodiff** (automatic differentiation) records the
-// operations of a forward pass and applies the chain rule to them mechanically; torch's
-// `backward()` and TensorFlow.js's `tf.grads` are two. A **kernel** is the compiled routine
-// that carries out one operation (a matrix product, a tanh) on one kind of hardware; one
-// framework ships several kernels for the same operation.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
