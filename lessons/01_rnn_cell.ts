@@ -92,9 +92,10 @@
 //
 // In short, with $d_{\tanh} = (1 - (a^{\langle t\rangle})^2)\odot$ `da_next`:
 //
-// $$\frac{\partial L}{\partial x^{\langle t\rangle}} = W_{ax}^\top d_{\tanh},\quad
-//   \frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d_{\tanh},\quad
-//   \frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,(x^{\langle t\rangle})^\top,\quad
+// $$\frac{\partial L}{\partial x^{\langle t\rangle}} = W_{ax}^\top d_{\tanh},\qquad
+//   \frac{\partial L}{\partial a^{\langle t-1\rangle}} = W_{aa}^\top d_{\tanh},$$
+//
+// $$\frac{\partial L}{\partial W_{ax}} = d_{\tanh}\,(x^{\langle t\rangle})^\top,\quad
 //   \frac{\partial L}{\partial W_{aa}} = d_{\tanh}\,(a^{\langle t-1\rangle})^\top,\quad
 //   \frac{\partial L}{\partial b_a} = \textstyle\sum_{\text{columns}} d_{\tanh}.$$
 //
@@ -227,24 +228,22 @@ function misses(g: G): number {
 }
 
 const candidates = {
-  "ba drawn by this cell (as printed)": ba_drawn,
-  "ba left by the rnn_cell_forward test": baLeftBy("rnn_cell_forward test"),
-  "ba left by the rnn_forward test": baLeftBy("rnn_forward test"),
+  "drawn by this cell (as printed)": ba_drawn,
+  "left by the rnn_cell_forward test": baLeftBy("rnn_cell_forward test"),
+  "left by the rnn_forward test": baLeftBy("rnn_forward test"),
 };
+console.log(`${"ba".padEnd(36)} largest miss over the five printed values`);
 for (const [label, ba] of Object.entries(candidates)) {
-  console.log(
-    `${label.padEnd(40)} largest miss over the five printed values: ${
-      misses(gradientsWith(ba)).toExponential(2)
-    }`,
-  );
+  console.log(`${label.padEnd(36)} ${misses(gradientsWith(ba)).toExponential(2)}`);
 }
 
 // %% [markdown]
 // Only the `ba` of the `rnn_forward` test reproduces the printout, to within rounding: not
 // to the last digit, but far closer than any other candidate. (How far, exactly, is counted
 // below in ULPs — *units in the last place*: the gap between a floating-point number and the
-// next one, so that two values "1 ULP apart" have no double between them.) That is the state the printed code does not show. From
-// here on we use it. Which arithmetic printed the very last digits is lesson 8's question.
+// next one, so that two values "1 ULP apart" have no double between them.) That is the
+// state the printed code does not show. From here on we use it. Which arithmetic printed
+// the very last digits is lesson 8's question.
 
 // %%
 const ba = baLeftBy("rnn_forward test");
@@ -480,6 +479,14 @@ const planted: [string, Record<string, NDArray>][] = [
 ];
 lesson.flagsPlantedBugs(forwardLoss, checked, planted);
 lesson.value("gradient check: smallest detectable relative error", policy.smallestDetectable);
+
+// %% [markdown]
+// The cell's other output, the prediction $\hat y^{\langle t\rangle}$, takes no part in
+// the backward pass above (the test hands the cell `da_next` directly). The printout shows
+// `yt_pred[:, :3]`: each column is one example's softmax over the $n_y$ outputs, so it sums
+// to 1.
+
+// %%
 await show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
 
 // %% [markdown]
@@ -492,10 +499,11 @@ await show("yt_pred[:, :3] (softmax of each column)", yt_pred.slice(1, 0, 3));
 // How to read the table (every lesson ends with one): each line is a check, ✓ or ✗. "ours"
 // is what this run computed, then what it is compared with, $|\Delta|$ the difference and
 // the tolerance it must stay within; "basis" says where that tolerance comes from. A check
-// that is a claim about a number ("the worst error over its tolerance is at most 1", "the
-// planted bug is flagged") shows a **margin**: how far the value is inside its bound
-// (bound − value for "≤", value − bound for "≥"), so you can see how much room each claim
-// has.
+// that is a claim about a number shows the number beside its bound instead: for a gradient
+// check, the ratio of the worst error to its tolerance ("ratio 0.46 ≤ 1": passes) and, for a
+// planted bug, the same ratio, which must reach 1 for the bug to be flagged; for another
+// claim, a **margin**: how far the value is inside its bound (bound − value for "≤",
+// value − bound for "≥"), so you can see how much room each claim has.
 
 // %%
 for (const key of ["dxt", "da_prev", "dWax", "dWaa"] as const) {

@@ -6,11 +6,11 @@
 // state $a_0$, and returns every hidden state $a$ $(n_a, m, T_x)$, every prediction
 // $\hat y$ $(n_y, m, T_x)$ and the caches the backward pass will need. Its printout was cut
 // off; the numbers below are the expected output of the same cell in the Coursera notebook
-// *Building your Recurrent Neural Network – Step by Step*, which the document copies.
+// *Building your Recurrent Neural Network – Step by Step*, which the document copies. For
+// $t = 1, \dots, T_x$, with $a^{\langle 0\rangle} = a_0$:
 //
 // $$a^{\langle t\rangle} = \tanh\left(W_{ax}x^{\langle t\rangle} + W_{aa}a^{\langle t-1\rangle} + b_a\right),\qquad
-//   \hat y^{\langle t\rangle} = \operatorname{softmax}\left(W_{ya}a^{\langle t\rangle} + b_y\right),
-//   \qquad t = 1, \dots, T_x.$$
+//   \hat y^{\langle t\rangle} = \operatorname{softmax}\left(W_{ya}a^{\langle t\rangle} + b_y\right).$$
 
 // %%
 import {
@@ -335,7 +335,7 @@ lesson.check(
   asArray(numpyRef.rnn_forward.y_pred, [2, 10, 4]),
   {
     tolerance: 2 * yBound.max(),
-    against: "numpy+BLAS here; roundoff bound",
+    against: "numpy+BLAS here (tools/gen_rnn_cell_reference.py); roundoff bound",
   },
 );
 await lesson.end();

@@ -10,6 +10,12 @@
 // `tools/gen_torch_rnn.py`), against TensorFlow.js's autodiff and against numerical
 // gradients — and the last bits that differ are accounted for, one by one.
 //
+// Two words used throughout. A framework's **autodiff** (automatic differentiation) records
+// the operations of a forward pass and applies the chain rule to them mechanically; torch's
+// `backward()` and TensorFlow.js's `tf.grads` are two. A **kernel** is the compiled routine
+// that carries out one operation (a matrix product, a tanh) on one kind of hardware; one
+// framework ships several kernels for the same operation.
+//
 // First, though, the finding that matters to anyone who reuses the document's code: its
 // class keeps gradient stacks that nothing empties, so every sequence after the first gets
 // wrong gradients. Then the measurement, then the forensics of the last bits. The forensic
@@ -50,9 +56,10 @@
 // the same way, and each bias, added to every row, sums $\delta_t$ over the rows and the
 // steps:
 //
-// $$\frac{\partial L}{\partial x_t} = \delta_t W_{ih},\quad
-//   \frac{\partial L}{\partial h_{t-1}} = \delta_t W_{hh},\quad
-//   \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^\top x_t,\quad
+// $$\frac{\partial L}{\partial x_t} = \delta_t W_{ih},\qquad
+//   \frac{\partial L}{\partial h_{t-1}} = \delta_t W_{hh},$$
+//
+// $$\frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^\top x_t,\quad
 //   \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^\top h_{t-1},\quad
 //   \frac{\partial L}{\partial b_{ih}} = \frac{\partial L}{\partial b_{hh}} = \sum_t \sum_{\text{rows}} \delta_t.$$
 //
@@ -61,12 +68,6 @@
 // get the same gradient because they enter $net_t$ the same way: torch keeps two (as NVIDIA's
 // cuDNN library does), and either alone would do. $\delta$ is the course's name for the gradient at
 // the tanh's input, as in lessons 4 and 6.
-//
-// Two words used below. A framework's **autodiff** (automatic differentiation) records the
-// operations of a forward pass and applies the chain rule to them mechanically; torch's
-// `backward()` and TensorFlow.js's `tf.grads` are two. A **kernel** is the compiled routine
-// that carries out one operation (a matrix product, a tanh) on one kind of hardware; one
-// framework ships several kernels for the same operation.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
@@ -542,13 +543,14 @@ await showTable(rowsOf(bits(oursPortable, torchPortable)));
 // %% [markdown]
 // Where do the differences come from? torch 1.13 on the CPU computes the layer as
 // `tanh(linear_hh(h).add_(linear_ih(x)))` — it precomputes the input side for all steps in
-// one `addmm` (torch's "add a matrix product to a matrix", $\beta C + \alpha AB$) — so each pre-activation is $(h W_{hh}^\top + b_{hh}) + (x W_{ih}^\top + b_{ih})$,
-// while the document writes $((x W_{ih}^\top + h W_{hh}^\top) + b_{ih}) + b_{hh}$. Same
-// four terms, other grouping, other roundings. The backward pass differs the same way:
-// torch sums $\partial L/\partial W_{ih}$ in one dot product over all 9 rows (one `addmm`
-// forward, one product backward) and the bias gradient with ATen's 4-way unrolled sum; the
-// document stacks one product per step and adds the stacks (ATen is torch's C++ tensor
-// library, where these kernels live). Matrix products run in the reference BLAS (the plain,
+// one `addmm` (torch's "add a matrix product to a matrix", $\beta C + \alpha AB$) — so each
+// pre-activation is $(h W_{hh}^\top + b_{hh}) + (x W_{ih}^\top + b_{ih})$, while the document
+// writes $((x W_{ih}^\top + h W_{hh}^\top) + b_{ih}) + b_{hh}$. Same four terms, other
+// grouping, other roundings. The backward pass differs the same way: torch sums
+// $\partial L/\partial W_{ih}$ in one dot product over all 9 rows (one `addmm` forward, one
+// product backward) and the bias gradient with the 4-way unrolled sum of ATen (torch's C++
+// tensor library, where these kernels live); the document stacks one product per step and
+// adds the stacks. Matrix products run in the reference BLAS (the plain,
 // unoptimised implementation that defines the interface; `dgemm` is its float64 matrix
 // product: each dot product left to right, the bias added last).
 //
@@ -599,8 +601,8 @@ for (let t = 0; t < nums; t++) {
 }
 const tanhUlps = [...oneStep.data].map((v, i) => Math.abs(ulpDistance(v, torchHidden.data[i])));
 console.log(
-  `one step from torch's own state: ${tanhUlps.filter((u) => u > 0).length} of 45 outputs ` +
-    `differ,\nby at most ${Math.max(...tanhUlps)} ULP — the two tanh implementations`,
+  `the two tanhs (one step from torch's own state): ${tanhUlps.filter((u) => u > 0).length} ` +
+    `of 45 outputs differ, by at most ${Math.max(...tanhUlps)} ULP`,
 );
 lesson.atMost(
   "torch kernel, ≤ 3 ULPs: one AVX2 step from torch's state (only the tanh differs)",

@@ -24,8 +24,9 @@
 //
 // $$xh = [x_t,\ h_{t-1}]$$
 //
-// $$f = \sigma(xh\,W_f + b_f),\quad i = \sigma(xh\,W_i + b_i),\quad
-//   o = \sigma(xh\,W_o + b_o),\quad g = \tanh(xh\,W_g + b_g)$$
+// $$f = \sigma(xh\,W_f + b_f),\qquad i = \sigma(xh\,W_i + b_i),$$
+//
+// $$o = \sigma(xh\,W_o + b_o),\qquad g = \tanh(xh\,W_g + b_g)$$
 //
 // $$c_t = f \odot c_{t-1} + i \odot g,\qquad h_t = o \odot \tanh c_t$$
 //
@@ -93,13 +94,13 @@ const refArray = (values: string[], shape: readonly number[]) =>
 //
 // 1. **The head.** $dy_q = 2(y_q - \text{target}_q)/o_n$, shape $(1, o_n)$. From
 //    $y_q = \sum_j h_j (W_y)_{jq} + (b_y)_q$: $d(W_y)_{jq} = h_j\,dy_q$, so
-//    $dW_y = h^\top dy$ — $(h_n, 1)(1, o_n) = (h_n, o_n)$, the shape of $W_y$. The transpose
-//    appears because $W_y$'s row index $j$ is $h$'s index: a column times a row. And
+//    $dW_y = h^\top dy$, shapes $(h_n, 1)(1, o_n) = (h_n, o_n)$, the shape of $W_y$. The
+//    transpose appears because $W_y$'s row index $j$ is $h$'s index: a column times a row. And
 //    $db_y = dy$.
 // 2. **Into $h$.** $h_j$ reaches $L$ through every $y_q$ of this step and through the next
 //    step: $dh_j = \sum_q (W_y)_{jq}\,dy_q + dh^{next}_j$, i.e. $dh = dy\,W_y^\top +
-//    dh^{next}$ — $(1, o_n)(o_n, h_n) = (1, h_n)$. The transpose appears because the sum runs
-//    over $W_y$'s *second* index. Two paths, so two terms **added**: that is the
+//    dh^{next}$, shapes $(1, o_n)(o_n, h_n) = (1, h_n)$. The transpose appears because the sum
+//    runs over $W_y$'s *second* index. Two paths, so two terms **added**: that is the
 //    multivariable chain rule (sum over every path from $h_t$ to $L$).
 // 3. **The output gate.** $h_j = o_j \tanh c_j$ gives $do_j = dh_j \tanh c_j$, and
 //    $\sigma' = \sigma(1-\sigma)$ gives $dz^o_j = do_j\,o_j(1-o_j)$. Elementwise, $(1, h_n)$.
@@ -114,12 +115,13 @@ const refArray = (values: string[], shape: readonly number[]) =>
 //    carries a comment wondering whether this should be $c$ or $c^{old}$; the forward line
 //    answers it: $f$ multiplies $c^{old}$.)
 // 7. **The gate weights.** From $z^G_j = \sum_k xh_k (W_G)_{kj} + (b_G)_j$:
-//    $d(W_G)_{kj} = xh_k\,dz^G_j$, so $dW_G = xh^\top dz^G$ — $(n, 1)(1, h_n) = (n, h_n)$,
-//    and $db_G = dz^G$. The weights are shared by all steps, so each step **adds** its
-//    $dW_G$, $db_G$ to a running sum.
+//    $d(W_G)_{kj} = xh_k\,dz^G_j$, so $dW_G = xh^\top dz^G$, shapes
+//    $(n, 1)(1, h_n) = (n, h_n)$, and $db_G = dz^G$. The weights are shared by all steps, so
+//    each step **adds** its $dW_G$, $db_G$ to a running sum.
 // 8. **Into $xh$.** $xh_k$ feeds all four gates: $dxh_k = \sum_G \sum_j (W_G)_{kj}\,dz^G_j$,
-//    so $dxh = \sum_G dz^G\,W_G^\top$ — $(1, h_n)(h_n, n) = (1, n)$. Its last $h_n$ entries are
-//    $dh^{next}$ for step $t-1$ (its first $x_n$ are $\partial L/\partial x_t$, unused here).
+//    so $dxh = \sum_G dz^G\,W_G^\top$, shapes $(1, h_n)(h_n, n) = (1, n)$. Its last $h_n$
+//    entries are $dh^{next}$ for step $t-1$ (its first $x_n$ are $\partial L/\partial x_t$,
+//    unused here).
 // 9. **Into $c^{old}$.** $c^{old}_j$ appears only in $c_j = f_j c^{old}_j + \dots$:
 //    $dc^{old}_j = dc_j\,f_j$, the $dc^{next}$ of step $t-1$. No matrix and no $\tanh'$ on
 //    this path, only the forget gate: lesson 7 measures why that matters.
@@ -285,13 +287,14 @@ lesson.check(
 const runT = lstmLoss(params, run0.h, run0.c, inputs, targets);
 const gradsFromFinal = dlstmLoss(params, inputs, targets, runT.outputs, runT.caches);
 const proofErrors = buggyProbes.map((q) => relError(gradsFromFinal[q.name].data[q.pix], q.numeric));
+console.log("the buggy check's numerical gradients, largest relative error against");
 console.log(
-  `buggy numeric vs exact gradient of the loss from (h_T, c_T): max relative error ${
+  `  the exact gradient of the loss from (h_T, c_T):         ${
     Math.max(...proofErrors).toExponential(2)
   }`,
 );
 console.log(
-  `buggy numeric vs the gradient it was compared with (from 0): max relative error ${
+  `  the gradient it was compared with (from h = c = 0):     ${
     Math.max(...buggyProbes.map((q) => relError(q.analytic, q.numeric))).toExponential(2)
   }`,
 );
@@ -315,6 +318,11 @@ console.log(
 // through the recurrence assumed). An entry passes when
 //
 // $$|a - n(\delta)| \le \tfrac13\,|n(2\delta) - n(\delta)| + \tfrac{3}{2}\,\rho/\delta.$$
+//
+// Where the $\tfrac32$ comes from: the rounding of $n(\delta)$ itself is at most
+// $2\rho/2\delta = \rho/\delta$; and the truncation estimate is a third of a difference whose
+// two terms carry rounding up to $\rho/\delta$ and $\rho/2\delta$, so it can be off by
+// $\tfrac13\cdot\tfrac32\,\rho/\delta = \rho/2\delta$ more.
 //
 // A wrong gradient misses by a fraction of the gradient itself, far outside this band.
 
@@ -372,23 +380,17 @@ console.log(
 );
 lesson.value("tolerance_analysis", analysis);
 for (const a of analysis) {
-  lesson.check(
-    `seed ${a.seed}: correct gradient passes our criterion (all entries)`,
+  lesson.atMost(
+    `seed ${a.seed}: correct gradient, entries failing our criterion`,
     a.fixed_fail_ours as number,
     0,
-    {
-      tolerance: 0,
-      against: "central differences with measured truncation + rounding bound",
-    },
+    { against: "central differences with measured truncation + rounding bound" },
   );
-  lesson.check(
-    `seed ${a.seed}: the bug fails our criterion`,
-    Math.min(a.buggy_fail_ours as number, 1),
+  lesson.atLeast(
+    `seed ${a.seed}: buggy check, entries failing our criterion`,
+    a.buggy_fail_ours as number,
     1,
-    {
-      tolerance: 0,
-      against: "the same criterion must catch the bug",
-    },
+    { against: "the same criterion must catch the bug" },
   );
 }
 
@@ -465,8 +467,10 @@ lesson.check(
 // entry, as our criterion above does. Then we plant bugs in the derivation above and the policy
 // must flag every one: the cell carry of line 9 dropped, the hidden carry of line 8 dropped, $c_t$
 // where line 6 needs $c_{t-1}$ (the question's own doubt), the question's bug moved to the analytic
-// side (the gradient of the loss started from the final state), and every gradient scaled by $1 +
-// 10^{-3}$ and by $1 + 10^{-5}$.
+// side (the gradient of the loss started from the final state), and every gradient scaled by
+// $1 + 10^{-3}$ and by $1 + 10^{-5}$. The first three go into `backwardWithBug`, a copy of
+// `dlstmLoss`'s loop over the steps with one line broken on purpose; with none broken it must
+// give `dlstmLoss`'s gradient exactly, which the line after the policy's verdict confirms.
 
 // %%
 import { checkGradients, plantedBugs } from "../lib/numerics/gradient_policy.ts";
@@ -501,7 +505,10 @@ const unbroken = backwardWithBug("none");
 const unbrokenDiff = Math.max(
   ...LSTM_PARAM_NAMES.flatMap((k) => [...unbroken[k].sub(grads0[k]).abs().data]),
 );
-console.log(`with no bug planted, the loop above differs from dlstmLoss by ${unbrokenDiff}`);
+// backwardWithBug("none") must be dlstmLoss itself, or the planted bugs would test another loop.
+console.log(
+  `backwardWithBug("none") against dlstmLoss: max |difference| ${unbrokenDiff} (the same loop)`,
+);
 lesson.flagsPlantedBugs(lossFromZero, paramRecord(params), [
   ["the cell carry dc_next dropped", backwardWithBug("cell carry")],
   ["the hidden carry dh_next dropped", backwardWithBug("hidden carry")],
@@ -580,32 +587,28 @@ lesson.check(
   ref.training.first_losses.map(Number),
   {
     tolerance: 2 * gamma(50 * 30) * Math.max(...firstLosses),
-    against: "numpy, same run; loss rounding γ_{50T}|L|",
+    against: "numpy, same run; loss rounding γ_(50T)|L|",
   },
 );
 const traceGap = Math.max(...trace.map((v, i) => Math.abs(v - numpyTrace[i]) / numpyTrace[i]));
-console.log(
-  `largest relative gap between our EMA trace and numpy's over 5000 iterations: ${
-    traceGap.toExponential(2)
-  }`,
-);
+console.log(`EMA trace, ours vs numpy's, largest relative gap: ${traceGap.toExponential(2)}`);
 lesson.value("ema_trace_max_rel_gap_vs_numpy", traceGap);
 lesson.check("EMA trace (every 100 iterations) = numpy's", trace, numpyTrace, {
   tolerance: 2 * gamma(50 * 30),
   relative: true,
-  against: "numpy, same run; one loss's roundoff 2γ_{50T} (SGD does not amplify it here)",
+  against: "numpy, same run; one loss's roundoff 2γ_(50T) (SGD does not amplify it here)",
 });
 const finalOverFirst = trace[trace.length - 1] / trace[0];
 console.log(`final EMA / first EMA = ${finalOverFirst.toFixed(3)}`);
-lesson.check("the loss decreases: final EMA ≤ half the first", finalOverFirst <= 0.5 ? 1 : 0, 1, {
-  tolerance: 0,
+lesson.atMost("the loss decreases: final EMA / first EMA", finalOverFirst, 0.5, {
   against: "the question's claim (threshold fixed before running: a halving)",
 });
 
 // %% [markdown]
 // Two float64 programs that sum in different orders drift apart slowly over 5000 SGD steps:
 // every step's rounding differences feed into the next step's parameters. The printed gap
-// shows how far that drift went — small, and the loss curve is the same curve.
+// shows how far that drift went — small, and the loss curve is the same curve (in the chart,
+// numpy's line, drawn last, covers ours).
 //
 // ## Cross-check with TensorFlow.js
 //
@@ -619,7 +622,10 @@ lesson.check("the loss decreases: final EMA ≤ half the first", finalOverFirst 
 // One more difference: TF.js's default gate activation is the *hard* sigmoid, a cheaper
 // piecewise-linear stand-in, $\max(0, \min(1, z/5 + 1/2))$, not the same function; we ask for
 // the real one (`recurrentActivation: "sigmoid"`). TF.js computes in float32, so we compare at
-// float32 accuracy: $\gamma_{50T}$ with $u = 2^{-24}$, times the size of the values.
+// float32 accuracy: $\gamma_{50T}$ with $u = 2^{-24}$, times the size of the values (the
+// table's "float32 bound"). In the table, "kernel (x rows)" is the input rows of
+// dWi | dWf | dWg | dWo side by side, as TF.js stores them, and "recurrentKernel (h rows)" the
+// hidden rows.
 
 // %%
 const gateOrder = ["i", "f", "g", "o"] as const;
@@ -657,7 +663,6 @@ const byName = (part: string) => {
   }
   return fromTensor(v[1]);
 };
-console.log("TF.js gradients:", Object.keys(grads).join(", "));
 const dKernel = byName("/kernel");
 const dRecurrent = byName("/recurrent_kernel");
 const dBias = byName("/bias");
@@ -667,7 +672,7 @@ const dbyTf = fromTensor(grads[by.name]);
 const float32 = (scale: number) => gamma(50 * T, 2 ** -24) * scale;
 lesson.check("loss: ours (float64) vs TF.js (float32)", run0.loss, tfLoss, {
   tolerance: float32(Math.abs(run0.loss)),
-  against: "tf.layers.lstm + variableGrads, float32: γ_{50T}(2⁻²⁴)·|L|",
+  against: "tf.layers.lstm + variableGrads, float32: γ_(50T)(2⁻²⁴)·|L|",
 });
 const ours = (k: string) => grads0[`W${k}` as LstmParamName];
 const oursKernel = NDArray.from(
@@ -678,23 +683,31 @@ const oursRecurrent = NDArray.from(
 );
 const oursBias = NDArray.from(gateOrder.flatMap((k) => [...grads0[`b${k}` as LstmParamName].data]));
 const crossCheck: Record<string, number> = {};
+const crossRows: Record<string, string>[] = [];
 for (
-  const [name, mine, theirs] of [
-    ["kernel (input rows of dWi|dWf|dWg|dWo)", oursKernel, dKernel],
-    ["recurrentKernel (hidden rows)", oursRecurrent, dRecurrent],
-    ["bias (dbi|dbf|dbg|dbo)", oursBias, dBias],
-    ["dWy", grads0.Wy, dWyTf],
-    ["dby", grads0.by, dbyTf],
+  const [name, label, mine, theirs] of [
+    ["kernel (input rows of dWi|dWf|dWg|dWo)", "kernel (x rows)", oursKernel, dKernel],
+    ["recurrentKernel (hidden rows)", "recurrentKernel (h rows)", oursRecurrent, dRecurrent],
+    ["bias (dbi|dbf|dbg|dbo)", "bias", oursBias, dBias],
+    ["dWy", "dWy", grads0.Wy, dWyTf],
+    ["dby", "dby", grads0.by, dbyTf],
   ] as const
 ) {
   const scale = Math.max(...mine.abs().data);
   crossCheck[name] = Math.max(...mine.sub(theirs.reshape(...mine.shape)).abs().data);
   lesson.check(`${name}: ours vs TF.js`, mine, theirs.reshape(...mine.shape), {
     tolerance: float32(scale),
-    against: "TF.js autodiff, float32: γ_{50T}(2⁻²⁴)·max|grad|",
+    against: "TF.js autodiff, float32: γ_(50T)(2⁻²⁴)·max|grad|",
+  });
+  crossRows.push({
+    gradient: label,
+    shape: mine.shape.length === 1 ? `(${mine.shape[0]},)` : `(${mine.shape.join(", ")})`,
+    "max |grad|": scale.toExponential(2),
+    "max |ours − TF.js|": crossCheck[name].toExponential(2),
+    "float32 bound": float32(scale).toExponential(2),
   });
 }
-console.log("max |ours − TF.js| per gradient:", crossCheck);
+await showTable(crossRows, { title: "TF.js's float32 gradients against ours (float64):" });
 lesson.value("tfjs_cross_check_max_abs_diff", crossCheck);
 await lesson.end();
 
@@ -721,7 +734,7 @@ await lesson.end();
 // ### Check your understanding
 //
 // <details><summary>1. In line 4, why is the cell carry added to the gradient through
-// h, rather than replacing it?</summary>
+// $h$, rather than replacing it?</summary>
 //
 // Because $c_t$ reaches the loss along two paths: through $h_t = o_t\,\tanh c_t$ (this step's
 // output, and everything $h_t$ feeds) and through $c_{t+1} = f_{t+1}\,c_t + \dots$ (the next
@@ -730,8 +743,8 @@ await lesson.end();
 // "the cell carry dc_next dropped", and the gradient check flags it.
 // </details>
 //
-// <details><summary>2. Why does dW_G = xhᵀ dz^G have a transpose, and how can you tell
-// without indices?</summary>
+// <details><summary>2. Why does $dW_G = xh^\top dz^G$ have a transpose, and how can you
+// tell without indices?</summary>
 //
 // In index form $d(W_G)_{kj} = xh_k\,dz^G_j$: row $k$ comes from $xh$, column $j$ from
 // $dz^G$, an outer product of a column and a row. Without indices: the gradient must have
@@ -748,4 +761,11 @@ await lesson.end();
 // errors changed with every seed: the final state does.
 // </details>
 //
-// Now do exercise 5: `deno task exercise 5` (write `dlstm` and an honest `check_grad`).
+// ## Now practise
+//
+// **Now do exercise 5: `deno task exercise 5`.** Write `dlstm` (one step of the nine lines
+// above) and an honest `check_grad` (every loss from the same start state, and lesson 5's
+// criterion instead of a fixed `1e-7`) in `exercises/05_lstm_gradcheck.ts`; the command grades
+// `dlstm` against central differences and runs your check on correct gradients and on planted
+// bugs, and says what is wrong. In Jupyter, open `notebooks/exercises/05_lstm_gradcheck.ipynb`
+// instead: write each function in its cell and run the grading cell under it.

@@ -119,6 +119,11 @@ function sinkFor(mode: Mode, cells: { cell: number; stdout: string }[]): Sink {
       lastWasMarkdown = false;
       print();
     },
+    beforeBar(_cell, write) {
+      if (mode !== "narrative") return;
+      if (lastWasMarkdown) write("");
+      lastWasMarkdown = false;
+    },
   };
 }
 

@@ -13,6 +13,7 @@
  */
 
 import { printing } from "../lib/course/display.ts";
+import { BEFORE_OUTPUT } from "../lib/course/progress.ts";
 import type { Span } from "./notebooks.ts";
 
 /** Where the narration goes. */
@@ -34,6 +35,11 @@ export interface Sink {
     print: () => void,
     write: (text: string) => void,
   ): void;
+  /**
+   * A progress bar of code cell `index` is about to write its first line to stderr (after
+   * the markdown above the cell has been shown); optional.
+   */
+  beforeBar?(index: number, write: (text: string) => void): void;
 }
 
 /** The formatted text of a console call's arguments, as `console.log` writes it (no colour). */
@@ -71,16 +77,21 @@ export function narrate(url: URL, spans: Span[], sink: Sink): () => void {
       if (spans[shown].type === "markdown") sink.markdown(spans[shown].lines, shown, saved.log);
     }
   };
+  /** The cell the caller is in; shows the markdown above it on its first output. */
+  const enter = () => {
+    const line = lineOf(new Error().stack ?? "");
+    const found = line < 0 ? -1 : cellAt(line);
+    const cell = found >= 0 ? found : lastCell;
+    if (cell > lastCell) {
+      upTo(cell);
+      lastCell = cell;
+      shown = Math.max(shown, cell + 1);
+    }
+    return cell;
+  };
   const wrap = (name: keyof typeof saved, stream: "stdout" | "stderr") => {
     console[name] = (...args: unknown[]) => {
-      const line = lineOf(new Error().stack ?? "");
-      const found = line < 0 ? -1 : cellAt(line);
-      const cell = found >= 0 ? found : lastCell;
-      if (cell > lastCell) {
-        upTo(cell);
-        lastCell = cell;
-        shown = Math.max(shown, cell + 1);
-      }
+      const cell = enter();
       sink.output(cell, stream, printing, args, () => saved[name](...args), saved.log);
     };
   };
@@ -88,8 +99,13 @@ export function narrate(url: URL, spans: Span[], sink: Sink): () => void {
   wrap("info", "stdout");
   wrap("error", "stderr");
   wrap("warn", "stderr");
+  // A progress bar (lib/course/progress.ts) writes to stderr directly: before its first line,
+  // the markdown above its cell is shown.
+  const hooks = globalThis as Record<symbol, unknown>;
+  hooks[BEFORE_OUTPUT] = () => sink.beforeBar?.(enter(), saved.log);
   return () => {
     Object.assign(console, saved);
+    delete hooks[BEFORE_OUTPUT];
     upTo(spans.length);
   };
 }

@@ -21,6 +21,19 @@ import { inJupyter } from "./display.ts";
 
 const encoder = new TextEncoder();
 
+/**
+ * Where the terminal narration (`tools/narrate.ts`) hangs a function that shows the markdown
+ * cells above the calling code cell. A bar writes to stderr without `console`, so it calls
+ * this before its first line: otherwise a lesson's bar would appear above the text that
+ * introduces it.
+ */
+export const BEFORE_OUTPUT = Symbol.for("gradients-by-hand.narrate.before-output");
+
+function beforeOutput(): void {
+  const hook = (globalThis as Record<symbol, unknown>)[BEFORE_OUTPUT];
+  if (typeof hook === "function") hook();
+}
+
 /** One line, shown in a notebook as a display that later lines replace in place. */
 function jupyterLine(): (text: string) => void {
   const id = `gbh-progress-${crypto.randomUUID()}`;
@@ -63,6 +76,7 @@ export function progress(
   let count = 0;
   let lastDraw = 0;
   let lastTenth = -1;
+  let started = false;
   const bar = (frac: number) => {
     const w = 24;
     const full = Math.round(frac * w);
@@ -71,6 +85,10 @@ export function progress(
   const draw = (note = "") => {
     const frac = total ? count / total : 1;
     const pct = `${Math.floor(frac * 100)}`.padStart(3);
+    if (!notebook && !started) {
+      started = true;
+      beforeOutput();
+    }
     if (tty) {
       const secs = ((performance.now() - start) / 1000).toFixed(1);
       write(`\r${label} ${bar(frac)} ${pct}% ${count}/${total} ${secs}s ${note}\x1b[K`);
