@@ -15,6 +15,9 @@ import {
   uniqueSvgIds,
 } from "../tools/book/render.ts";
 
+/** A formula's MathML without its TeX annotation. */
+const mathOf = (html: string) => html.replace(/<annotation[^>]*>[^<]*<\/annotation>/g, "");
+
 /** The text a reader sees outside formulas (KaTeX's output and tags removed). */
 function textOutsideMath(html: string): string {
   let out = html;
@@ -177,4 +180,37 @@ Deno.test("book code: the compact highlighting colours every character as highli
   deepEqual(text, code);
   deepEqual(got, want);
   ok(compact.length < nested.length * 0.75, `${compact.length} vs ${nested.length}`);
+});
+
+Deno.test("book math: a thin space after an operator name (after its scripts), none before a parenthesis", () => {
+  match(
+    mathOf(tex("\\tanh z", false, "t")),
+    /<mi>tanh<\/mi><mo rspace="0.1667em">\u2061<\/mo><mi>z/,
+  );
+  match(
+    mathOf(tex("\\tanh^2 z", false, "t")),
+    /<msup><mi>tanh<\/mi><mn>2<\/mn><\/msup><mo rspace="0.1667em">\u2061<\/mo><mi>z/,
+  );
+  match(
+    mathOf(tex("\\tanh(z)", false, "t")),
+    /<mi>tanh<\/mi><mo>\u2061<\/mo><mo stretchy="false">\(/,
+  );
+  match(
+    mathOf(tex("d := a", true, "t")),
+    /<mo lspace="0.2778em" rspace="0">:<\/mo><mo lspace="0" rspace="0.2778em">=/,
+  );
+});
+
+Deno.test("book math: a long inline formula may break after = and +, each piece MathML, the TeX kept once", () => {
+  const html = tex("a = b + c", false, "t");
+  deepEqual(html.match(/<math>/g)?.length, 3);
+  deepEqual(html.match(/<wbr>/g)?.length, 2);
+  deepEqual(html.match(/<annotation/g)?.length, 1);
+  match(
+    html,
+    /<mo form="infix">=<\/mo><\/mrow><annotation encoding="application\/x-tex">a = b \+ c</,
+  );
+  // Not after a leading minus, not at the end, and never in display math.
+  deepEqual(tex("-x", false, "t").match(/<math>/g)?.length, 1);
+  deepEqual(tex("a = b + c", true, "t").match(/<math /g)?.length, 1);
 });

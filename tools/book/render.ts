@@ -48,17 +48,142 @@ export interface Heading {
  */
 export function tex(source: string, display: boolean, where: string): string {
   try {
-    const html = katex.renderToString(source, {
+    let html = katex.renderToString(source, {
       displayMode: display,
       throwOnError: true,
       strict: "ignore",
       output: "mathml",
     }).replace(' xmlns="http://www.w3.org/1998/Math/MathML"', ""); // implied in HTML
+    html = texSpacing(html);
+    if (!display) html = breakable(html);
     // A display formula scrolls in its own box when it is wider than the column.
     return display ? `<span class="katex-display">${html}</span>` : html;
   } catch (e) {
     throw new Error(`${where}: KaTeX cannot typeset $${source}$: ${(e as Error).message}`);
   }
+}
+
+const APPLY = "<mo>\u2061</mo>"; // KaTeX puts U+2061 FUNCTION APPLICATION after \tanh, \max, …
+
+/**
+ * What TeX does that KaTeX's MathML leaves to the browser and MathML Core (Chromium) does not:
+ * the thin space after an operator name (`\tanh z`, `\tanh^2 z`; none before a parenthesis, as
+ * in TeX), no space inside `:=` (two relations side by side), a prime at a letter's shoulder.
+ */
+export function texSpacing(mathml: string): string {
+  let out = mathml;
+  // `\tanh^2`: KaTeX's base is <mrow><mi>tanh</mi><mo>⁡</mo></mrow>; the space belongs after
+  // the scripts, so the function application moves behind the scripted element.
+  const scripted =
+    /<(msup|msub|msubsup|munder|mover|munderover)><mrow>(<mi>[^<]+<\/mi>)<mo>\u2061<\/mo><\/mrow>/;
+  for (let m = out.match(scripted); m; m = out.match(scripted)) {
+    const [whole, tag, name] = m;
+    const at = m.index!;
+    let depth = 0, end = -1;
+    for (const t of out.slice(at).matchAll(new RegExp(`<(/?)${tag}>`, "g"))) {
+      depth += t[1] ? -1 : 1;
+      if (depth === 0) {
+        end = at + t.index! + t[0].length;
+        break;
+      }
+    }
+    if (end < 0) break;
+    out = out.slice(0, at) + `<${tag}>${name}` + out.slice(at + whole.length, end) + APPLY +
+      out.slice(end);
+  }
+  // A prime on a letter: STIX's ′ is already drawn high, and Chromium raises it once more as a
+  // superscript; set beside the letter it sits where TeX puts it.
+  out = out.replace(
+    /<msup>(<mi>[^<]+<\/mi>)<mo mathvariant="normal" lspace="0em" rspace="0em">′<\/mo><\/msup>/g,
+    '<mrow>$1<mo lspace="0em" rspace="0em">′</mo></mrow>',
+  );
+  out = out.replace(
+    /<mo>\u2061<\/mo>(?!<mo(?: [a-z]+="[^"]*")*>[([{⟨|‖])/g,
+    '<mo rspace="0.1667em">\u2061</mo>',
+  )
+    .replace(
+      /<mo>:<\/mo><mo>=<\/mo>/g,
+      '<mo lspace="0.2778em" rspace="0">:</mo><mo lspace="0" rspace="0.2778em">=</mo>',
+    );
+  return out;
+}
+
+/** Where TeX may break a line inside an inline formula: after a relation or a binary operator. */
+const BREAK_AFTER = new Set([
+  "=",
+  "≠",
+  "≈",
+  "≡",
+  "<",
+  ">",
+  "≤",
+  "≥",
+  "≪",
+  "≫",
+  "→",
+  "←",
+  "↦",
+  "∈",
+  "∝",
+  "∼",
+  "≃",
+  "≅",
+  "+",
+  "−",
+  "±",
+  "∓",
+  "⊙",
+  "×",
+  "⋅",
+  "·",
+  "∗",
+  "∘",
+  "⊗",
+]);
+
+/**
+ * An inline formula split into one `<math>` per piece where TeX may break the line (after a
+ * top-level relation or binary operator, brackets without \left/\right included, as TeX
+ * breaks), with a break opportunity between them: a browser
+ * never breaks inside a `<math>`, so a long formula in a sentence would push a phone's page
+ * sideways (KaTeX's HTML output breaks there too). The first piece keeps the whole formula's TeX
+ * as its annotation.
+ */
+export function breakable(html: string): string {
+  const m = html.match(
+    /^<span class="katex"><math><semantics><mrow>([\s\S]*)<\/mrow>(<annotation [\s\S]*<\/annotation>)<\/semantics><\/math><\/span>$/,
+  );
+  if (!m) return html;
+  const [, body, annotation] = m;
+  // The top-level children of the formula's row.
+  const children: string[] = [];
+  let depth = 0, start = 0;
+  for (const t of body.matchAll(/<(\/?)([a-z]+)[^>]*?(\/?)>/g)) {
+    if (t[3]) continue; // <mspace/> and the like
+    depth += t[1] ? -1 : 1;
+    if (depth === 0) {
+      children.push(body.slice(start, t.index! + t[0].length));
+      start = t.index! + t[0].length;
+    }
+  }
+  if (start !== body.length || children.length < 2) return html;
+  const pieces: string[][] = [[]];
+  children.forEach((c, i) => {
+    const op = c.match(/^<mo(?: [a-z]+="[^"]*")*>([^<]+)<\/mo>$/)?.[1];
+    if (op && BREAK_AFTER.has(op) && i > 0 && i < children.length - 1) {
+      // Last in its <math>, an operator would be read as postfix (no space before it).
+      pieces.at(-1)!.push(c.replace(/^<mo/, '<mo form="infix"'));
+      pieces.push([]);
+    } else pieces.at(-1)!.push(c);
+  });
+  if (pieces.length === 1) return html;
+  return `<span class="katex">${
+    pieces.map((p, i) =>
+      i === 0
+        ? `<math><semantics><mrow>${p.join("")}</mrow>${annotation}</semantics></math>`
+        : `<math><mrow>${p.join("")}</mrow></math>`
+    ).join("<wbr>")
+  }</span>`;
 }
 
 type StateInline = {
