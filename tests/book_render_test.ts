@@ -202,15 +202,20 @@ Deno.test("book math: a thin space after an operator name (after its scripts), n
 });
 
 Deno.test("book math: a long inline formula may break after = and +, each piece MathML, the TeX kept once", () => {
-  const html = tex("a = b + c", false, "t");
-  deepEqual(html.match(/<math>/g)?.length, 3);
-  deepEqual(html.match(/<wbr>/g)?.length, 2);
+  const long = "a_{ij} = b_{ij} + c_{ij} + d_{ij} + e_{ij}"; // 42 characters of TeX
+  const html = tex(long, false, "t");
+  deepEqual(html.match(/<math>/g)?.length, 5);
+  deepEqual(html.match(/<wbr>/g)?.length, 4);
   deepEqual(html.match(/<annotation/g)?.length, 1);
   match(
     html,
-    /<mo form="infix">=<\/mo><\/mrow><annotation encoding="application\/x-tex">a = b \+ c</,
+    /<mo form="infix">=<\/mo><\/mrow><annotation encoding="application\/x-tex">a_\{ij\} = /,
   );
-  // Not after a leading minus, not at the end, and never in display math.
-  deepEqual(tex("-x", false, "t").match(/<math>/g)?.length, 1);
-  deepEqual(tex("a = b + c", true, "t").match(/<math /g)?.length, 1);
+  // Not a short formula, not after a leading minus, never in display math.
+  deepEqual(tex("a = b + c", false, "t").match(/<math>/g)?.length, 1);
+  deepEqual(
+    tex("-x_{ij} - y_{ij} - z_{ij} - w_{ij} - v_{ij}", false, "t").match(/<math>/g)?.length,
+    5,
+  );
+  deepEqual(tex(long, true, "t").match(/<math /g)?.length, 1);
 });

@@ -55,7 +55,8 @@ export function tex(source: string, display: boolean, where: string): string {
       output: "mathml",
     }).replace(' xmlns="http://www.w3.org/1998/Math/MathML"', ""); // implied in HTML
     html = texSpacing(html);
-    if (!display) html = breakable(html);
+    // (A formula of under 30 characters of TeX is narrower than a phone's line: kept whole.)
+    if (!display && source.length >= 30) html = breakable(html);
     // A display formula scrolls in its own box when it is wider than the column.
     return display ? `<span class="katex-display">${html}</span>` : html;
   } catch (e) {
@@ -68,7 +69,8 @@ const APPLY = "<mo>\u2061</mo>"; // KaTeX puts U+2061 FUNCTION APPLICATION after
 /**
  * What TeX does that KaTeX's MathML leaves to the browser and MathML Core (Chromium) does not:
  * the thin space after an operator name (`\tanh z`, `\tanh^2 z`; none before a parenthesis, as
- * in TeX), no space inside `:=` (two relations side by side), a prime at a letter's shoulder.
+ * in TeX), no space inside `:=` (two relations side by side), a prime at a letter's shoulder,
+ * no space before a relation that opens a formula.
  */
 export function texSpacing(mathml: string): string {
   let out = mathml;
@@ -96,6 +98,12 @@ export function texSpacing(mathml: string): string {
   out = out.replace(
     /<msup>(<mi>[^<]+<\/mi>)<mo mathvariant="normal" lspace="0em" rspace="0em">′<\/mo><\/msup>/g,
     '<mrow>$1<mo lspace="0em" rspace="0em">′</mo></mrow>',
+  );
+  // A formula that starts with a relation (`$= \partial L/\partial h$` after a code span): TeX
+  // puts no space before it.
+  out = out.replace(
+    /^(<span class="katex"><math(?: [a-z]+="[^"]*")*><semantics><mrow>)<mo>/,
+    '$1<mo lspace="0em">',
   );
   out = out.replace(
     /<mo>\u2061<\/mo>(?!<mo(?: [a-z]+="[^"]*")*>[([{⟨|‖])/g,
