@@ -102,7 +102,9 @@ export async function main(args: string[]): Promise<number> {
   if (files.length === 0) throw new Error(`no pages in ${o.dir.pathname} (run \`deno task book\`)`);
   let port = 0;
   const server = serveBook(o.dir, 0, (p) => (port = p));
-  const profile = Deno.makeTempDirSync({ prefix: "book-measure-" });
+  // Chromium's profile, under out/ (the only folder the task may write), removed at the end.
+  const profile = new URL("out/book-measure-profile/", ROOT).pathname;
+  Deno.mkdirSync(profile, { recursive: true });
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
