@@ -5,7 +5,18 @@
  * checks the built pages as a whole.
  */
 import { deepEqual, match, ok, throws } from "node:assert/strict";
-import { markdown, outputsHtml, pageForFile, uniqueSvgIds } from "../tools/book/render.ts";
+import hljs from "highlight.js/lib/core";
+import {
+  highlight,
+  markdown,
+  outputsHtml,
+  pageForFile,
+  tex,
+  uniqueSvgIds,
+} from "../tools/book/render.ts";
+
+/** A formula's MathML without its TeX annotation. */
+const mathOf = (html: string) => html.replace(/<annotation[^>]*>[^<]*<\/annotation>/g, "");
 
 /** The text a reader sees outside formulas (KaTeX's output and tags removed). */
 function textOutsideMath(html: string): string {
@@ -112,4 +123,99 @@ Deno.test("book outputs: text escaped, the published table marked, a chart keeps
   match(html, /<section id="published"[^>]*><table>T<\/table><\/section>/);
   match(html, /<figure class="chart" id="c1" data-spec="charts\/c1.js">.*<svg id="c1-x">/s);
   deepEqual(charts, [{ id: "c1", spec: { title: "T" } }]);
+});
+
+Deno.test("book math: a formula is MathML only (no KaTeX HTML), its TeX kept as its annotation", () => {
+  const display = tex("\\frac{\\partial L}{\\partial h_t} = W^\\top \\delta_{t+1}", true, "t");
+  match(display, /^<span class="katex-display"><span class="katex"><math display="block">/);
+  ok(!display.includes("katex-html"), display);
+  match(display, /<mfrac>/);
+  match(display, /<annotation encoding="application\/x-tex">\\frac\{\\partial L\}/);
+  const inline = tex("x_t", false, "t");
+  match(inline, /^<span class="katex"><math><semantics><mrow><msub><mi>x<\/mi><mi>t<\/mi><\/msub>/);
+});
+
+/**
+ * Each character of highlighted markup with the colour class it is drawn in: the innermost
+ * enclosing span's class that `colour` maps to one (the cascade of book.css, where only these
+ * classes set a colour).
+ */
+function colours(html: string, colour: (cls: string) => string | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  const stack: string[] = [];
+  for (const m of html.matchAll(/<span class="?([^">]+)"?>|<\/span>|[^<]+/g)) {
+    if (m[1] !== undefined) stack.push(colour(m[1]) ?? stack.at(-1) ?? "");
+    else if (m[0] === "</span>") stack.pop();
+    else for (const ch of m[0]) out.push([ch, /\s/.test(ch) ? " " : stack.at(-1) ?? ""]);
+  }
+  return out;
+}
+
+Deno.test("book code: the compact highlighting colours every character as highlight.js's markup does", () => {
+  const code = Deno.readTextFileSync(new URL("../lessons/06_bptt_formula.ts", import.meta.url));
+  const compact = highlight(code);
+  // highlight.js's own nested markup, coloured by the scopes book.css gave colours before.
+  const nested = hljs.highlight(code, { language: "typescript", ignoreIllegals: true }).value;
+  const byScope = (cls: string) =>
+    ({
+      "hljs-keyword": "k",
+      "hljs-built_in": "k",
+      "hljs-type": "k",
+      "hljs-string": "s",
+      "hljs-regexp": "s",
+      "hljs-number": "n",
+      "hljs-literal": "n",
+      "hljs-comment": "c",
+      "hljs-doctag": "c",
+      "hljs-attr": "a",
+      "hljs-property": "a",
+      "hljs-variable language_": "v",
+      "hljs-meta": "v",
+      "hljs-subst": "u",
+    })[cls] ?? (cls.startsWith("hljs-title") ? "f" : undefined);
+  const want = colours(nested, byScope);
+  const got = colours(compact, (c) => c);
+  const text = got.map(([ch]) => ch).join("").replace(/&quot;/g, '"').replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  deepEqual(text, code);
+  deepEqual(got, want);
+  ok(compact.length < nested.length * 0.75, `${compact.length} vs ${nested.length}`);
+});
+
+Deno.test("book math: a thin space after an operator name (after its scripts), none before a parenthesis", () => {
+  match(
+    mathOf(tex("\\tanh z", false, "t")),
+    /<mi>tanh<\/mi><mo rspace="0.1667em">\u2061<\/mo><mi>z/,
+  );
+  match(
+    mathOf(tex("\\tanh^2 z", false, "t")),
+    /<msup><mi>tanh<\/mi><mn>2<\/mn><\/msup><mo rspace="0.1667em">\u2061<\/mo><mi>z/,
+  );
+  match(
+    mathOf(tex("\\tanh(z)", false, "t")),
+    /<mi>tanh<\/mi><mo>\u2061<\/mo><mo stretchy="false">\(/,
+  );
+  match(
+    mathOf(tex("d := a", true, "t")),
+    /<mo lspace="0.2778em" rspace="0">:<\/mo><mo lspace="0" rspace="0.2778em">=/,
+  );
+});
+
+Deno.test("book math: a long inline formula may break after = and +, each piece MathML, the TeX kept once", () => {
+  const long = "a_{ij} = b_{ij} + c_{ij} + d_{ij} + e_{ij}"; // 42 characters of TeX
+  const html = tex(long, false, "t");
+  deepEqual(html.match(/<math>/g)?.length, 5);
+  deepEqual(html.match(/<wbr>/g)?.length, 4);
+  deepEqual(html.match(/<annotation/g)?.length, 1);
+  match(
+    html,
+    /<mo form="infix">=<\/mo><\/mrow><annotation encoding="application\/x-tex">a_\{ij\} = /,
+  );
+  // Not a short formula, not after a leading minus, never in display math.
+  deepEqual(tex("a = b + c", false, "t").match(/<math>/g)?.length, 1);
+  deepEqual(
+    tex("-x_{ij} - y_{ij} - z_{ij} - w_{ij} - v_{ij}", false, "t").match(/<math>/g)?.length,
+    5,
+  );
+  deepEqual(tex(long, true, "t").match(/<math /g)?.length, 1);
 });

@@ -7,7 +7,8 @@
  * - zero console errors and page errors, zero failed requests (or HTTP ≥ 400), and zero
  *   requests to anything but the local server;
  * - no raw TeX in its visible text (outside code and outputs: no `$`, no `\command`), and
- *   every KaTeX formula rendered;
+ *   every formula rendered: KaTeX's MathML, laid out by the browser (a MathML element with a
+ *   width), none in KaTeX's HTML, and with JavaScript on the self-hosted STIX Two Math loaded;
  * - every chart drawn: an `<svg>` in each chart figure, and with JavaScript on, vega-embed's
  *   own chart in it once the figure has been scrolled into view;
  * - every internal link resolving: the page exists and, for `#id`, the id is on it;
@@ -18,8 +19,8 @@
  * Screenshots of every page at 1280 and 390 px (JavaScript on, at most 12 000 px tall) go to
  * `out/screenshots/`. `--measure` also prints, per page, first contentful paint (the
  * Performance API) and what the page loaded before any chart was made interactive (HTML, CSS,
- * fonts, scripts: resource timing), for
- * the README; nothing measured is asserted.
+ * fonts, scripts: resource timing), from this one load; the README's figures come from
+ * `deno task book:measure` (several loads a page, the median); nothing measured is asserted.
  *
  * Options: `--no-build` (test `out/book/` as it is; default: build it first), `--only
  * lesson-01,index` (pages by file name), `--measure`. Skips (exit 0, one line) when Chromium is
@@ -217,6 +218,15 @@ async function visit(
         ...(text.match(/\\[a-zA-Z]{2,}/g) ?? []),
       ];
       const katexErrors = document.querySelectorAll(".katex-error").length;
+      // Every formula is MathML the browser lays out (a box with a size), none KaTeX's HTML.
+      const formulas = [...document.querySelectorAll(".katex")];
+      const unrendered = formulas.filter((k) => {
+        const m = k.querySelector("math");
+        const r = m?.getBoundingClientRect();
+        const hidden = m !== null && m !== undefined && m.closest("details:not([open])") !== null;
+        return !m || !(m instanceof MathMLElement) || (!hidden && (!r || r.width === 0));
+      }).length;
+      const katexHtml = document.querySelectorAll(".katex-html").length;
       const figures = [...document.querySelectorAll("figure.chart")];
       const undrawn = figures.filter((f) => !f.querySelector(".chart-svg svg")).map((f) => f.id);
       const links = [...document.querySelectorAll("a[href]")].map((a) =>
@@ -228,6 +238,9 @@ async function visit(
       return {
         tex,
         katexErrors,
+        formulas: formulas.length,
+        unrendered,
+        katexHtml,
         undrawn,
         links,
         ok: rows.filter((r) => r === "✓").length,
@@ -239,6 +252,22 @@ async function visit(
       problems.push(`${mode}: raw TeX in the text: ${facts.tex.slice(0, 5).join(" | ")}`);
     }
     if (facts.katexErrors) problems.push(`${mode}: ${facts.katexErrors} KaTeX error(s)`);
+    if (facts.unrendered) {
+      problems.push(
+        `${mode}: ${facts.unrendered} of ${facts.formulas} formulas not laid out as MathML`,
+      );
+    }
+    if (facts.katexHtml) problems.push(`${mode}: ${facts.katexHtml} formulas in KaTeX's HTML`);
+    if (js && facts.formulas > 0) {
+      // The self-hosted math font is the one the formulas are drawn with.
+      const font = await page.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].some((f) =>
+          f.family.replace(/"/g, "") === "STIX Two Math" && f.status === "loaded"
+        );
+      });
+      if (!font) problems.push(`${mode}: the math font (STIX Two Math) did not load`);
+    }
     if (facts.undrawn.length) {
       problems.push(`${mode}: charts without an SVG: ${facts.undrawn.join(", ")}`);
     }

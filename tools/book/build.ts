@@ -3,7 +3,9 @@
  * (`index.html`), every lesson as executed by this build (`lesson-NN.html`), every exercise
  * with its stubs (`exercise-NN.html`) and the glossary (`glossary.html`, when
  * `docs/glossary.md` exists). `deno task book --serve` builds, then serves the folder on
- * 127.0.0.1 (`--port N`, default 8000); `--no-build` serves what is there.
+ * 127.0.0.1 (`--port N`, default 8000); `--no-build` serves what is there; `--reuse-runs`
+ * renders the pages from the lesson runs the last build saved in `out/book-runs/` instead of
+ * running every lesson again (for work on the book's rendering, not for publishing).
  *
  * Each lesson runs in its own process (`tools/book/execute.ts`, as Deno's kernel would run its
  * notebook), as many at once as there are cores. A ✗ in a lesson's table, a lesson that throws
@@ -11,7 +13,7 @@
  * so the failure can be read.
  *
  * Everything a page needs is copied into `out/book/assets/` from the pinned npm packages
- * (KaTeX's CSS and fonts; Vega, Vega-Lite and vega-embed, loaded only by pages with charts and
+ * (the STIX Two Math font for the formulas, typeset to MathML; Vega, Vega-Lite and vega-embed, loaded only by pages with charts and
  * only when JavaScript runs). Features add their own assets and tags through
  * {@link BookPlugin}s, listed in `tools/book/plugins.ts`.
  *
@@ -114,11 +116,38 @@ async function executeAll(
       try {
         run = JSON.parse(Deno.readTextFileSync(out));
       } catch { /* reported below */ }
+      Deno.writeTextFileSync(new URL(`${two(l.number)}.seconds`, RUNS), seconds.toFixed(3));
       results.set(l.number, { run, seconds, log });
       console.error(`  lesson ${l.number} executed in ${seconds.toFixed(1)} s`);
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  return results;
+}
+
+/**
+ * The executions the last build saved in `out/book-runs/` (`--reuse-runs`: for working on how
+ * pages are rendered without running every lesson again); a lesson never run fails the build.
+ */
+function reuseRuns(
+  lessons: { number: number }[],
+): Map<number, { run: Execution | null; seconds: number; log: string }> {
+  const results = new Map<number, { run: Execution | null; seconds: number; log: string }>();
+  for (const l of lessons) {
+    try {
+      results.set(l.number, {
+        run: JSON.parse(Deno.readTextFileSync(new URL(`${two(l.number)}.json`, RUNS))),
+        seconds: Number(Deno.readTextFileSync(new URL(`${two(l.number)}.seconds`, RUNS))),
+        log: "",
+      });
+    } catch {
+      results.set(l.number, {
+        run: null,
+        seconds: 0,
+        log: `no saved run in out/book-runs/ (build once without --reuse-runs)`,
+      });
+    }
+  }
   return results;
 }
 
@@ -150,7 +179,7 @@ function cellsHtml(
       }</div>`
       : "";
     return `<section class="cell code"><details${open}><summary>${summary}</summary>` +
-      `<pre class="code"><code class="hljs language-typescript">${
+      `<pre class="code"><code class="language-typescript">${
         highlight(code)
       }</code></pre></details>${outputs}</section>`;
   });
@@ -422,25 +451,23 @@ function packageDir(name: string, probe: string): string {
   return entry.slice(0, at + name.length + 2) + rest[0] + "/";
 }
 
+/** The math font's file, named in `assets/book.css`. */
+const MATH_FONT = "stix-two-math-latin-400-normal.woff2";
+
 async function copyAssets(plugins: typeof PLUGINS): Promise<void> {
   const dir = new URL("assets/", OUT);
-  Deno.mkdirSync(new URL("katex/fonts/", dir), { recursive: true });
   Deno.mkdirSync(new URL("vega/", dir), { recursive: true });
   for (const f of ["book.css", "charts.js"]) {
     Deno.copyFileSync(new URL(f, ASSETS), new URL(f, dir));
   }
-  // KaTeX: its stylesheet with only the woff2 fonts (every browser that runs the book reads
-  // woff2), so no request is ever made for a font that is not there.
-  const katexDir = packageDir("katex", "katex");
-  const css = Deno.readTextFileSync(`${katexDir}dist/katex.min.css`)
-    .replace(/,url\(fonts\/[^)]+\.woff\) format\("woff"\)/g, "")
-    .replace(/,url\(fonts\/[^)]+\.ttf\) format\("truetype"\)/g, "");
-  Deno.writeTextFileSync(new URL("katex/katex.min.css", dir), css);
-  for (const e of Deno.readDirSync(`${katexDir}dist/fonts`)) {
-    if (e.name.endsWith(".woff2")) {
-      Deno.copyFileSync(`${katexDir}dist/fonts/${e.name}`, new URL(`katex/fonts/${e.name}`, dir));
-    }
-  }
+  // The math font: STIX Two Math (fontsource's woff2 of the whole font, its OpenType MATH
+  // table included, with its licence), for the MathML the pages' formulas are.
+  Deno.mkdirSync(new URL("fonts/", dir), { recursive: true });
+  const fontPackage: string = "@fontsource/stix-two-math/package.json";
+  await import(fontPackage, { with: { type: "json" } }); // installs it if it is not there
+  const fontDir = createRequire(import.meta.url).resolve(fontPackage).replace(/package\.json$/, "");
+  Deno.copyFileSync(`${fontDir}files/${MATH_FONT}`, new URL(`fonts/${MATH_FONT}`, dir));
+  Deno.copyFileSync(`${fontDir}LICENSE`, new URL("fonts/LICENSE-STIX-Two-Math.txt", dir));
   // Vega, Vega-Lite and vega-embed, the browser builds (loaded by charts.js when needed).
   const proc = process as unknown as { noDeprecation?: boolean };
   proc.noDeprecation = true; // vega's loader requires node's deprecated punycode
@@ -466,7 +493,9 @@ async function copyAssets(plugins: typeof PLUGINS): Promise<void> {
 }
 
 /** Builds the book; returns the problems that fail it (empty: success). */
-export async function build(options: { only?: number[] } = {}): Promise<string[]> {
+export async function build(
+  options: { only?: number[]; reuseRuns?: boolean } = {},
+): Promise<string[]> {
   const start = performance.now();
   const problems: string[] = [];
   try {
@@ -511,8 +540,10 @@ export async function build(options: { only?: number[] } = {}): Promise<string[]
   if (glossary) order.push(glossary);
 
   const jobs = Math.max(1, navigator.hardwareConcurrency ?? 2);
-  console.error(`book: executing ${lessons.length} lesson(s), ${jobs} at a time`);
-  const runs = await executeAll(lessons, jobs);
+  if (!options.reuseRuns) {
+    console.error(`book: executing ${lessons.length} lesson(s), ${jobs} at a time`);
+  } else console.error(`book: reusing the saved runs of ${lessons.length} lesson(s)`);
+  const runs = options.reuseRuns ? reuseRuns(lessons) : await executeAll(lessons, jobs);
 
   const built: Built[] = [];
   const minutes = lessons.map((l) => readingMinutes(runs.get(l.number)?.run ?? null));
@@ -600,20 +631,21 @@ async function main(args: string[]): Promise<number> {
   const port = portAt >= 0 ? Number(args[portAt + 1]) : 8000;
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0 ? args[onlyAt + 1].split(",").map(Number) : undefined;
-  const known = new Set(["--serve", "--no-build", "--port", "--only"]);
+  const reuse = args.includes("--reuse-runs");
+  const known = new Set(["--serve", "--no-build", "--port", "--only", "--reuse-runs"]);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--port" || args[i] === "--only") i++;
     else if (!known.has(args[i])) {
       console.error(
         `unknown argument ${
           args[i]
-        }\nusage: deno task book [--serve [--port N] [--no-build]] [--only N,M]`,
+        }\nusage: deno task book [--serve [--port N] [--no-build]] [--only N,M] [--reuse-runs]`,
       );
       return 2;
     }
   }
   if (!noBuild) {
-    const problems = await build({ only });
+    const problems = await build({ only, reuseRuns: reuse });
     if (problems.length) {
       console.error(`\n✗ the book has problems:\n${problems.map((p) => `- ${p}`).join("\n")}`);
       return 1;

@@ -77,7 +77,6 @@ export function frame(f: FrameInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
-<link rel="stylesheet" href="assets/katex/katex.min.css">
 <link rel="stylesheet" href="assets/book.css">
 ${f.charts ? '<script src="assets/charts.js" defer></script>\n' : ""}${head}</head>
 <body class="${f.page.kind}">
