@@ -504,6 +504,9 @@ export const spec: ExerciseSpec = {
   probes: [
     cellProbe(101, 3, 4, 2),
     cellProbe(102, 2, 5, 3),
+    // A square cell (n_x = n_h): every input weight has a recurrent weight's shape, so a missing
+    // transpose gives a wrong value (named by its gradient) instead of a shape error.
+    cellProbe(103, 3, 3, 2),
     bpttProbe(0),
     bpttProbe(1),
   ],
