@@ -644,3 +644,6 @@ await lesson.end();
 // A gradient check should accept every correct arithmetic and reject wrong mathematics, so
 // its tolerance comes from the computation, as lesson 1 derived it.
 // </details>
+//
+// This optional lesson has no exercise; lesson 9 takes the same question to a float32
+// printout, and lesson 10's exercise is the next one.

@@ -575,11 +575,11 @@ await showTable(stage3.map((r) => ({
 const dense = stage3.filter((r) => r.matches.dl_dc === 3 && r.matches.dl_dV === 6);
 console.log(
   wrapLine(
-    `kernels printing all 9: ${dense.length}: ${
+    `kernels that print all 9 numbers: ${dense.length} (${
       dense.map((r) =>
         `LogGrad ${r.kernel.logGrad}, SoftmaxGrad ${r.kernel.sum}, AddN ${r.kernel.addNDense}`
       ).join("; ")
-    }`,
+    })`,
   ),
 );
 lesson.check(
@@ -622,9 +622,9 @@ await showTable(stage46.map((r) => ({
 const full = stage46.filter((r) => r.total === 50);
 console.log(
   wrapLine(
-    `kernels printing all 50 backward numbers: ${full.length}: ${
+    `kernels that print all 50 backward numbers: ${full.length} (${
       full.map((r) => tapeName(r.kernel)).join("; ")
-    }`,
+    })`,
   ),
 );
 lesson.check(
@@ -911,6 +911,10 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 // `Softmax` has read this way since 1.x), on some CUDA GPU; the evidence here cannot name the CUDA
 // version, and says so rather than guess.
 
+// %%
+await lesson.end();
+
+// %% [markdown]
 // ## What we learned
 //
 // - **What was shown:** a float32 printout can be traced, number by number, to the kernels that
@@ -922,8 +926,8 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 //   not explain. Both are explained here: a GPU, and rounding differences term by term.
 // - **What the numbers proved:** Eigen's CPU `tanh` cannot print the post's hidden states;
 //   no `exp` within glibc's stated 0.502 ulp can print its probabilities; exactly one tape
-//   kernel prints all 50 backward numbers; the table's published-value rows use the verdict's
-//   own float32s, of which 70 of 74 print exactly as the post printed them.
+//   kernel prints all 50 backward numbers; the check table's published-value rows use the
+//   verdict's own float32s, of which 70 of 74 print exactly as the post printed them.
 //
 // ### Check your understanding
 //
@@ -954,6 +958,5 @@ lesson.value("end_to_end_one_machine", { reproduced: e2eCount, backward: tapeNam
 // computed from the probabilities, and with the other value the surviving kernel prints only
 // 42 of them. The printed gradients pin the bit the printed probability could not.
 // </details>
-
-// %%
-await lesson.end();
+//
+// Lessons 8 and 9 have no exercise; the next one is lesson 10's, after the GRU's derivation.
