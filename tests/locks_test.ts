@@ -5,7 +5,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { deriveLock, expectedLocks, packageName } from "../tools/locks.ts";
-import { selectedLessons, usesTfjs } from "../tools/lesson_launch.ts";
+import { firstRun, selectedLessons, usesTfjs } from "../tools/lesson_launch.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -72,4 +72,25 @@ Deno.test("the launcher's TensorFlow.js lessons are those whose import graph hol
   deepEqual(selectedLessons(["all"], [1, 2, 3]), [1, 2, 3]);
   deepEqual(selectedLessons(["3", "--json"], [1, 2, 3]), [3]);
   deepEqual(selectedLessons(["--help"], [1, 2, 3]), []);
+});
+
+Deno.test("the launcher announces exactly the packages the lesson lockfiles load", () => {
+  for (
+    const [lock, tf] of [["deps/lesson.lock", false], ["deps/lesson-tfjs.lock", true]] as const
+  ) {
+    const locked = Object.keys(
+      (JSON.parse(Deno.readTextFileSync(new URL(lock, ROOT))) as {
+        specifiers: Record<string, string>;
+      }).specifiers,
+    ).map((s) => s.slice("npm:".length).replace(/@([^@]+)$/, "/$1"));
+    const announced = firstRun(tf);
+    for (const pkg of locked) {
+      const name = pkg.slice(0, pkg.lastIndexOf("/"));
+      ok(
+        announced.some((p) => p.dir === pkg || p.what.includes(name)),
+        `${lock} loads ${pkg}, which the launcher does not announce`,
+      );
+    }
+    for (const p of announced) ok(locked.includes(p.dir), `${p.dir} is announced, not in ${lock}`);
+  }
 });

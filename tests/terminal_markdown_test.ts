@@ -147,3 +147,58 @@ Deno.test("a fraction before an opening norm bar is ambiguous, before a closing 
   equal(renderMarkdown(String.raw`$\tfrac{\lambda}{2}\,\|\theta\|^2$`, o), "λ/2 ‖θ‖²");
   equal(renderMarkdown(String.raw`$\|\frac{\partial h}{\partial k}\| \le 1$`, o), "‖∂h/∂k‖ ≤ 1");
 });
+
+Deno.test("markdown-it's reading of a cell: lists as CommonMark, escapes and entities as text", () => {
+  // A line that is not indented continues the list item it follows (a lazy continuation line),
+  // as in the book; a list with a blank line between items has one between all of them.
+  equal(renderMarkdown("1. a\nb\n2. c", plain), "1. a b\n2. c");
+  equal(renderMarkdown("- a\n- b\n\n- c", plain), "• a\n\n• b\n\n• c");
+  equal(renderMarkdown("- a\n  - b\n- c", plain), "• a\n  • b\n• c");
+  equal(renderMarkdown("- \n- b", plain), "•\n• b");
+  // Underscores inside a word are not emphasis; an escape or an entity is its character.
+  equal(renderMarkdown("snake_case_name, 2\\*3 &amp; \\$5", plain), "snake_case_name, 2*3 & $5");
+  equal(renderMarkdown("> q\n> r\n>\n> s", plain), "  │ q r\n  │\n  │ s");
+  equal(
+    renderMarkdown("[a `b`](https://x.org/a_b), <https://y.org>", plain),
+    "a `b` (https://x.org/a_b), https://y.org",
+  );
+  // Emphasis is styled word by word, so a wrapped line never carries a style across its end.
+  equal(
+    renderMarkdown("**a `b`, c** d", { width: 60, color: true }),
+    "\x1b[1ma\x1b[22m \x1b[1m\x1b[36mb\x1b[39m,\x1b[22m \x1b[1mc\x1b[22m d",
+  );
+});
+
+Deno.test("a table too wide for the terminal is one block per row, its cells' text unchanged", () => {
+  // The cells are rendered once: W_G keeps its underscore (a subscript G has no Unicode form).
+  equal(
+    renderMarkdown("| head | other |\n|---|---|\n| $W_G$ long text here | y |", {
+      width: 20,
+      color: false,
+    }),
+    "  head: W_G long\n    text here\n  other: y",
+  );
+});
+
+Deno.test("a folded answer in one HTML block, or with blocks inside, is rendered as markdown", () => {
+  equal(
+    renderMarkdown("<details><summary>Q $x_t$</summary>A *b*</details>\n\nafter", plain),
+    "▸ Q xₜ\n  Answer\n  │ A b\n\nafter",
+  );
+  equal(
+    renderMarkdown(
+      "<details><summary>Q</summary>\n\n- one\n- two\n\n```\n  code\n```\n\n</details>\n\nnext",
+      plain,
+    ),
+    "▸ Q\n  Answer\n  │ • one\n  │ • two\n  │\n  │       code\n\nnext",
+  );
+  // A fold inside an answer; text after a </details> in the same HTML block follows the fold.
+  equal(
+    renderMarkdown(
+      "<details><summary>Q</summary>\n\nA\n\n<details><summary>Q2</summary>\n\nB\n\n" +
+        "</details>\n\n</details>\nafter *x*",
+      plain,
+    ),
+    "▸ Q\n  Answer\n  │ A\n  │\n  │ ▸ Q2\n  │   Answer\n  │   │ B\n\nafter x",
+  );
+});

@@ -10,7 +10,7 @@
  *
  * With `--max-mb M` it exits 1 when the download or the npm packages on disk exceed M MB
  * (1 MB = 10⁶ bytes); `.ci/run` runs it for lesson 1 with 40. It also checks that what the
- * launcher tells a student before a first download (`PACKAGES` in `tools/lesson_launch.ts`)
+ * launcher tells a student before a first download (`firstRun` in `tools/lesson_launch.ts`)
  * is within 15 % of what was measured.
  *
  * Needs the network (the npm registry); it is not part of `deno task test`.
@@ -19,7 +19,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { lessonSources, PACKAGES, usesTfjs } from "./lesson_launch.ts";
+import { firstRun, lessonSources, usesTfjs } from "./lesson_launch.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MB = 1e6;
@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   // What the launcher promised: the sum of the packages it named, against the npm cache.
   const source = lessonSources().get(Number(lesson));
   const tf = source !== undefined && usesTfjs(source);
-  const promised = PACKAGES.vega.mb + (tf ? PACKAGES.tfjs.mb : 0);
+  const promised = firstRun(tf).reduce((sum, p) => sum + p.mb, 0);
   if (Math.abs(promised - result.cacheOnDiskMB) > 0.15 * result.cacheOnDiskMB) {
     problems.push(
       `the launcher tells the student about ${promised} MB; the cache holds ${result.cacheOnDiskMB} MB`,

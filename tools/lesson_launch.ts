@@ -5,7 +5,8 @@
  * Deno fetches every package of a lockfile as soon as a program loads any npm package, so the
  * lessons do not run with the developers' `dev/deno.lock` (TensorFlow.js, the browser test's
  * puppeteer-core, fast-check, the book's packages: 377 MB on an empty cache). They run with
- * `deps/lesson.json` (its lockfile holds vega and vega-lite, for the charts) or, when a lesson
+ * `deps/lesson.json` (its lockfile holds markdown-it, which reads the lessons' text, and vega
+ * and vega-lite, for the charts) or, when a lesson
  * compares with TensorFlow.js (it imports `lib/course/framework.ts`), `deps/lesson-tfjs.json`; each
  * lockfile is cut out of `dev/deno.lock` by `tools/locks.ts`, so the versions are the ones the
  * tests use.
@@ -28,9 +29,19 @@ const ROOT = new URL("../", import.meta.url);
  * `deno task footprint`, which fails when these figures are more than 15 % off).
  */
 export const PACKAGES = {
+  markdown: {
+    dir: "markdown-it/14.1.0",
+    what: "markdown-it, which reads the lessons' text",
+    mb: 1.5,
+  },
   vega: { dir: "vega/5.33.1", what: "vega and vega-lite, which draw the charts", mb: 43 },
   tfjs: { dir: "@tensorflow/tfjs/4.22.0", what: "TensorFlow.js", mb: 285 },
 };
+
+/** The packages a lesson loads: all of them are fetched on its first run. */
+export function firstRun(tfjs: boolean): { dir: string; what: string; mb: number }[] {
+  return [PACKAGES.vega, ...(tfjs ? [PACKAGES.tfjs] : []), PACKAGES.markdown];
+}
 
 /** The lesson numbers `args` selects (`all`: every lesson); none for a listing or a bad line. */
 export function selectedLessons(args: string[], available: number[]): number[] {
@@ -93,15 +104,17 @@ async function main(args: string[]): Promise<number> {
   const config = `--config=deps/${tfjs.length > 0 ? "lesson-tfjs" : "lesson"}.json`;
   if (chosen.length > 0) {
     const cache = await npmCache();
-    const missing = [PACKAGES.vega, ...(tfjs.length > 0 ? [PACKAGES.tfjs] : [])]
-      .filter((p) => !cached(cache, p.dir));
+    const missing = firstRun(tfjs.length > 0).filter((p) => !cached(cache, p.dir));
     if (missing.length > 0) {
       const why = tfjs.length > 0
         ? `Lesson${tfjs.length > 1 ? "s" : ""} ${tfjs.join(", ")} compare${
           tfjs.length > 1 ? "" : "s"
         } gradients with TensorFlow.js. `
         : "";
-      const list = missing.map((p) => `${p.what} (about ${p.mb} MB)`).join(" and ");
+      const named = missing.map((p) => `${p.what} (about ${p.mb} MB)`);
+      const list = named.length > 1
+        ? `${named.slice(0, -1).join(", ")}, and ${named.at(-1)},`
+        : named[0];
       console.error(
         `${why}First run: Deno downloads ${list} from the npm registry into its cache, once.\n`,
       );

@@ -34,6 +34,8 @@ export interface Profile {
 const VEGA = ["npm:vega-lite@5.23.0", "npm:vega@5.33.1"];
 const TFJS = "npm:@tensorflow/tfjs@4.22.0";
 const FAST_CHECK = "npm:fast-check@4.10.2";
+/** The course's markdown parser (`tools/markdown.ts`): the lesson runner renders cells with it. */
+const MARKDOWN = "npm:markdown-it@14.1.0";
 
 /**
  * The profiles. The root `deno.json` (what `deno task` reads, and `deno task` installs its
@@ -43,12 +45,17 @@ const FAST_CHECK = "npm:fast-check@4.10.2";
  */
 export const PROFILES: Profile[] = [
   { name: "root", config: "deno.json", lock: "deps/root.lock", specifiers: [] },
-  { name: "lesson", config: "deps/lesson.json", lock: "deps/lesson.lock", specifiers: VEGA },
+  {
+    name: "lesson",
+    config: "deps/lesson.json",
+    lock: "deps/lesson.lock",
+    specifiers: [MARKDOWN, ...VEGA],
+  },
   {
     name: "lesson-tfjs",
     config: "deps/lesson-tfjs.json",
     lock: "deps/lesson-tfjs.lock",
-    specifiers: [TFJS, ...VEGA],
+    specifiers: [TFJS, MARKDOWN, ...VEGA],
   },
   {
     name: "exercise",

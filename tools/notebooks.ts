@@ -31,7 +31,7 @@ export function setupCell(lib = "../lib"): string[] {
     "// Notebook set-up, added by tools/notebooks.ts: Deno's kernel can send a cell's last\n",
     '// outputs after the cell has finished, so under "Run All" they would show under the next\n',
     "// cell. Each code cell below ends with `await flushOutput();`, which waits until they are out.\n",
-    `import { flushOutput } from "${lib}/jupyter.ts";`,
+    `import { flushOutput } from "${lib}/course/jupyter.ts";`,
   ];
 }
 

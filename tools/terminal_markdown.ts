@@ -5,9 +5,13 @@
  * `a^⟨t⟩ = tanh(W_ax·x)`-like text), shown as its source where it cannot (an environment such
  * as `\begin{pmatrix}`, or a command not in {@link LATEX_SYMBOLS}).
  *
- * Only what the lessons use; a small module of our own, because the terminal renderers on npm
- * do not render LaTeX and the course's markdown is small. Widths count East Asian wide
- * characters as two columns (the sources' titles are Chinese).
+ * The markdown is read by the course's one parser, the web book's (`tools/markdown.ts`:
+ * markdown-it with the `$…$` / `$$…$$` math rules): this module renders markdown-it's tokens,
+ * so the terminal and the book agree on what is a list, a table, code or math. Rendering is
+ * ours, because the terminal renderers on npm do not render LaTeX: a formula becomes Unicode
+ * whole or stays its TeX source whole, never half of each. A folded `<details>` answer (HTML
+ * blocks around markdown) is shown as its question, then its answer under an "Answer" mark.
+ * Widths count East Asian wide characters as two columns (the sources' titles are Chinese).
  *
  * ```ts
  * import { renderMarkdown } from "./terminal_markdown.ts";
@@ -19,6 +23,10 @@
  */
 
 import { displayWidth } from "../lib/course/display.ts";
+import { markdownParser, type Token } from "./markdown.ts";
+
+/** The course's one markdown parser, the book's (see `tools/markdown.ts`). */
+const PARSER = markdownParser();
 
 /** Options of {@link renderMarkdown}. */
 export interface RenderOptions {
@@ -360,56 +368,126 @@ const ESC = {
   underline: ["\x1b[4m", "\x1b[24m"],
 } as const;
 
-/** Inline markdown → one string of "words" (a formula or code span is one unbreakable word). */
-function inline(text: string, o: RenderOptions): string[] {
-  const style = (k: keyof typeof ESC, s: string) => (o.color ? ESC[k][0] + s + ESC[k][1] : s);
+type Style = keyof typeof ESC;
+
+/** Whitespace in the source, where a line may break; every other piece sticks to its neighbours. */
+const BREAK = null;
+/** A piece of a rendered line: text (styled) or a {@link BREAK}. */
+type Piece = string | typeof BREAK;
+
+/** The words that `pieces` make: the text between breaks. */
+function wordsOf(pieces: Piece[]): string[] {
   const words: string[] = [];
   let word = "";
-  const push = (piece: string, glue = false) => {
-    // Pieces with no spaces stay glued to the word they touch ("x$^2$," stays one word).
-    word += piece;
-    if (!glue) return;
-  };
-  const re =
-    /(`[^`]+`)|(\$[^$]+\$)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*)|(_[^_\s][^_]*_)|(\[[^\]]+\]\([^)]+\))|(\s+)|([^`$*_\[\s]+|.)/g;
-  for (const m of text.matchAll(re)) {
-    const [t] = m;
-    if (m[7]) {
-      if (word) words.push(word);
-      word = "";
-    } else if (m[1]) push(style("code", o.color ? t.slice(1, -1) : t));
-    else if (m[2]) push(style("math", formula(t.slice(1, -1), false)));
-    else if (m[3]) {
-      const inner = inline(t.slice(2, -2), o);
-      inner.forEach((w, k) => {
-        push(style("bold", w));
-        if (k < inner.length - 1) {
-          words.push(word);
-          word = "";
-        }
-      });
-    } else if (m[4] || m[5]) {
-      const inner = inline(t.slice(1, -1), o);
-      inner.forEach((w, k) => {
-        push(o.color ? style("italic", w) : w);
-        if (k < inner.length - 1) {
-          words.push(word);
-          word = "";
-        }
-      });
-    } else if (m[6]) {
-      const [, label, url] = t.match(/^\[([^\]]+)\]\(([^)]+)\)$/)!;
-      const inner = inline(label, o);
-      inner.forEach((w) => {
-        if (word) words.push(word);
-        word = w;
-      });
+  for (const p of pieces) {
+    if (p !== BREAK) word += p;
+    else if (word) {
       words.push(word);
-      word = `(${url})`;
-    } else push(t);
+      word = "";
+    }
   }
   if (word) words.push(word);
   return words;
+}
+
+/** `pieces` with each word styled as one (a word's colour does not stop inside it). */
+function styleWords(pieces: Piece[], style: (s: string) => string): Piece[] {
+  const out: Piece[] = [];
+  let word = "";
+  const flush = () => {
+    if (word) out.push(style(word));
+    word = "";
+  };
+  for (const p of pieces) {
+    if (p !== BREAK) word += p;
+    else {
+      flush();
+      out.push(BREAK);
+    }
+  }
+  flush();
+  return out;
+}
+
+/** The index of the token that closes `tokens[open]` (`strong_open` → its `strong_close`). */
+function closing(tokens: Token[], open: number): number {
+  const type = tokens[open].type.replace(/_open$/, "_close");
+  for (let j = open + 1; j < tokens.length; j++) {
+    if (tokens[j].type === type && tokens[j].level === tokens[open].level) return j;
+  }
+  throw new Error(`markdown: ${tokens[open].type} is not closed`);
+}
+
+/** A link's address as written: markdown-it keeps it percent-encoded for HTML. */
+function address(href: string): string {
+  return PARSER.normalizeLinkText(href);
+}
+
+/** A formula's TeX on one line: the line breaks of a paragraph are spaces. */
+function oneLine(tex: string): string {
+  return tex.split("\n").map((l) => l.trim()).join(" ");
+}
+
+/**
+ * An inline token stream (a paragraph's, a heading's, a table cell's) → pieces. A code span
+ * or a formula is one piece, unbroken; emphasis and strong emphasis are styled word by word;
+ * a link is its text followed by its address in parentheses.
+ */
+function inline(tokens: Token[], o: RenderOptions): Piece[] {
+  const style = (k: Style, s: string) => (o.color ? ESC[k][0] + s + ESC[k][1] : s);
+  const out: Piece[] = [];
+  const text = (s: string) => {
+    for (const part of s.split(/(\s+)/)) if (part) out.push(/^\s/.test(part) ? BREAK : part);
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    switch (t.type) {
+      case "softbreak":
+      case "hardbreak":
+        out.push(BREAK);
+        break;
+      case "code_inline":
+        out.push(style("code", o.color ? t.content : t.markup + t.content + t.markup));
+        break;
+      case "math_inline":
+      case "math_display":
+        out.push(style("math", formula(oneLine(t.content), t.type === "math_display")));
+        break;
+      case "strong_open":
+      case "em_open":
+      case "s_open":
+      case "link_open": {
+        const end = closing(tokens, i);
+        const inner = inline(tokens.slice(i + 1, end), o);
+        if (t.type === "strong_open") out.push(...styleWords(inner, (w) => style("bold", w)));
+        else if (t.type === "em_open") out.push(...styleWords(inner, (w) => style("italic", w)));
+        else if (t.type === "s_open") {
+          // Struck-through text: struck in colour, between its ~~ marks without.
+          if (o.color) out.push(...styleWords(inner, (w) => `\x1b[9m${w}\x1b[29m`));
+          else out.push(t.markup, ...inner, t.markup);
+        } else if (t.markup === "autolink") out.push(...inner);
+        else out.push(BREAK, ...inner, BREAK, `(${address(t.attrGet("href") ?? "")})`);
+        i = end;
+        break;
+      }
+      case "image":
+        out.push(
+          BREAK,
+          ...inline(t.children ?? [], o),
+          BREAK,
+          `(image: ${address(t.attrGet("src") ?? "")})`,
+        );
+        break;
+      default: // text, html_inline
+        text(t.content);
+    }
+  }
+  return out;
+}
+
+/** The words of an inline token (a paragraph's, a heading's or a cell's content). */
+function words(token: Token, o: RenderOptions): string[] {
+  return wordsOf(inline(token.children ?? [], o));
 }
 
 /** Greedy wrap of words into lines of at most `width` columns after `indent`. */
@@ -431,11 +509,29 @@ function wrap(words: string[], width: number, first: string, rest: string): stri
   return lines;
 }
 
-function table(rows: string[], o: RenderOptions): string[] {
-  const cells = rows.filter((r) => !/^\|?\s*:?-{2,}/.test(r.trim()))
-    .map((r) =>
-      r.trim().replace(/^\||\|$/g, "").split("|").map((c) => inline(c.trim(), o).join(" "))
-    );
+/** `lines` behind a prefix of `first` on the first line and `rest` on the others. */
+function indent(lines: string[], first: string, rest: string): string[] {
+  return lines.map((l, k) => {
+    const prefix = k === 0 ? first : rest;
+    return l === "" ? prefix.trimEnd() : prefix + l;
+  });
+}
+
+/** Drops the blank lines at the end. */
+function trimEnd(lines: string[]): string[] {
+  const out = [...lines];
+  while (out.length && out[out.length - 1] === "") out.pop();
+  return out;
+}
+
+/** A table (`tokens[open]` is its `table_open`): columns if they fit, else a block per row. */
+function table(tokens: Token[], open: number, end: number, o: RenderOptions): string[] {
+  const cells: string[][] = [];
+  for (let i = open; i < end; i++) {
+    const t = tokens[i];
+    if (t.type === "tr_open") cells.push([]);
+    else if (t.type === "inline") cells[cells.length - 1].push(words(t, o).join(" "));
+  }
   const n = Math.max(...cells.map((r) => r.length));
   const width = Array.from(
     { length: n },
@@ -452,122 +548,190 @@ function table(rows: string[], o: RenderOptions): string[] {
   const head = cells[0];
   return cells.slice(1).flatMap((r) => [
     ...r.flatMap((c, j) =>
-      wrap(inline(`${head[j] ?? ""}: ${c}`, { ...o, color: false }), o.width, "  ", "    ")
+      wrap(`${head[j] ?? ""}: ${c}`.split(/\s+/).filter(Boolean), o.width, "  ", "    ")
     ),
     "",
   ]);
 }
 
-/** Renders one markdown cell for a terminal. */
-export function renderMarkdown(md: string, o: RenderOptions): string {
-  const lines = md.split("\n");
+/** A display formula: Unicode wrapped at its relations, or its source line by line. */
+function displayMath(tex: string, o: RenderOptions): string[] {
+  const shown = formula(oneLine(tex), true);
+  if (shown.startsWith("$$")) {
+    // Shown as source, line by line as written, between fences of its own: rewrapping
+    // TeX source would only make it harder to read.
+    const source = ["$$", ...tex.split("\n").map((x) => x.trim()).filter(Boolean), "$$"];
+    return source.map((x) => (o.color ? ESC.math[0] + "    " + x + ESC.math[1] : "    " + x));
+  }
+  const w = wrap(
+    shown.split(/(?<=[=,])\s+|\s+(?=[=+−])/).filter(Boolean),
+    o.width - 4,
+    "    ",
+    "      ",
+  );
+  return w.map((x) => (o.color ? ESC.math[0] + x + ESC.math[1] : x));
+}
+
+/**
+ * A folded question (`<details><summary>Q</summary> … </details>`): a terminal cannot fold, so
+ * the question is shown as a question and the answer below it, indented under an "Answer"
+ * mark (dim in colour) so that a reader can stop before it.
+ */
+function details(question: string, answer: Token[], o: RenderOptions): string[] {
+  const q = PARSER.parseInline(question.replace(/\s+/g, " ").trim(), {})[0];
+  const out = wrap(q ? words(q, o) : [], o.width, "▸ ", "  ");
+  out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
+  // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
+  const dim = (x: string) =>
+    o.color && x ? `\x1b[2m${x.replaceAll("\x1b[22m", "\x1b[22m\x1b[2m")}\x1b[22m` : x;
+  const lines = trimEnd(blocks(answer, { ...o, width: o.width - 4 }));
+  out.push(...lines.map((x) => (x ? dim(`  │ ${x}`) : "  │")), "");
+  return out;
+}
+
+/** The tokens of markdown `text`, parsed by the course's parser (for HTML blocks' insides). */
+function parse(text: string): Token[] {
+  return text.trim() === "" ? [] : PARSER.parse(text, {});
+}
+
+/**
+ * Block tokens → lines, each block followed by a blank line. `tight`: the paragraphs are a
+ * tight list item's (markdown-it hides them), with no blank line after them.
+ */
+function blocks(tokens: Token[], o: RenderOptions, tight = false): string[] {
   const out: string[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) out.push(...wrap(inline(para.join(" "), o), o.width, "", ""), "");
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const t = line.trim();
-    let m: RegExpMatchArray | null;
-    if (t === "") {
-      flush();
-    } else if (t.startsWith("```")) {
-      flush();
-      const code: string[] = [];
-      for (i++; i < lines.length && !lines[i].trim().startsWith("```"); i++) code.push(lines[i]);
-      out.push(
-        ...code.map((c) => (o.color ? `    ${ESC.code[0]}${c}${ESC.code[1]}` : `    ${c}`)),
-        "",
-      );
-    } else if ((m = t.match(/^(#{1,6})\s+(.*)$/))) {
-      flush();
-      const text = inline(m[2], { ...o, color: false }).join(" ");
-      if (o.color) {
-        out.push(`${ESC.bold[0]}${m[1].length <= 1 ? ESC.underline[0] : ""}${text}\x1b[0m`);
-      } else {out.push(
-          text,
-          (m[1].length <= 1 ? "═" : "─").repeat(Math.min(displayWidth(text), o.width)),
-        );}
-      out.push("");
-    } else if (t.startsWith("$$")) {
-      flush();
-      let tex = t.slice(2);
-      while (!tex.trimEnd().endsWith("$$") && i + 1 < lines.length) tex += "\n" + lines[++i].trim();
-      tex = tex.trimEnd().replace(/\$\$$/, "");
-      const shown = formula(tex.replace(/\n/g, " "), true);
-      if (shown.startsWith("$$")) {
-        // Shown as source, line by line as written, between fences of its own: rewrapping
-        // TeX source would only make it harder to read.
-        const source = ["$$", ...tex.split("\n").map((x) => x.trim()).filter(Boolean), "$$"];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    switch (t.type) {
+      case "paragraph_open": {
+        out.push(...wrap(words(tokens[i + 1], o), o.width, "", ""));
+        if (!(tight && t.hidden)) out.push("");
+        i = closing(tokens, i);
+        break;
+      }
+      case "heading_open": {
+        const text = words(tokens[i + 1], { ...o, color: false }).join(" ");
+        const h1 = t.tag === "h1";
+        if (o.color) out.push(`${ESC.bold[0]}${h1 ? ESC.underline[0] : ""}${text}\x1b[0m`);
+        else out.push(text, (h1 ? "═" : "─").repeat(Math.min(displayWidth(text), o.width)));
+        out.push("");
+        i = closing(tokens, i);
+        break;
+      }
+      case "fence":
+      case "code_block": {
+        const code = t.content.replace(/\n$/, "").split("\n");
         out.push(
-          ...source.map((x) => (o.color ? ESC.math[0] + "    " + x + ESC.math[1] : "    " + x)),
+          ...code.map((c) => (o.color ? `    ${ESC.code[0]}${c}${ESC.code[1]}` : `    ${c}`)),
+          "",
         );
-      } else {
-        const w = wrap(
-          shown.split(/(?<=[=,])\s+|\s+(?=[=+−])/).filter(Boolean),
-          o.width - 4,
-          "    ",
-          "      ",
+        break;
+      }
+      case "math_block":
+        out.push(...displayMath(t.content, o), "");
+        break;
+      case "table_open": {
+        const end = closing(tokens, i);
+        out.push(...table(tokens, i, end, o), "");
+        i = end;
+        break;
+      }
+      case "bullet_list_open":
+      case "ordered_list_open": {
+        const end = closing(tokens, i);
+        const items: string[][] = [];
+        let loose = false;
+        for (let j = i + 1; j < end; j = closing(tokens, j) + 1) {
+          const item = tokens[j];
+          const itemEnd = closing(tokens, j);
+          const inside = tokens.slice(j + 1, itemEnd);
+          loose ||= inside.some((x) => x.type === "paragraph_open" && !x.hidden);
+          const first = `${t.type === "bullet_list_open" ? "•" : item.info + item.markup} `;
+          const hang = " ".repeat(displayWidth(first));
+          const lines = trimEnd(blocks(inside, { ...o, width: o.width - hang.length }, true));
+          items.push(indent(lines.length ? lines : [""], first, hang));
+        }
+        items.forEach((lines, k) =>
+          out.push(...lines, ...(loose || k === items.length - 1 ? [""] : []))
         );
-        out.push(...w.map((x) => (o.color ? ESC.math[0] + x + ESC.math[1] : x)));
+        i = end;
+        break;
       }
-      out.push("");
-    } else if (t.startsWith("|")) {
-      flush();
-      const rows: string[] = [];
-      for (; i < lines.length && lines[i].trim().startsWith("|"); i++) rows.push(lines[i]);
-      i--;
-      out.push(...table(rows, o), "");
-    } else if ((m = line.match(/^(\s*)([-*]|\d+\.)\s+(.*)$/))) {
-      flush();
-      const marker = /\d/.test(m[2]) ? m[2] : "•";
-      const indent = " ".repeat(m[1].length);
-      let text = m[3];
-      // continuation lines: indented, not a new item
-      while (
-        i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]) &&
-        !/^\s*([-*]|\d+\.)\s/.test(lines[i + 1])
-      ) {
-        text += " " + lines[++i].trim();
+      case "blockquote_open": {
+        const end = closing(tokens, i);
+        const lines = trimEnd(blocks(tokens.slice(i + 1, end), { ...o, width: o.width - 4 }));
+        out.push(...indent(lines, "  │ ", "  │ "), "");
+        i = end;
+        break;
       }
-      const first = `${indent}${marker} `;
-      out.push(...wrap(inline(text, o), o.width, first, " ".repeat(displayWidth(first))));
-      if (!(i + 1 < lines.length && /^\s*([-*]|\d+\.)\s/.test(lines[i + 1]))) out.push("");
-    } else if (t.startsWith("<details>")) {
-      // A folded question (`<details><summary>Q</summary> … </details>`): a terminal cannot
-      // fold, so the question is shown as a question and the answer below it, indented under
-      // an "Answer" mark (dim in colour) so that a reader can stop before it.
-      flush();
-      let block = t.slice("<details>".length);
-      while (!/<\/details>\s*$/.test(block) && i + 1 < lines.length) block += "\n" + lines[++i];
-      block = block.replace(/<\/details>\s*$/, "");
-      const s = block.match(/^\s*<summary>([\s\S]*?)<\/summary>/);
-      const question = s ? s[1].replace(/\s+/g, " ").trim() : "";
-      const answer = renderMarkdown(
-        (s ? block.slice(s[0].length) : block).split("\n").map((x) => x.trim()).join("\n").trim(),
-        { ...o, width: o.width - 4 },
-      );
-      out.push(...wrap(inline(question, o), o.width, "▸ ", "  "));
-      out.push(o.color ? `  ${ESC.bold[0]}Answer${ESC.bold[1]}` : "  Answer");
-      // Dim, kept dim after a bold span ends (its \x1b[22m ends both bold and dim).
-      const dim = (x: string) =>
-        o.color && x ? `\x1b[2m${x.replaceAll("\x1b[22m", "\x1b[22m\x1b[2m")}\x1b[22m` : x;
-      out.push(...answer.split("\n").map((x) => (x ? dim(`  │ ${x}`) : "  │")), "");
-    } else if (t.startsWith(">")) {
-      flush();
-      const quote: string[] = [];
-      for (; i < lines.length && lines[i].trim().startsWith(">"); i++) {
-        quote.push(lines[i].trim().replace(/^>\s?/, ""));
+      case "hr":
+        out.push("─".repeat(Math.min(o.width, 40)), "");
+        break;
+      case "html_block": {
+        const html = t.content;
+        if (/^\s*<details[\s>]/i.test(html)) {
+          const summary = html.match(/<summary>([\s\S]*?)<\/summary>/i);
+          let after = summary ? html.slice(summary.index! + summary[0].length) : html;
+          if (!summary) after = after.replace(/^\s*<details[^>]*>/i, "");
+          const close = after.search(/<\/details>/i);
+          if (close >= 0) {
+            // The whole fold in one HTML block: its answer is markdown inside it.
+            out.push(...details(summary?.[1] ?? "", parse(after.slice(0, close)), o));
+            out.push(...blocks(parse(after.slice(close).replace(/^<\/details>/i, "")), o));
+            break;
+          }
+          // The answer is the blocks up to the HTML block that closes the fold.
+          let depth = 1;
+          let j = i + 1;
+          for (; j < tokens.length; j++) {
+            const x = tokens[j];
+            if (x.type !== "html_block" || x.level !== t.level) continue;
+            depth += (x.content.match(/<details[\s>]/gi) ?? []).length -
+              (x.content.match(/<\/details>/gi) ?? []).length;
+            if (depth <= 0) break;
+          }
+          // That block's text before its </details> ends the answer; any after it follows.
+          const last = tokens[j]?.content ?? "";
+          const end = last.toLowerCase().lastIndexOf("</details>");
+          const answer = [
+            ...parse(after),
+            ...tokens.slice(i + 1, j),
+            ...(end > 0 ? parse(last.slice(0, end)) : []),
+          ];
+          out.push(...details(summary?.[1] ?? "", answer, o));
+          if (end >= 0) out.push(...blocks(parse(last.slice(end + "</details>".length)), o));
+          i = j;
+          break;
+        }
+        // Other HTML: its text, as inline markdown (as the book does), without its tags.
+        const text = html.replace(/<!--[\s\S]*?-->/g, "").replace(/<[^>]+>/g, " ").trim();
+        if (text) {
+          out.push(
+            ...wrap(
+              wordsOf(inline(PARSER.parseInline(text, {})[0].children ?? [], o)),
+              o.width,
+              "",
+              "",
+            ),
+            "",
+          );
+        }
+        break;
       }
-      i--;
-      out.push(...wrap(inline(quote.join(" "), o), o.width, "  │ ", "  │ "), "");
-    } else {
-      para.push(t);
+      default:
+        // Closing tokens of containers handled above never reach here; nothing else to show.
+        break;
     }
   }
-  flush();
-  while (out.length && out[out.length - 1] === "") out.pop();
-  return out.join("\n");
+  return out;
+}
+
+/** Renders one markdown cell for a terminal. */
+export function renderMarkdown(md: string, o: RenderOptions): string {
+  return renderTokens(PARSER.parse(md, {}), o);
+}
+
+/** Renders a cell's tokens, as {@link markdownParser} gives them, for a terminal. */
+export function renderTokens(tokens: Token[], o: RenderOptions): string {
+  return trimEnd(blocks(tokens, o)).join("\n");
 }

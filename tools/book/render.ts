@@ -6,12 +6,11 @@
  * @module
  */
 
-// @ts-types="npm:@types/markdown-it@14.1.2"
-import MarkdownIt from "markdown-it";
 import katex from "katex";
 import hljs from "highlight.js/lib/core";
 import typescript from "highlight.js/lib/languages/typescript";
 import type { Output } from "./execute.ts";
+import { markdownParser } from "../markdown.ts";
 
 hljs.registerLanguage("typescript", typescript);
 
@@ -52,97 +51,6 @@ export function tex(source: string, display: boolean, where: string): string {
   }
 }
 
-type StateInline = {
-  src: string;
-  pos: number;
-  posMax: number;
-  push(type: string, tag: string, nesting: number): { content: string; markup: string };
-};
-
-/**
- * A markdown-it inline rule for `$…$` (inline) and `$$…$$` (display) math. Code spans are
- * matched by markdown-it's own rule first, so a `$` inside backticks is never math; `\$` is an
- * escaped dollar; an opening `$` followed by a space or digit-only text to the next `$` is not
- * math (so "costs $5 and $6" stays text).
- */
-function mathRule(state: StateInline, silent: boolean): boolean {
-  const src = state.src;
-  const start = state.pos;
-  if (src[start] !== "$") return false;
-  const display = src[start + 1] === "$";
-  const open = display ? 2 : 1;
-  let end = start + open;
-  while (end < state.posMax) {
-    if (src[end] === "\\") {
-      end += 2;
-      continue;
-    }
-    if (src[end] === "$" && (!display || src[end + 1] === "$")) break;
-    end++;
-  }
-  if (end >= state.posMax) return false;
-  const body = src.slice(start + open, end);
-  if (!display && (/^\s/.test(body) || /\s$/.test(body) || body === "")) return false;
-  if (!silent) {
-    const token = state.push(display ? "math_display" : "math_inline", "", 0);
-    token.content = body;
-    token.markup = display ? "$$" : "$";
-  }
-  state.pos = end + open;
-  return true;
-}
-
-type StateBlock = {
-  src: string;
-  bMarks: number[];
-  eMarks: number[];
-  tShift: number[];
-  sCount: number[];
-  blkIndent: number;
-  line: number;
-  push(type: string, tag: string, nesting: number): {
-    content: string;
-    markup: string;
-    map: [number, number] | null;
-    block: boolean;
-  };
-};
-
-/**
- * A markdown-it block rule for display math that starts a line with `$$` and ends a line with
- * `$$`: its lines are one formula, so a continuation line that happens to start with `+ ` or
- * `- ` is not read as a list item (as it would be inside a paragraph).
- */
-function mathBlockRule(state: StateBlock, startLine: number, endLine: number, silent: boolean) {
-  const lineText = (n: number) =>
-    state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
-  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
-  const first = lineText(startLine);
-  if (!first.startsWith("$$")) return false;
-  let last = -1;
-  for (let n = startLine; n < endLine; n++) {
-    const t = lineText(n).trimEnd();
-    if (n > startLine && t === "") return false; // a blank line ends the paragraph: not ours
-    const from = n === startLine ? 2 : 0;
-    if (t.length >= from + 2 && t.endsWith("$$")) {
-      last = n;
-      break;
-    }
-  }
-  if (last < 0) return false;
-  if (silent) return true;
-  const lines = [];
-  for (let n = startLine; n <= last; n++) lines.push(lineText(n));
-  const body = lines.join("\n").trim().slice(2, -2);
-  const token = state.push("math_block", "", 0);
-  token.content = body;
-  token.markup = "$$";
-  token.block = true;
-  token.map = [startLine, last + 1];
-  state.line = last + 1;
-  return true;
-}
-
 /** Renders markdown to HTML; headings get ids (unique within `used`) and are reported. */
 export function markdown(
   text: string,
@@ -152,11 +60,8 @@ export function markdown(
   // HTML is allowed: the lessons are our own source, and they fold answers in
   // <details><summary>; the text between the tags of an HTML block (a summary's question) is
   // rendered as inline markdown, so its math and code spans are typeset too.
-  const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
-  md.inline.ruler.before("escape", "math", mathRule as never);
-  md.block.ruler.before("paragraph", "math_block", mathBlockRule as never, {
-    alt: ["paragraph", "reference", "blockquote", "list"],
-  });
+  // The course's one parser (tools/markdown.ts): the terminal reads the same tokens.
+  const md = markdownParser();
   md.renderer.rules.math_block = (tokens, i) =>
     `<div class="math">${tex(tokens[i].content, true, where)}</div>\n`;
   md.renderer.rules.math_inline = (tokens, i) => tex(tokens[i].content, false, where);
