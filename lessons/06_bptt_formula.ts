@@ -5,8 +5,9 @@
 // ("numpy RNN: from deriving the formulas to implementing them in code"). It writes a
 // vanilla RNN with a softmax output,
 //
-// $$net^t = U x^t + W h^{t-1} + b,\qquad h^t = \tanh(net^t),\qquad o^t = V h^t + c,\qquad
-//   \hat y^t = \operatorname{softmax}(o^t),$$
+// $$net^t = U x^t + W h^{t-1} + b,\qquad h^t = \tanh(net^t),$$
+//
+// $$o^t = V h^t + c,\qquad \hat y^t = \operatorname{softmax}(o^t),$$
 //
 // unrolls $\partial h^3/\partial W$ by hand, reads off a pattern, and states
 //
@@ -158,8 +159,9 @@ lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]
 // $(n_h, 1)$, $o^t$ and $\hat y^t$ are $(n_y, 1)$; $U$ is $(n_h, n_x)$, $W$ $(n_h, n_h)$, $V$
 // $(n_y, n_h)$. In index form one step is
 //
-// $$net^t_i=\sum_m U_{im}x^t_m+\sum_j W_{ij}h^{t-1}_j+b_i,\qquad h^t_i=\tanh(net^t_i),\qquad
-//   o^t_q=\sum_i V_{qi}h^t_i+c_q,$$
+// $$net^t_i=\sum_m U_{im}x^t_m+\sum_j W_{ij}h^{t-1}_j+b_i,\qquad h^t_i=\tanh(net^t_i),$$
+//
+// $$o^t_q=\sum_i V_{qi}h^t_i+c_q,$$
 //
 // and $L=\sum_t L_t$ with $L_t=-\log\hat y^t_{label}$, $\hat y^t=\operatorname{softmax}(o^t)$.
 // Write $e^t=\partial L/\partial o^t$ and $\delta^t=\partial L/\partial net^t$. One
@@ -188,8 +190,9 @@ lesson.value("forward_h", new NDArray(h.flatMap((a) => [...a.data]), [T, n_h, 1]
 //
 // Together, walking backwards from $\delta^{T+1}=0$ (no step after the last):
 //
-// $$\delta^t=\big(1-(h^t)^2\big)\odot\big(V^\top e^t+W^\top\delta^{t+1}\big),\qquad
-//   \frac{\partial L}{\partial W}=\sum_t\delta^t\,(h^{t-1})^\top,\quad
+// $$\delta^t=\big(1-(h^t)^2\big)\odot\big(V^\top e^t+W^\top\delta^{t+1}\big),$$
+//
+// $$\frac{\partial L}{\partial W}=\sum_t\delta^t\,(h^{t-1})^\top,\quad
 //   \frac{\partial L}{\partial U}=\sum_t\delta^t\,(x^t)^\top,\quad
 //   \frac{\partial L}{\partial b}=\sum_t\delta^t,$$
 //
@@ -769,13 +772,16 @@ await show("the post's code: ∂L/∂W", literal.W);
 // (`tools/gen_bptt_literal.py`) on the 4-step example, on the same data cut to one step, and
 // with the "`h[t-1]`" repair of section 6 (which leans on Python's negative indexing), and
 // the test compares those runs with ours fed numpy's own forward values, within a float64
-// rounding bound. The cell below runs our rendition on numpy's inputs and keeps the results
-// in the lesson's `--json`, where that test reads them.
+// rounding bound. The cell below runs our rendition on numpy's forward values and prints how
+// far its five gradients are from numpy's run of the same loop (the bound itself is the
+// test's).
 
 // %%
 interface NumpyRun {
   T: number;
   forward: { h: string[]; y_hat: string[]; loss: string };
+  literal: Record<string, string[]>;
+  literal_prev_list: Record<string, string[]>;
 }
 // Made by `python3 tools/gen_bptt_literal.py`.
 const numpyRuns = readDataJson<{ runs: NumpyRun[] }>("bptt/literal_numpy.json").runs;
@@ -811,6 +817,33 @@ lesson.value(
     Object.entries(fed).map(([k, v]) => [k, { gradients: v.gradients, magnitude: v.magnitude }]),
   ),
 );
+{
+  const numpyLoop: Record<keyof typeof fed, Record<string, string[]>> = {
+    "code, T=4": numpyRuns[0].literal,
+    "code, T=1": numpyRuns[1].literal,
+    "code+h[t-1] list, T=4": numpyRuns[0].literal_prev_list,
+  };
+  console.log("our rendition fed numpy's forward values, against numpy's run of the same loop:");
+  for (
+    const [name, run] of Object.entries(fed) as [keyof typeof fed, (typeof fed)[keyof typeof fed]][]
+  ) {
+    const diff = Math.max(
+      ...KEYS.flatMap((k) =>
+        (run.gradients[k] as number[][]).flat().map((v, i) =>
+          Math.abs(v - Number(numpyLoop[name][k][i]))
+        )
+      ),
+    );
+    const size = Math.max(
+      ...KEYS.flatMap((k) => (run.gradients[k] as number[][]).flat().map(Math.abs)),
+    );
+    console.log(
+      `  ${name.padEnd(22)} largest |ours − numpy| ${diff.toExponential(1)} (largest |entry| ${
+        size.toFixed(2)
+      })`,
+    );
+  }
+}
 lesson.value(
   "reduce fed numpy's h",
   everyStep.map((t) => dTanh(fed["code, T=4"].h, t, T).toNested()),
@@ -987,13 +1020,16 @@ const ladder1: [string, Fixes][] = [
   ["(a)+(c)+(d)", { matrixPower: true, outer: true, previousState: "h0" }],
 ];
 const ladder1Table: Record<string, Record<string, number>> = {};
+/** A rung's label as printed: the --json keys keep `h^t`, the table shows hᵗ. */
+const shown = (label: string) =>
+  label.replace("h^{t−1}", "hᵗ⁻¹").replace("h^t", "hᵗ").replace("h^j", "hʲ");
 console.log(`T = 1, relative error (norm-wise) against numerical gradients`);
 console.log(`${"".padEnd(30)}${RECURRENT.map((k) => `∂L/∂${k}`.padEnd(11)).join("")}`);
 for (const [label, fix] of ladder1) {
   const g = literalBackward(rnn, xt1, h.slice(0, 1), y_hat.slice(0, 1), y1, fix, h0);
   ladder1Table[label] = Object.fromEntries(RECURRENT.map((k) => [k, normRel(g[k], numeric1[k])]));
   console.log(
-    label.padEnd(30) + RECURRENT.map((k) => fmt(ladder1Table[label][k]).padEnd(11)).join(""),
+    shown(label).padEnd(30) + RECURRENT.map((k) => fmt(ladder1Table[label][k]).padEnd(11)).join(""),
   );
   if (label === "(a)+(c)+(d)") {
     lesson.gradientCheck(
@@ -1044,7 +1080,7 @@ for (const [label, make] of ladder4) {
   const g = make();
   ladder4Table[label] = Object.fromEntries(RECURRENT.map((k) => [k, normRel(g[k], numeric[k])]));
   console.log(
-    label.padEnd(30) + RECURRENT.map((k) => fmt(ladder4Table[label][k]).padEnd(11)).join(""),
+    shown(label).padEnd(30) + RECURRENT.map((k) => fmt(ladder4Table[label][k]).padEnd(11)).join(""),
   );
 }
 lesson.value("ladder_T4", ladder4Table);
@@ -1064,14 +1100,26 @@ lesson.atLeast(
 // never a near miss of BPTT: it is the derivation's formula, wrongly transcribed, and the
 // formula is itself wrong for $T>1$.
 //
-// ## Summary
+// The source printed no numbers, so the table below holds only our checks against
+// independent references: central differences judged by the gradient policy (with the bugs
+// it must catch), float64 rounding bounds between two orders of the same sums, and the
+// claims' own thresholds. Our TypeScript's agreement with numpy is checked in
+// `tests/06_bptt_formula_test.ts`.
+
+// %%
+await lesson.end();
+
+// %% [markdown]
+// ## What we learned
 //
-// **Derived:** BPTT's δ recursion from the forward pass in index form (section 1), and the
-// post's sum over $k$ as the same recursion unrolled, with the tanh Jacobians interleaved
-// between the $W$ factors (section 3). **Proved by the numbers:** BPTT equals central
-// differences on every entry, and the gradient policy flags every planted bug; the post's
-// formula, read literally, is right only in the cases where its Jacobians commute with $W$;
-// its code is right for $V$ and $c$ only. **What the post got wrong**, slip by slip:
+// - **Derived:** BPTT's δ recursion from the forward pass in index form (section 1), and the
+//   post's sum over $k$ as the same recursion unrolled, with the tanh Jacobians interleaved
+//   between the $W$ factors (section 3).
+// - **What the numbers proved:** BPTT equals central differences on every entry, and the
+//   gradient policy flags every planted bug; the post's formula, read literally, is right
+//   only in the cases where its Jacobians commute with $W$; its code is right for $V$ and $c$
+//   only.
+// - **What the post got wrong**, slip by slip:
 //
 // | what | where | effect here |
 // |---|---|---|
@@ -1086,16 +1134,6 @@ lesson.atLeast(
 // | $\sum_k$ of a summand in $t$ ($V$, $c$) | formula | $T$ times the last step's gradient |
 // | loss at the last step only | derivation | misses $\sum_{s<T}L_s$ |
 //
-// The source printed no numbers, so the table below holds only our checks against
-// independent references: central differences judged by the gradient policy (with the bugs
-// it must catch), float64 rounding bounds between two orders of the same sums, and the
-// claims' own thresholds. Our TypeScript's agreement with numpy is checked in
-// `tests/06_bptt_formula_test.ts`.
-
-// %%
-await lesson.end();
-
-// %% [markdown]
 // ### Check your understanding
 //
 // <details><summary>1. Why does ∂L/∂W pair $\delta^t$ with $h^{t-1}$, and what does the planted bug

@@ -118,13 +118,14 @@ lesson.check(
 // 1. **The order of the additions.** Addition of doubles is not associative. BLAS kernels
 //    split a dot product into SIMD lanes, or walk it in blocks; a plain loop goes left to
 //    right.
-// 2. **Fused or separate multiply-adds.** On CPUs with FMA, `s + x·y` can be one instruction with
-//    one rounding instead of two. JavaScript has no `fma`, so we wrote one (`lib/numerics/fma.ts`:
-//    an *error-free transformation* — a few operations that return a product's or a sum's rounded
-//    value together with its exact rounding error, as two doubles — with a *round-to-odd* step,
-//    which rounds an inexact intermediate sum to the neighbour whose last bit is odd, so that the
-//    one rounding after it gives the correctly rounded result — Boldo and Melquiond's proof; and
-//    exact integers where that cannot work), tested against exact rational arithmetic.
+// 2. **Fused or separate multiply-adds.** On CPUs with FMA, `s + x·y` can be one
+//    instruction with one rounding instead of two. JavaScript has no `fma`, so we wrote one,
+//    `lib/numerics/fma.ts`, tested against exact rational arithmetic. It combines an
+//    *error-free transformation* (a few operations that return a product's or a sum's rounded
+//    value together with its exact rounding error, as two doubles) with a *round-to-odd* step
+//    (an inexact intermediate sum is rounded to the neighbour whose last bit is odd, so that
+//    the one rounding after it gives the correctly rounded result: Boldo and Melquiond's
+//    proof), and falls back to exact integers where that cannot work.
 // 3. **The math library.** `tanh` is not an exact operation; each library rounds its own
 //    approximation. V8 ships a port of fdlibm, glibc has its own, numpy has SIMD loops.
 //
@@ -643,3 +644,6 @@ await lesson.end();
 // A gradient check should accept every correct arithmetic and reject wrong mathematics, so
 // its tolerance comes from the computation, as lesson 1 derived it.
 // </details>
+//
+// This optional lesson has no exercise; lesson 9 takes the same question to a float32
+// printout, and lesson 10's exercise is the next one.

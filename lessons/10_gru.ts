@@ -109,14 +109,14 @@ const lesson = new Lesson(10);
 //
 // 1. $h'_j = (1-z_j) n_j + z_j h_j$, so $\partial h'_j/\partial n_j = 1 - z_j$: $\delta n = \delta h' \odot (1 - z)$ — $(n_h)$
 // 2. the same line, $\partial h'_j/\partial z_j = h_j - n_j$: $\delta z = \delta h' \odot (h - n)$ — $(n_h)$
-// 3. the same line, with the gates held, $\partial h'_j/\partial h_j = z_j$: the *direct* part of $\delta h$ is $\delta h' \odot z$ — $(n_h)$
+// 3. the same line, with $z$ and $n$ held (they depend on $h$ too; line 12 adds those paths), $\partial h'_j/\partial h_j = z_j$: the *direct* part of $\delta h$ is $\delta h' \odot z$ — $(n_h)$
 // 4. $n_j = \tanh(a^n_j)$ and $\tanh' = 1 - \tanh^2$: $\delta a^n = \delta n \odot (1 - n^2)$ — $(n_h)$
 // 5. $a^n_j$ holds the product $r_j m_j$: $\delta r = \delta a^n \odot m$ and $\delta m = \delta a^n \odot r$ — $(n_h)$ each
 // 6. $z_j = \sigma(a^z_j)$ and $\sigma' = \sigma(1-\sigma)$: $\delta a^z = \delta z \odot z \odot (1 - z)$ — $(n_h)$
 // 7. $r_j = \sigma(a^r_j)$: $\delta a^r = \delta r \odot r \odot (1 - r)$ — $(n_h)$
 //
-// Gates are done one at a time: the update gate enters $h'$ in one place (lines 2, 3, 6), the
-// reset gate enters only through the candidate (lines 5, 7). Every pre-activation's gradient is
+// Gates are done one at a time: the update gate enters only the mix that makes $h'$ (lines 2
+// and 6), the reset gate only the candidate (lines 5 and 7). Every pre-activation's gradient is
 // now known, and each pre-activation is an affine map $a = Wv + b$. One rule serves all six
 // products. From $a_j = \sum_k W_{jk} v_k + b_j$:
 //
@@ -152,9 +152,10 @@ const lesson = new Lesson(10);
 // through time is one vector of $n_h$ numbers per example; the weight gradients are summed
 // along the way.
 //
-// The first term of the carry is the GRU's answer to lesson 7's vanishing gradient. Holding
-// the gates, $\partial h_t/\partial h_{t-1} = \operatorname{diag}(z_t)$: no weight matrix, no
-// squashing derivative. Where $z \approx 1$ the gradient passes a step almost unchanged, as it
+// The first term of the carry is the GRU's answer to lesson 7's vanishing gradient. Along the
+// direct path alone (gates and candidate held, as in line 3),
+// $\partial h_t/\partial h_{t-1} = \operatorname{diag}(z_t)$: no weight matrix, no squashing
+// derivative. Where $z \approx 1$ the gradient passes a step almost unchanged, as it
 // passes the LSTM's cell through $f$. The other three terms are the paths through the gates,
 // and they can add to it or cancel it.
 //
@@ -168,16 +169,20 @@ const lesson = new Lesson(10);
 // ### A batch
 //
 // The code keeps PyTorch's layout, one example per *row*: $X$ is $(B, n_x)$, $H$ is $(B, n_h)$,
-// and $A = XW^\top + b$. The outer product $\delta a\, v^\top$ of one example becomes
-// $\delta A^\top V$, $(n_h, B)(B, n_v)$: the product sums the outer products of the batch.
+// and $A = XW^\top + b$ (the row $a^\top = v^\top W^\top + b^\top$ of one example, stacked). The
+// outer product $\delta a\, v^\top$ of one example becomes $\delta W = \delta A^\top V$,
+// $(n_h, B)(B, n_v)$: the product sums the outer products of the batch. $\delta v = W^\top\delta a$
+// becomes, row by row, $\delta V = \delta A\, W$, $(B, n_h)(n_h, n_v)$; and $\delta b$ is the sum
+// of $\delta A$'s rows.
 
 // %% [markdown]
 // ## 3 · The code
 //
 // `lib/nn/gru.ts` is those lines in the same order, with the same names: `gruBackward` walks
 // the steps from the last, computes `dh` (here $\delta h'$) as the step's `dOutputs` row plus the
-// carry, then `dn`, `dz`, `da_n`, `da_z`, `dm`, `dr`, `da_r` one per line, accumulates the six
-// outer products, and hands the carry back. On the contract of every model in `lib/nn`:
+// carry, then `dn`, `dz`, `da_n`, `da_z`, `dm`, `dr`, `da_r` (lines 1, 2, 4, 6, 5, 7: line 6
+// needs only $\delta z$, so it shares line 4's loop), accumulates the six outer products, and
+// hands the carry back. On the contract of every model in `lib/nn`:
 //
 // - `initGru(rng, { inputSize, hiddenSize })` — PyTorch's initialisation, uniform in $\pm 1/\sqrt{n_h}$;
 // - `gruForward(params, inputs, state)` — inputs $(T, B, n_x)$, state $h_0$ $(B, n_h)$ → `outputs` $(T, B, n_h)$, the last `state`, and the `cache` the backward reads;
@@ -186,7 +191,8 @@ const lesson = new Lesson(10);
 // Our first example is PyTorch's: the weights, inputs and loss of a run of `torch.nn.GRU`
 // recorded by `tools/gen_gru_reference.py` (`torch.manual_seed(10)`, $n_x = 3$, $n_h = 4$,
 // $T = 5$ steps, a batch of 2, float64), with the fixed loss
-// $L = \sum \text{output}\odot C + \sum h_n\odot D$ for recorded random $C$ and $D$ — so
+// $L = \sum_t \sum C_t\odot h_t + \sum D\odot h_T$ (the inner sums over every entry; torch's
+// `output` holds every $h_t$, its `h_n` is $h_T$) for recorded random $C$ and $D$ — so
 // $e_t = C_t$, plus $D$ at the last step.
 
 // %%
@@ -641,8 +647,11 @@ lesson.atLeast(
 // must start open along the path that carries the memory, which is what the derivation's
 // $\delta h'\odot z$ said it would need.
 
+// %%
+await lesson.end();
+
 // %% [markdown]
-// ## Summary
+// ## What we learned
 //
 // - **Derived**: a GRU's backward pass, one chain-rule step per line — three lines from the
 //   mix $h' = (1-z)\odot n + z\odot h$, one per nonlinearity, one rule ($\delta W = \delta a\,v^\top$,
@@ -654,15 +663,13 @@ lesson.atLeast(
 //   framework that computes it.
 // - **Proved**: central differences by the course's policy (every planted mistake flagged),
 //   PyTorch's `nn.GRU` and autograd in float64 in two shapes, TensorFlow.js's `gru` in float32.
-// - **Measured**: at the 40-step gap the GRU, like the LSTM, learns only when the gate on its
-//   direct path starts open; from PyTorch's default initialisation it stayed at chance here.
+// - **Measured**: at the 40-step gap the GRU, like the LSTM, learned here only with the gate
+//   on its direct path started open; from PyTorch's default initialisation it stayed at chance.
 //
-// ## Check your understanding
+// ### Check your understanding
 //
-// **1.** Why do $b^{ir}$ and $b^{hr}$ always get the same gradient, while $b^{in}$ and
-// $b^{hn}$ do not?
-//
-// <details><summary>Answer</summary>
+// <details><summary>1. Why do $b^{ir}$ and $b^{hr}$ always get the same gradient, while
+// $b^{in}$ and $b^{hn}$ do not?</summary>
 //
 // $b^{ir}$ and $b^{hr}$ are both added to the same pre-activation $a^r$, so each has gradient
 // $\delta a^r$: only their sum enters the model, and a framework that keeps both (as PyTorch
@@ -673,12 +680,11 @@ lesson.atLeast(
 //
 // </details>
 //
-// **2.** A student checks one step of their backward pass ($T = 1$, one example). The
-// gradients of $W^{ir}$, $W^{hr}$, $W^{in}$, $W^{hn}$ and their biases pass; those of $W^{iz}$,
-// $W^{hz}$, $b^{iz}$ and $b^{hz}$ fail. Which lines of section 2 are the suspects, and how does
-// the ratio of the student's $\delta b^{iz}$ to the right one tell them apart?
-//
-// <details><summary>Answer</summary>
+// <details><summary>2. A student checks one step of their backward pass ($T = 1$, one
+// example). The gradients of $W^{ir}$, $W^{hr}$, $W^{in}$, $W^{hn}$ and their biases pass;
+// those of $W^{iz}$, $W^{hz}$, $b^{iz}$ and $b^{hz}$ fail. Which lines of section 2 are the
+// suspects, and how does the ratio of the student's $\delta b^{iz}$ to the right one tell them
+// apart?</summary>
 //
 // Those four gradients are made from $\delta a^z$ alone (line 9), and $\delta a^z$ comes from
 // lines 2 and 6 only; in one step nothing else depends on them (the direct path, line 3, uses
@@ -688,9 +694,8 @@ lesson.atLeast(
 //
 // </details>
 //
-// **3.** If every $z_t$ were exactly 1, what would the GRU compute, and what would BPTT carry?
-//
-// <details><summary>Answer</summary>
+// <details><summary>3. If every $z_t$ were exactly 1, what would the GRU compute, and what
+// would BPTT carry?</summary>
 //
 // $h_t = h_{t-1}$ for every $t$ (a limit: $\sigma$ never reaches 1): the state never changes, the
 // inputs are ignored, and the output is $h_0$. Line 1 gives $\delta n = 0$, so $\delta a^n$,
@@ -703,6 +708,3 @@ lesson.atLeast(
 //
 // Now do exercise 10: `deno task exercise 10` — write `gru_cell_backward` (lines 1–12 of
 // section 2, for a batch in column layout) and `gru_backward` (the recursion through time).
-
-// %%
-await lesson.end();
