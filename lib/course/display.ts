@@ -411,12 +411,15 @@ export async function showTable(
  * import { wrapLine } from "./display.ts";
  * import { equal } from "node:assert/strict";
  * equal(wrapLine("aaa bbb ccc", 7), "aaa bbb\n  ccc");
+ * equal(wrapLine("ratio 7.8e+9 ≥ 1", 14), "ratio 7.8e+9\n  ≥ 1");
  * ```
  */
 export function wrapLine(text: string, width = 100, indent = "  ", first = ""): string {
   const lines: string[] = [];
   let line = first;
-  for (const word of text.split(" ")) {
+  // A relation keeps its right-hand side on its line ("≥ 1", never "≥" then "1" alone below).
+  const words = text.replace(/ ([≤≥<>=]) (?=\S)/g, " $1\u0001").split(" ");
+  for (const word of words.map((w) => w.replace("\u0001", " "))) {
     const candidate = line.trim() === "" ? line + word : `${line} ${word}`;
     if (displayWidth(candidate) > width && line.trim() !== "") {
       lines.push(line);
