@@ -17,7 +17,13 @@ import { basicSetup, EditorView } from "codemirror";
 import { javascript } from "@codemirror/lang-javascript";
 import { transform } from "sucrase";
 import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
-import { gradeInPage, LOAD_LIMIT_MS, PROBE_LIMIT_MS, type RunEvent } from "./host.ts";
+import {
+  gradeInPage,
+  LOAD_LIMIT_MS,
+  PageScriptError,
+  PROBE_LIMIT_MS,
+  type RunEvent,
+} from "./host.ts";
 import type { ProbeName } from "./protocol.ts";
 import { keys, load, loadSummary, type RunSummary, save, statusText } from "./storage.ts";
 
@@ -133,6 +139,36 @@ function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
     );
   }
   return box;
+}
+
+/**
+ * The panel when the page itself failed (its worker script or a bundled module did not load, or
+ * the grader broke): the learner's code was not run, nothing of theirs is lost, and how to go on.
+ */
+function pageFailure(info: ExerciseInfo, message: string, scripts: boolean): HTMLElement {
+  return el(
+    "div",
+    { class: "practice-report practice-page-failure", role: "alert" },
+    el(
+      "p",
+      {},
+      el("strong", {}, "Your code was not run"),
+      scripts
+        ? ": a script of this page's grader did not load, so no check could start. This is not about your code."
+        : ": this page's grader failed. This is not about your code.",
+    ),
+    el("p", {}, "What the browser said: ", el("code", {}, message)),
+    el(
+      "p",
+      {},
+      "Your code is saved in this browser. Reload the page and press Run again. If it fails again, ",
+      "the book on this server is incomplete or from another build: rebuild it with ",
+      el("code", {}, "deno task book"),
+      " — or download your file and grade it on the command line with ",
+      el("code", {}, `deno task exercise ${info.number}`),
+      ".",
+    ),
+  );
 }
 
 /** Mounts the practice panel for one exercise. */
@@ -282,8 +318,12 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       section.dispatchEvent(new CustomEvent("practice-result", { detail: result }));
       return result;
     } catch (e) {
-      status.textContent = `The page's grader failed: ${(e as Error).message}`;
-      section.dataset.result = JSON.stringify({ error: (e as Error).message });
+      const message = (e as Error).message;
+      status.textContent = e instanceof PageScriptError
+        ? "Not run: the page's grader could not start."
+        : `The page's grader failed: ${message}`;
+      panel.replaceChildren(pageFailure(info, message, e instanceof PageScriptError));
+      section.dataset.result = JSON.stringify({ error: message });
       console.warn(e);
     } finally {
       running = false;
