@@ -89,6 +89,13 @@ function summarize(r: ExerciseResult): RunSummary {
   };
 }
 
+const passedText = (r: ExerciseResult) => {
+  const passed = r.tests.filter((t) => t.ok).length;
+  return passed === r.tests.length
+    ? `all ${r.tests.length} checks passed`
+    : `${passed} of ${r.tests.length} checks passed`;
+};
+
 function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
   const box = el("div", { class: "practice-report" });
   let fn = "";
@@ -111,16 +118,8 @@ function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
       ),
     );
   }
-  const passed = r.tests.filter((t) => t.ok).length;
-  box.append(
-    el(
-      "p",
-      { class: "summary" },
-      passed === r.tests.length
-        ? `all ${r.tests.length} checks passed`
-        : `${passed} of ${r.tests.length} checks passed`,
-    ),
-  );
+  // The count first, where the learner looks after pressing Run.
+  box.prepend(el("p", { class: "summary" }, passedText(r)));
   if (r.seed !== undefined) {
     box.append(
       el(
@@ -236,6 +235,9 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
     extensions: [
       basicSetup,
       javascript({ typescript: true }),
+      // Long comment lines wrap rather than hide past the right edge (a phone is 390 px wide);
+      // a wrapped line keeps its one line number.
+      EditorView.lineWrapping,
       EditorView.updateListener.of((u) => {
         if (u.docChanged) persist(u.state.doc.toString());
       }),
@@ -267,6 +269,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
     runButton.disabled = true;
     const started = performance.now();
     const prints: string[] = [];
+    let ticker: ReturnType<typeof setInterval> | undefined;
     try {
       const sources = learnerSources(info, all, code());
       const files: Record<string, string> = {};
@@ -280,15 +283,27 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       // A fresh seed for the random cases each run, as the command line draws one.
       const seed = limits.seed ?? Math.floor(Math.random() * 2 ** 31);
       let probes: ProbeName[] = [];
+      const limitS = (limits.probeLimitMs ?? PROBE_LIMIT_MS) / 1000;
       const onEvent = (e: RunEvent) => {
         if (e.type === "probes") probes = e.probes;
         else if (e.type === "start") {
           const p = probes[e.i];
-          status.textContent = `Running check ${e.i + 1} of ${probes.length}: ${p.fn} — ${p.name}…`;
+          const doing = `Running check ${e.i + 1} of ${probes.length}: ${p.fn} — ${p.name}…`;
+          status.textContent = doing;
+          // A check that takes long says so, second by second, up to the limit.
+          const t0 = performance.now();
+          clearInterval(ticker);
+          ticker = setInterval(() => {
+            const s = Math.floor((performance.now() - t0) / 1000);
+            if (s >= 1) status.textContent = `${doing} ${s} s (stopped at ${limitS} s)`;
+          }, 250);
         } else if (e.type === "stopped") {
           prints.push(`[stopped: ${probes[e.i].fn} did not return within ${e.ms / 1000} s]`);
         } else if (e.type === "print") prints.push(e.text);
-        else if (e.type === "judging") status.textContent = "Comparing with the references…";
+        else if (e.type === "judging") {
+          clearInterval(ticker);
+          status.textContent = "Comparing with the references…";
+        }
       };
       const result = await gradeInPage(
         WORKER_URL,
@@ -307,7 +322,8 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       const summary = summarize(result);
       save(keys.result(info.slug), JSON.stringify(summary));
       const stopped = result.tests.filter((t) => t.outcome === "timeout");
-      status.textContent = `Ran in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+      status.textContent = `Ran in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+        passedText(result) +
         (stopped.length
           ? ` — stopped: ${
             [...new Set(stopped.map((t) => t.function))].join(", ")
@@ -326,6 +342,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       section.dataset.result = JSON.stringify({ error: message });
       console.warn(e);
     } finally {
+      clearInterval(ticker);
       running = false;
       runButton.disabled = false;
     }
