@@ -615,6 +615,29 @@ async function onceChecks(
     if (took > stopped.length * 5000 + 15_000) throw new Error(`took ${took} ms`);
   });
 
+  await check(results, "Stop ends a looping run at once, and the next run grades", async () => {
+    const pending = page.evaluate(async (code) => {
+      practice.setCode(code);
+      return await practice.run();
+    }, loopingStub(stub, spec.functions[0]));
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await page.click("xpath/.//button[text()='Stop']");
+    const r = await pending;
+    const took = Date.now() - t0;
+    const status = await page.$eval(".practice-status", (e) => e.textContent ?? "");
+    if (r !== undefined || took > 1000 || !status.startsWith("Stopped after")) {
+      throw new Error(`${took} ms; result ${JSON.stringify(r)?.slice(0, 100)}; status: ${status}`);
+    }
+    const hidden = await page.$eval(
+      "xpath/.//button[text()='Stop']",
+      (e) => (e as HTMLElement).hidden,
+    );
+    if (!hidden) throw new Error("the Stop button is still shown");
+    const again = await runCode(page, stub);
+    if (!again.tests.length) throw new Error("the next run gave no checks");
+  });
+
   await check(results, "Reset asks first, and Undo brings the code back", async () => {
     const mine = stub.replace("// YOUR CODE HERE", "// kept through a reset");
     await page.evaluate((c) => practice.setCode(c), mine);

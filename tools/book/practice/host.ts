@@ -70,6 +70,14 @@ export class PageScriptError extends Error {
   override name = "PageScriptError";
 }
 
+/** The learner pressed Stop: the run's worker is terminated and nothing is judged. */
+export class RunStopped extends Error {
+  override name = "RunStopped";
+  constructor() {
+    super("stopped by the learner");
+  }
+}
+
 const workerScriptFailed = (detail: string) =>
   new PageScriptError(`the grader's worker script (practice/worker.js) did not load: ${detail}`);
 
@@ -78,12 +86,14 @@ export async function runProbesInWorkers(
   workerUrl: string,
   req: RunRequest & { probes: number },
   onEvent: (e: RunEvent) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<Outcome[]> {
   const probeMs = req.probeLimitMs ?? PROBE_LIMIT_MS;
   const loadMs = req.loadLimitMs ?? LOAD_LIMIT_MS;
   const outcomes: (Outcome | undefined)[] = new Array(req.probes);
   let remaining = [...Array(req.probes).keys()];
   while (remaining.length) {
+    if (signal?.aborted) throw new RunStopped();
     const indices = remaining;
     await new Promise<void>((resolve, reject) => {
       const w = startWorker(workerUrl);
@@ -95,9 +105,18 @@ export async function runProbesInWorkers(
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
         w.terminate();
         resolve();
       };
+      const stop = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        w.terminate();
+        reject(new RunStopped());
+      };
+      signal?.addEventListener("abort", stop, { once: true });
       const failAll = (o: Outcome) => {
         for (const i of indices) outcomes[i] ??= o;
         finish();
@@ -139,6 +158,7 @@ export async function runProbesInWorkers(
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
         w.terminate();
         reject(e);
       };
@@ -240,6 +260,7 @@ export async function gradeInPage(
   req: RunRequest,
   onEvent: (e: RunEvent) => void = () => {},
   failure?: Outcome,
+  signal?: AbortSignal,
 ): Promise<ExerciseResult> {
   const grader = new GraderWorker(workerUrl);
   try {
@@ -247,7 +268,7 @@ export async function gradeInPage(
     onEvent({ type: "probes", probes });
     const outcomes = failure
       ? probes.map(() => failure)
-      : await runProbesInWorkers(workerUrl, { ...req, probes: probes.length }, onEvent);
+      : await runProbesInWorkers(workerUrl, { ...req, probes: probes.length }, onEvent, signal);
     onEvent({ type: "judging" });
     return await grader.judge(req.exercise, req.seed, outcomes);
   } finally {

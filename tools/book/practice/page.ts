@@ -23,6 +23,7 @@ import {
   PageScriptError,
   PROBE_LIMIT_MS,
   type RunEvent,
+  RunStopped,
 } from "./host.ts";
 import type { ProbeName } from "./protocol.ts";
 import { keys, load, loadSummary, type RunSummary, save, statusText } from "./storage.ts";
@@ -176,6 +177,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
   const saved = load(keys.code(info.slug));
   const savedNote = el("span", { class: "saved", role: "status" });
   const runButton = el("button", { type: "button", class: "run" }, "Run");
+  const stopButton = el("button", { type: "button", hidden: "" }, "Stop");
   const resetButton = el("button", { type: "button" }, "Reset to the stub");
   const undoButton = el("button", { type: "button", hidden: "" }, "Undo reset");
   const downloadButton = el("button", { type: "button" }, "Download");
@@ -197,7 +199,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       el("strong", {}, `${PROBE_LIMIT_MS / 1000} s`),
       ` and the file ${
         LOAD_LIMIT_MS / 1000
-      } s to load; then it is stopped and the page says which function did not return. `,
+      } s to load; then it is stopped and the page says which function did not return (Stop ends a run at once). `,
       "The page strips your types but does not check them: ",
       el("code", {}, `deno task exercise ${info.number}`),
       " and ",
@@ -208,6 +210,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       "div",
       { class: "practice-toolbar" },
       runButton,
+      stopButton,
       resetButton,
       undoButton,
       downloadButton,
@@ -267,6 +270,9 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
     if (running) return;
     running = true;
     runButton.disabled = true;
+    const stopper = new AbortController();
+    stopButton.onclick = () => stopper.abort();
+    stopButton.hidden = false;
     const started = performance.now();
     const prints: string[] = [];
     let ticker: ReturnType<typeof setInterval> | undefined;
@@ -318,6 +324,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
         },
         onEvent,
         failure,
+        stopper.signal,
       );
       const summary = summarize(result);
       save(keys.result(info.slug), JSON.stringify(summary));
@@ -334,6 +341,13 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       section.dispatchEvent(new CustomEvent("practice-result", { detail: result }));
       return result;
     } catch (e) {
+      if (e instanceof RunStopped) {
+        const s = ((performance.now() - started) / 1000).toFixed(1);
+        status.textContent =
+          `Stopped after ${s} s: nothing was graded. Change your code and Run again.`;
+        section.dataset.result = JSON.stringify({ stopped: true });
+        return;
+      }
       const message = (e as Error).message;
       status.textContent = e instanceof PageScriptError
         ? "Not run: the page's grader could not start."
@@ -345,6 +359,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       clearInterval(ticker);
       running = false;
       runButton.disabled = false;
+      stopButton.hidden = true;
     }
   };
 
