@@ -4,17 +4,19 @@
  *
  * Serves the built book (`out/book/`, as `deno task book` writes it with its practice plugin;
  * built first with `deno task book --only 1` when it is not there, or with `--rebuild`) on
- * 127.0.0.1 and, on every exercise page (`exercise-NN.html`):
+ * 127.0.0.1. Every exercise page of the book (`exercise-NN.html`, found by its number: exercise
+ * 10 is the eighth) must belong to an exercise of the grader, and each is tested:
  * 1. the committed stub, run in the page, gives the same result as `deno task exercise N --json`
  *    (compared as data: the grader's `ExerciseResult` from the page and from the command line,
  *    at the page's seed; every field equal, except that a number in a message may differ in its
- *    last printed digit — see {@link sameNumber});
+ *    last printed digit — see {@link sameNumber} — and a tolerance the gradient policy measured
+ *    from rounding noise by the policy's own 15 % — see {@link measured});
  * 2. the reference solution (`exercises/_solutions.ts` as the exercise file) passes every check
  *    and equals `deno task exercise N --solution --json`;
- * 3. three wrong solutions from the grader's committed set (`tools/grader/wrong/exNN/`, the
- *    first three that expect to be rejected; their `../../../../lib/` imports read as the
- *    exercise folder's `../lib/`) give the same result as the command line's grader (`grade` on
- *    the file, which `deno task exercise` runs), the file named in "(at …)" aside;
+ * 3. every file of the grader's committed set (`tools/grader/wrong/exNN/`: the wrong solutions
+ *    and the controls; their `../../../../lib/` imports read as the exercise folder's `../lib/`)
+ *    gets the same result as the command line's grader (`grade` on the file, which `deno task
+ *    exercise` runs), the file named in "(at …)" aside;
  * 4. an infinite loop in the exercise's first function is stopped (a 1 s limit, passed through
  *    the test hook; exercise 1 also with the page's own limit), the function named as not
  *    returning, and the page answers while the worker spins;
@@ -25,14 +27,22 @@
  * a file loads one; the reading guide shows each exercise's state; the learner's code cannot reach the
  * network (`fetch` refused in the learner's terms; a module import from another origin, the
  * page's own `fetch` and a worker's `fetch` all blocked by the Content-Security-Policy, and a
- * canary server sees no request); no console error on any page except the CSP refusals that
- * phase provokes on purpose. Screenshots at 1280 and 390 px go to `out/browser/practice_*.png`.
+ * canary server sees no request); the page's own scripts failing (the grader's worker script
+ * missing, with a syntax error, throwing at load, or failing for the learner's worker only; a
+ * bundled library module missing) are reported in the panel in the learner's terms, and the next
+ * run works once they are served again ({@link brokenScriptChecks}); no console error on any page
+ * except those two phases provoke on purpose. Screenshots at 1280 and 390 px go to
+ * `out/browser/practice_*.png`.
  *
- * Skips (exit 0) when Chromium is missing. `--only 1,3` limits the exercises; `--all-wrong`
- * compares every file of the committed set (controls too), not three per exercise; `--seed S`
- * makes every run in the page draw its random cases from S (default 20261207; `fresh`: a new seed
- * per run, as for a learner; a failure names the seed); `--verbose`
- * prints progress. Ends with `N passed, M failed`; exit 1 on a failure.
+ * The command line grades ahead, at the fixed seed, while Chromium runs the page
+ * ({@link planExercise}); the summary says how long each took.
+ *
+ * Skips (exit 0) when Chromium is missing. `--only 1,3` limits the exercises; `--three` compares
+ * only the first three wrong solutions of each exercise that expect to be rejected (a quick run);
+ * `--jobs K` lets the command line grade K files at once (default 1); `--seed S` makes every run
+ * in the page draw its random cases from S (default 20261207; `fresh`: a new seed per run, as for
+ * a learner; a failure names the seed); `--verbose` prints progress. Ends with `N passed, M
+ * failed`; exit 1 on a failure.
  *
  * @module
  */
@@ -71,22 +81,43 @@ const TYPES: Record<string, string> = {
   png: "image/png",
 };
 
-/** A static server for `dir` on 127.0.0.1. */
+/**
+ * What the server does instead of serving a file (`/practice/worker.js` → a 404, or a broken
+ * script): the page's own scripts failing, for {@link brokenScriptChecks}. Given the file's
+ * bytes and how many times it was asked for.
+ */
+type Breakage = (file: Uint8Array<ArrayBuffer>, request: number) => Response | undefined;
+
+/** A static server for `dir` on 127.0.0.1 (`break_` makes a path fail; nothing is cached). */
 function serve(dir: string) {
+  const broken = new Map<string, { f: Breakage; requests: number }>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = decodeURIComponent(new URL(req.url).pathname);
     if (path.includes("..")) return new Response("no", { status: 400 });
+    const ext = path.split(".").pop()!;
+    const headers = {
+      "content-type": TYPES[ext] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    };
+    let body: Uint8Array<ArrayBuffer>;
     try {
-      const body = await Deno.readFile(dir + path);
-      const ext = path.split(".").pop()!;
-      return new Response(body, {
-        headers: { "content-type": TYPES[ext] ?? "application/octet-stream" },
-      });
+      body = await Deno.readFile(dir + path);
     } catch {
-      return new Response("not found", { status: 404 });
+      return new Response("not found", { status: 404, headers });
     }
+    const b = broken.get(path);
+    if (b) {
+      const instead = b.f(body, ++b.requests);
+      if (instead) return instead;
+    }
+    return new Response(body, { headers });
   });
-  return { url: `http://127.0.0.1:${server.addr.port}`, stop: () => server.shutdown() };
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    break_: (path: string, f: Breakage) => broken.set(path, { f, requests: 0 }),
+    mend: () => broken.clear(),
+    stop: () => server.shutdown(),
+  };
 }
 
 /** A server that counts every request: the learner's code must never reach it. */
@@ -128,14 +159,95 @@ async function cli(n: number, solution: boolean, seed?: number): Promise<Exercis
 }
 
 /** The command line's grader (`grade`, as `deno task exercise` runs it) on `code` as a file. */
-async function cliOn(spec: ExerciseSpec, code: string, seed?: number): Promise<ExerciseResult> {
-  const tmp = new URL(`exercises/.practice_${spec.slug}.ts`, ROOT);
+async function cliOn(
+  spec: ExerciseSpec,
+  code: string,
+  seed: number | undefined,
+  tag: string,
+): Promise<ExerciseResult> {
+  const tmp = new URL(`exercises/.practice_${spec.slug}_${tag}.ts`, ROOT);
   Deno.writeTextFileSync(tmp, code);
   try {
     return await grade(spec, tmp.href, { seed });
   } finally {
     Deno.removeSync(tmp);
   }
+}
+
+/**
+ * The command line's gradings, at most {@link cliJobs} at once (`--jobs K`, default 1), in the
+ * order asked. With a fixed seed every exercise's are asked for before the first page runs
+ * ({@link planExercise}), so the command line grades ahead while Chromium runs the page: two
+ * processes, one core each, instead of one after the other.
+ */
+let cliJobs = 1;
+let cliRunning = 0;
+const cliWaiting: (() => void)[] = [];
+/** Wall-clock seconds spent in the page's runs and in the command line's gradings. */
+const spent = { page: 0, cli: 0 };
+
+function limited<T>(f: () => Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const start = () => {
+      cliRunning++;
+      const t0 = performance.now();
+      f().then(resolve, reject).finally(() => {
+        spent.cli += (performance.now() - t0) / 1000;
+        cliRunning--;
+        cliWaiting.shift()?.();
+      });
+    };
+    if (cliRunning < cliJobs) start();
+    else cliWaiting.push(start);
+  });
+}
+
+/** Every command-line result an exercise's checks compare with, by name, as a function of the seed. */
+function cliTasks(n: number): Map<string, (seed?: number) => Promise<ExerciseResult>> {
+  const spec = EXERCISES.find((e) => e.number === n)!;
+  const stub = Deno.readTextFileSync(new URL(`exercises/${spec.slug}.ts`, ROOT));
+  const tasks = new Map<string, (seed?: number) => Promise<ExerciseResult>>([
+    ["stub", (seed) => cli(n, false, seed)],
+    ["solution", (seed) => cli(n, true, seed)],
+    ["empty", (seed) => cliOn(spec, "", seed, "empty")],
+    ["throws", (seed) => cliOn(spec, throwingAtLoad(stub).code, seed, "throws")],
+  ]);
+  for (const w of wrongSolutions(n, allWrong)) {
+    tasks.set(`wrong:${w.path}`, (seed) => cliOnWrong(spec, w, seed));
+  }
+  return tasks;
+}
+
+/** Command-line results asked for ahead, at the fixed seed: `N:name` → result. */
+const planned = new Map<string, Promise<ExerciseResult>>();
+
+/** Asks the command line, ahead, for every result exercise `n`'s checks will compare with. */
+function planExercise(n: number) {
+  if (fixedSeed === undefined) return; // the page draws the seed: known only after its run
+  for (const [name, task] of cliTasks(n)) {
+    const p = limited(() => task(fixedSeed));
+    p.catch(() => {}); // awaited (and its failure reported) by the check that needs it
+    planned.set(`${n}:${name}`, p);
+  }
+}
+
+/** The command line's result `name` of exercise `n` at `seed` (asked ahead when it could be). */
+function cliResult(n: number, name: string, seed: number | undefined): Promise<ExerciseResult> {
+  const ahead = planned.get(`${n}:${name}`);
+  if (ahead && seed === fixedSeed) return ahead;
+  return limited(() => cliTasks(n).get(name)!(seed));
+}
+
+/** The stub with a `throw` before its first export: the file throws while it loads. */
+function throwingAtLoad(stub: string): { code: string; at: number } {
+  const lines = stub.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("export ")) + 1;
+  const code = [
+    ...lines.slice(0, at - 1),
+    `throw new RangeError("broken at load");`,
+    ...lines.slice(at - 1),
+  ].join("\n");
+  return { code, at };
 }
 
 const NUMBER = /-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi;
@@ -165,10 +277,21 @@ function sameTest(a: ExerciseResult["tests"][number], b: ExerciseResult["tests"]
   if (JSON.stringify(ra) !== JSON.stringify(rb)) return false;
   if (ma.replace(NUMBER, "#") !== mb.replace(NUMBER, "#")) return false;
   const na = [...ma.matchAll(NUMBER)], nb = mb.match(NUMBER) ?? [];
-  return na.every((m, i) =>
-    sameNumber(m[0], nb[i]) || (measured(ma, m) && withinPolicySpread(m[0], nb[i]))
-  );
+  return na.every((m, i) => {
+    if (sameNumber(m[0], nb[i])) return true;
+    if (!measured(ma, m) || !withinPolicySpread(m[0], nb[i])) return false;
+    const [x, y] = [Number(m[0]), Number(nb[i])];
+    policySpread.count++;
+    policySpread.max = Math.max(
+      policySpread.max,
+      Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)),
+    );
+    return true;
+  });
 }
+
+/** Numbers that needed {@link withinPolicySpread} (more than a last digit apart): how many, the largest relative gap. */
+const policySpread = { count: 0, max: 0 };
 
 /**
  * A number the gradient policy measured rather than computed: a tolerance (2·truncation +
@@ -250,21 +373,26 @@ async function runCode(
   limits: { probeLimitMs?: number; seed?: number } = {},
 ): Promise<ExerciseResult> {
   if (fixedSeed !== undefined) limits = { seed: fixedSeed, ...limits };
-  return await page.evaluate(
-    async (code, limits) => {
-      practice.setCode(code);
-      return await practice.run(limits);
-    },
-    code,
-    limits,
-  );
+  const t0 = performance.now();
+  try {
+    return await page.evaluate(
+      async (code, limits) => {
+        practice.setCode(code);
+        return await practice.run(limits);
+      },
+      code,
+      limits,
+    );
+  } finally {
+    spent.page += (performance.now() - t0) / 1000;
+  }
 }
 
 /** How many checks each exercise's last run (a syntax error: none passed) had. */
 const lastChecks = new Map<number, number>();
 
-/** Compare every committed wrong solution (and control), not only three per exercise. */
-let allWrong = false;
+/** Compare every committed wrong solution and control (the default; `--three`: three per exercise). */
+let allWrong = true;
 
 /** The first three wrong solutions of an exercise that expect to be rejected (or all files). */
 function wrongSolutions(n: number, all = false): { path: string; text: string }[] {
@@ -303,7 +431,8 @@ async function cliOnWrong(
   if (!w.text.includes("exercises/_solutions.ts")) {
     return await grade(spec, new URL(`file://${w.path}`).href, { seed });
   }
-  const dir = new URL("exercises/.practice_wrong/", ROOT);
+  const tag = w.path.split("/").slice(-2).join("_").replace(/\.ts$/, "");
+  const dir = new URL(`exercises/.practice_wrong_${tag}/`, ROOT);
   Deno.mkdirSync(dir, { recursive: true });
   try {
     const deeper = (t: string) => t.replaceAll(`"../lib/`, `"../../lib/`);
@@ -374,7 +503,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
 
   await check(results, `${tag}: the stub gives the command line's result`, async () => {
     const r = await runCode(page, stub);
-    sameResult(r, await cli(n, false, r.seed));
+    sameResult(r, await cliResult(n, "stub", r.seed));
   });
   await check(
     results,
@@ -387,18 +516,19 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
           bad.map((t) => `${t.function} ${t.name}: ${t.message}`).join("\n"),
         );
       }
-      sameResult(r, await cli(n, true, r.seed));
+      sameResult(r, await cliResult(n, "solution", r.seed));
     },
   );
   const wrong = wrongSolutions(n, allWrong);
   await check(results, `${tag}: three committed wrong solutions exist`, () => {
-    if (wrong.length < 3) throw new Error(`only ${wrong.length} in tools/grader/wrong/ex${n}`);
+    const rejected = wrongSolutions(n).length;
+    if (rejected < 3) throw new Error(`only ${rejected} in tools/grader/wrong/ex${n}`);
   });
   for (const w of wrong) {
     const name = w.path.split("/").slice(-2).join("/");
     await check(results, `${tag}: ${name} gets the command line's result`, async () => {
       const page_ = await runWrong(page, w.text);
-      const cmd = await cliOnWrong(spec, w, page_.seed);
+      const cmd = await cliResult(n, `wrong:${w.path}`, page_.seed);
       sameResult(sansFile(page_), sansFile(cmd));
       // (Whether the grader catches it is the wrong-solution runner's question; here both agree.)
       if (page_.tests.every((t) => t.ok)) note(`  ${name}: accepted by both (a survivor)`);
@@ -427,17 +557,10 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
   });
   await check(results, `${tag}: an empty file gets the command line's result`, async () => {
     const r = await runCode(page, "");
-    sameResult(sansFile(r), sansFile(await cliOn(spec, "", r.seed)));
+    sameResult(sansFile(r), sansFile(await cliResult(n, "empty", r.seed)));
   });
   await check(results, `${tag}: a file that throws at load is reported with its line`, async () => {
-    const lines = stub.split("\n");
-    const at = lines.findIndex((l) => l.startsWith("export ")) + 1;
-    const code = [
-      ...lines.slice(0, at - 1),
-      `throw new RangeError("broken at load");`,
-      ...lines.slice(at - 1),
-    ]
-      .join("\n");
+    const { code, at } = throwingAtLoad(stub);
     const r = await runCode(page, code);
     // Every check failed to load; the first says why and where (the rest refer to it).
     const first = r.tests[0];
@@ -447,7 +570,7 @@ async function exerciseChecks(page: Page, base: string, n: number, results: Chec
       !first.message.includes(`exercises/${spec.slug}.ts:${at}`)
     ) throw new Error(r.tests.map((t) => `${t.outcome}: ${t.message}`).join("\n"));
     // The command line says the same.
-    sameResult(sansFile(r), sansFile(await cliOn(spec, code, r.seed)));
+    sameResult(sansFile(r), sansFile(await cliResult(n, "throws", r.seed)));
   });
   await check(results, `${tag}: a syntax error is reported with its line`, async () => {
     const r = await runCode(page, stub + "\nexport const = 1;\n");
@@ -490,6 +613,29 @@ async function onceChecks(
     }
     const took = Date.now() - t0;
     if (took > stopped.length * 5000 + 15_000) throw new Error(`took ${took} ms`);
+  });
+
+  await check(results, "Stop ends a looping run at once, and the next run grades", async () => {
+    const pending = page.evaluate(async (code) => {
+      practice.setCode(code);
+      return await practice.run();
+    }, loopingStub(stub, spec.functions[0]));
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await page.click("xpath/.//button[text()='Stop']");
+    const r = await pending;
+    const took = Date.now() - t0;
+    const status = await page.$eval(".practice-status", (e) => e.textContent ?? "");
+    if (r !== undefined || took > 1000 || !status.startsWith("Stopped after")) {
+      throw new Error(`${took} ms; result ${JSON.stringify(r)?.slice(0, 100)}; status: ${status}`);
+    }
+    const hidden = await page.$eval(
+      "xpath/.//button[text()='Stop']",
+      (e) => (e as HTMLElement).hidden,
+    );
+    if (!hidden) throw new Error("the Stop button is still shown");
+    const again = await runCode(page, stub);
+    if (!again.tests.length) throw new Error("the next run gave no checks");
   });
 
   await check(results, "Reset asks first, and Undo brings the code back", async () => {
@@ -610,9 +756,112 @@ async function onceChecks(
   });
 }
 
+/**
+ * The page's own scripts failing (the bundled grader `worker.js` missing, with a syntax error,
+ * throwing while it loads, or failing only for the learner's worker; the library module the
+ * learner's file imports missing): each run is reported in the panel as the page's failure, in
+ * the learner's terms — their code was not run, it is saved, reload, `deno task book`, `deno
+ * task exercise N` — never as checks their file failed, and never swallowed. Once the scripts
+ * are served again, the next run (a fresh worker) grades as usual. On a page of its own: the
+ * failed loads are console errors on purpose.
+ */
+async function brokenScriptChecks(
+  browser: Browser,
+  server: ReturnType<typeof serve>,
+  results: Check[],
+) {
+  const spec = EXERCISES[0];
+  const stub = Deno.readTextFileSync(new URL(`exercises/${spec.slug}.ts`, ROOT));
+  const js = (text: string) =>
+    new Response(text, {
+      headers: { "content-type": TYPES.js, "cache-control": "no-store" },
+    });
+  const notFound = () => new Response("not found", { status: 404 });
+  const text = (b: Uint8Array<ArrayBuffer>) => new TextDecoder().decode(b);
+  // The stub's imports of the library are used only as types, which stripping removes; the
+  // reference solutions import it for real.
+  const solution = Deno.readTextFileSync(new URL("exercises/_solutions.ts", ROOT));
+  const cases: { what: string; path: string; f: Breakage; says?: string; code?: string }[] = [
+    {
+      what: "the grader's worker script is missing (404)",
+      path: "/practice/worker.js",
+      f: notFound,
+    },
+    {
+      what: "the grader's worker script has a syntax error",
+      path: "/practice/worker.js",
+      f: (b) => js(text(b) + "\nexport const = 1;\n"),
+    },
+    {
+      what: "the grader's worker script throws while it loads",
+      path: "/practice/worker.js",
+      f: (b) => js(`throw new Error("worker broken at load");\n` + text(b)),
+      says: "worker broken at load",
+    },
+    {
+      what: "the learner's worker alone cannot load the script",
+      path: "/practice/worker.js",
+      f: (_b, request) => request > 1 ? notFound() : undefined,
+    },
+    {
+      what: "the library the learner's file imports is missing",
+      path: "/practice/lib_nn_mod.js",
+      f: notFound,
+      says: "practice/lib_nn_mod.js",
+      code: solution,
+    },
+  ];
+  const page = await browser.newPage();
+  acceptDialogs(page);
+  try {
+    for (const c of cases) {
+      await check(results, `the page says so when ${c.what}`, async () => {
+        server.mend();
+        await openExercise(page, server.url, spec.slug);
+        server.break_(c.path, c.f);
+        const r = await runCode(page, c.code ?? stub);
+        const panel = await page.$eval(
+          "section#practice .practice-result",
+          (e) => ({
+            text: e.textContent ?? "",
+            checks: e.querySelectorAll("li").length,
+            failure: !!e.querySelector(".practice-page-failure"),
+          }),
+        );
+        const status = await page.$eval(".practice-status", (e) => e.textContent ?? "");
+        const wanted = [
+          "Your code was not run",
+          "not about your code",
+          "Reload the page",
+          "deno task book",
+          `deno task exercise ${spec.number}`,
+          ...(c.says ? [c.says] : []),
+        ];
+        const missing = wanted.filter((w) => !panel.text.includes(w));
+        if (r !== undefined || !panel.failure || panel.checks || missing.length) {
+          throw new Error(
+            `result ${JSON.stringify(r)?.slice(0, 200)}; panel (${panel.checks} checks, ` +
+              `missing ${JSON.stringify(missing)}): ${panel.text}; status: ${status}`,
+          );
+        }
+        if (!status.startsWith("Not run")) throw new Error(`status line: ${status}`);
+        // Served again, the next run's fresh workers grade as usual, without a reload.
+        server.mend();
+        const again = await runCode(page, c.code ?? stub);
+        if (!again?.tests.length) throw new Error("the run after the repair gave no checks");
+      });
+    }
+  } finally {
+    server.mend();
+    await page.close();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   verbose = args.includes("--verbose");
-  allWrong = args.includes("--all-wrong");
+  allWrong = !args.includes("--three");
+  const jobsAt = args.indexOf("--jobs");
+  if (jobsAt >= 0) cliJobs = Math.max(1, Number(args[jobsAt + 1]));
   const seedAt = args.indexOf("--seed");
   fixedSeed = seedAt < 0
     ? DEFAULT_SEED
@@ -667,6 +916,20 @@ async function main(args: string[]): Promise<number> {
     page.on("pageerror", (e) => errors.push(`${page.url()}: ${(e as Error).message}`));
     acceptDialogs(page);
 
+    await check(results, "every exercise page of the book is tested, found by its number", () => {
+      const pages = [...Deno.readDirSync(BOOK)]
+        .map((e) => e.name.match(/^exercise-(\d\d)\.html$/)?.[1])
+        .filter((m): m is string => m !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b);
+      const specs = EXERCISES.map((e) => e.number);
+      if (JSON.stringify(pages) !== JSON.stringify(specs)) {
+        throw new Error(`pages ${pages.join(", ")}; the grader's exercises ${specs.join(", ")}`);
+      }
+      const untested = onlyAt < 0 ? specs.filter((n) => !only.includes(n)) : [];
+      if (untested.length) throw new Error(`not tested: ${untested.join(", ")}`);
+    });
+    for (const n of only) planExercise(n);
     for (const n of only) await exerciseChecks(page, server.url, n, results);
 
     await check(results, "the index shows each exercise's state", async () => {
@@ -703,6 +966,7 @@ async function main(args: string[]): Promise<number> {
     });
 
     await onceChecks(browser, page, server.url, dir, can.url, results, can.hits);
+    await brokenScriptChecks(browser, server, results);
     results.push({
       name: "no console errors",
       ok: !errors.length,
@@ -728,6 +992,17 @@ async function main(args: string[]): Promise<number> {
         `its last digit: the browser's Math.exp/log differ from Deno's by 1 ulp on rare inputs)`,
     );
   }
+  if (policySpread.count) {
+    console.log(
+      `(${policySpread.count} measured tolerance(s) or share(s) of one differed by more than a ` +
+        `last digit, at most ${(policySpread.max * 100).toFixed(1)} %: the policy's noise ` +
+        `measurement reads the last bits those 1-ulp differences change)`,
+    );
+  }
+  console.log(
+    `page runs ${spent.page.toFixed(0)} s, command-line gradings ${spent.cli.toFixed(0)} s ` +
+      `(${cliJobs} at a time, alongside the page)`,
+  );
   console.log(`${results.length - failed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }

@@ -58,22 +58,46 @@ export function startWorker(workerUrl: string): Worker {
 }
 
 const errorText = (e: ErrorEvent) =>
-  e.message || (e.error ? String(e.error) : "the worker's script could not be loaded");
+  e.message || (e.error ? String(e.error) : "the script could not be loaded");
+
+/**
+ * The page's own scripts failed, not the learner's code: the worker's script (the bundled
+ * grader, `worker.js`, or a module it imports) did not load or threw while loading, or a
+ * bundled library module the learner's file imports did not load. The learner's code did not
+ * run; the page says so (and how to go on) instead of reporting every check as failed.
+ */
+export class PageScriptError extends Error {
+  override name = "PageScriptError";
+}
+
+/** The learner pressed Stop: the run's worker is terminated and nothing is judged. */
+export class RunStopped extends Error {
+  override name = "RunStopped";
+  constructor() {
+    super("stopped by the learner");
+  }
+}
+
+const workerScriptFailed = (detail: string) =>
+  new PageScriptError(`the grader's worker script (practice/worker.js) did not load: ${detail}`);
 
 /** Runs every probe, as `runProbes` does, and returns one outcome per probe. */
 export async function runProbesInWorkers(
   workerUrl: string,
   req: RunRequest & { probes: number },
   onEvent: (e: RunEvent) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<Outcome[]> {
   const probeMs = req.probeLimitMs ?? PROBE_LIMIT_MS;
   const loadMs = req.loadLimitMs ?? LOAD_LIMIT_MS;
   const outcomes: (Outcome | undefined)[] = new Array(req.probes);
   let remaining = [...Array(req.probes).keys()];
   while (remaining.length) {
+    if (signal?.aborted) throw new RunStopped();
     const indices = remaining;
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const w = startWorker(workerUrl);
+      let loaded = false;
       let current = -1;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let finished = false;
@@ -81,9 +105,18 @@ export async function runProbesInWorkers(
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
         w.terminate();
         resolve();
       };
+      const stop = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        w.terminate();
+        reject(new RunStopped());
+      };
+      signal?.addEventListener("abort", stop, { once: true });
       const failAll = (o: Outcome) => {
         for (const i of indices) outcomes[i] ??= o;
         finish();
@@ -95,7 +128,9 @@ export async function runProbesInWorkers(
       arm(loadMs, () => failAll({ kind: "load_timeout", ms: loadMs }));
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
-        if (m.type === "ready") clearTimeout(timer);
+        if (m.type === "loaded") loaded = true;
+        else if (m.type === "page_failed") pageFailed(new PageScriptError(m.message));
+        else if (m.type === "ready") clearTimeout(timer);
         else if (m.type === "start") {
           current = m.i;
           onEvent({ type: "start", i: m.i });
@@ -119,8 +154,17 @@ export async function runProbesInWorkers(
         else if (m.type === "done") finish();
         else if (m.type === "crashed") died(m.message);
       };
+      const pageFailed = (e: PageScriptError) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
+        w.terminate();
+        reject(e);
+      };
       const died = (message: string) => {
-        if (current >= 0 && !outcomes[current]) {
+        if (!loaded) pageFailed(workerScriptFailed(message));
+        else if (current >= 0 && !outcomes[current]) {
           // It died inside a probe: that probe failed, the rest go on (as the command line).
           outcomes[current] = {
             kind: "threw",
@@ -161,10 +205,16 @@ export async function runProbesInWorkers(
 export class GraderWorker {
   #w: Worker;
   #pending?: { resolve(m: FromWorker): void; reject(e: Error): void };
+  #loaded = false;
+  #failed?: Error;
   constructor(workerUrl: string) {
     this.#w = startWorker(workerUrl);
     this.#w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
+      if (m.type === "loaded") {
+        this.#loaded = true;
+        return;
+      }
       const p = this.#pending;
       this.#pending = undefined;
       if (m.type === "crashed") p?.reject(new Error(m.message));
@@ -172,12 +222,16 @@ export class GraderWorker {
     };
     this.#w.onerror = (e) => {
       e.preventDefault();
-      this.#pending?.reject(new Error(`the grader's worker failed: ${errorText(e)}`));
+      this.#failed = this.#loaded
+        ? new Error(`the grader's worker failed: ${errorText(e)}`)
+        : workerScriptFailed(errorText(e));
+      this.#pending?.reject(this.#failed);
       this.#pending = undefined;
     };
   }
   #ask(m: ToWorker): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
+      if (this.#failed) return reject(this.#failed);
       this.#pending = { resolve, reject };
       this.#w.postMessage(m);
     });
@@ -206,6 +260,7 @@ export async function gradeInPage(
   req: RunRequest,
   onEvent: (e: RunEvent) => void = () => {},
   failure?: Outcome,
+  signal?: AbortSignal,
 ): Promise<ExerciseResult> {
   const grader = new GraderWorker(workerUrl);
   try {
@@ -213,7 +268,7 @@ export async function gradeInPage(
     onEvent({ type: "probes", probes });
     const outcomes = failure
       ? probes.map(() => failure)
-      : await runProbesInWorkers(workerUrl, { ...req, probes: probes.length }, onEvent);
+      : await runProbesInWorkers(workerUrl, { ...req, probes: probes.length }, onEvent, signal);
     onEvent({ type: "judging" });
     return await grader.judge(req.exercise, req.seed, outcomes);
   } finally {

@@ -17,7 +17,14 @@ import { basicSetup, EditorView } from "codemirror";
 import { javascript } from "@codemirror/lang-javascript";
 import { transform } from "sucrase";
 import type { ExerciseResult, Outcome } from "../../grader/mod.ts";
-import { gradeInPage, LOAD_LIMIT_MS, PROBE_LIMIT_MS, type RunEvent } from "./host.ts";
+import {
+  gradeInPage,
+  LOAD_LIMIT_MS,
+  PageScriptError,
+  PROBE_LIMIT_MS,
+  type RunEvent,
+  RunStopped,
+} from "./host.ts";
 import type { ProbeName } from "./protocol.ts";
 import { keys, load, loadSummary, type RunSummary, save, statusText } from "./storage.ts";
 
@@ -83,6 +90,13 @@ function summarize(r: ExerciseResult): RunSummary {
   };
 }
 
+const passedText = (r: ExerciseResult) => {
+  const passed = r.tests.filter((t) => t.ok).length;
+  return passed === r.tests.length
+    ? `all ${r.tests.length} checks passed`
+    : `${passed} of ${r.tests.length} checks passed`;
+};
+
 function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
   const box = el("div", { class: "practice-report" });
   let fn = "";
@@ -105,16 +119,8 @@ function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
       ),
     );
   }
-  const passed = r.tests.filter((t) => t.ok).length;
-  box.append(
-    el(
-      "p",
-      { class: "summary" },
-      passed === r.tests.length
-        ? `all ${r.tests.length} checks passed`
-        : `${passed} of ${r.tests.length} checks passed`,
-    ),
-  );
+  // The count first, where the learner looks after pressing Run.
+  box.prepend(el("p", { class: "summary" }, passedText(r)));
   if (r.seed !== undefined) {
     box.append(
       el(
@@ -135,12 +141,43 @@ function renderResult(r: ExerciseResult, prints: string[]): HTMLElement {
   return box;
 }
 
+/**
+ * The panel when the page itself failed (its worker script or a bundled module did not load, or
+ * the grader broke): the learner's code was not run, nothing of theirs is lost, and how to go on.
+ */
+function pageFailure(info: ExerciseInfo, message: string, scripts: boolean): HTMLElement {
+  return el(
+    "div",
+    { class: "practice-report practice-page-failure", role: "alert" },
+    el(
+      "p",
+      {},
+      el("strong", {}, "Your code was not run"),
+      scripts
+        ? ": a script of this page's grader did not load, so no check could start. This is not about your code."
+        : ": this page's grader failed. This is not about your code.",
+    ),
+    el("p", {}, "What the browser said: ", el("code", {}, message)),
+    el(
+      "p",
+      {},
+      "Your code is saved in this browser. Reload the page and press Run again. If it fails again, ",
+      "the book on this server is incomplete or from another build: rebuild it with ",
+      el("code", {}, "deno task book"),
+      " — or download your file and grade it on the command line with ",
+      el("code", {}, `deno task exercise ${info.number}`),
+      ".",
+    ),
+  );
+}
+
 /** Mounts the practice panel for one exercise. */
 export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInfo[]) {
   const path = `exercises/${info.slug}.ts`;
   const saved = load(keys.code(info.slug));
   const savedNote = el("span", { class: "saved", role: "status" });
   const runButton = el("button", { type: "button", class: "run" }, "Run");
+  const stopButton = el("button", { type: "button", hidden: "" }, "Stop");
   const resetButton = el("button", { type: "button" }, "Reset to the stub");
   const undoButton = el("button", { type: "button", hidden: "" }, "Undo reset");
   const downloadButton = el("button", { type: "button" }, "Download");
@@ -162,7 +199,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       el("strong", {}, `${PROBE_LIMIT_MS / 1000} s`),
       ` and the file ${
         LOAD_LIMIT_MS / 1000
-      } s to load; then it is stopped and the page says which function did not return. `,
+      } s to load; then it is stopped and the page says which function did not return (Stop ends a run at once). `,
       "The page strips your types but does not check them: ",
       el("code", {}, `deno task exercise ${info.number}`),
       " and ",
@@ -173,6 +210,7 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       "div",
       { class: "practice-toolbar" },
       runButton,
+      stopButton,
       resetButton,
       undoButton,
       downloadButton,
@@ -200,6 +238,9 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
     extensions: [
       basicSetup,
       javascript({ typescript: true }),
+      // Long comment lines wrap rather than hide past the right edge (a phone is 390 px wide);
+      // a wrapped line keeps its one line number.
+      EditorView.lineWrapping,
       EditorView.updateListener.of((u) => {
         if (u.docChanged) persist(u.state.doc.toString());
       }),
@@ -229,8 +270,12 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
     if (running) return;
     running = true;
     runButton.disabled = true;
+    const stopper = new AbortController();
+    stopButton.onclick = () => stopper.abort();
+    stopButton.hidden = false;
     const started = performance.now();
     const prints: string[] = [];
+    let ticker: ReturnType<typeof setInterval> | undefined;
     try {
       const sources = learnerSources(info, all, code());
       const files: Record<string, string> = {};
@@ -244,15 +289,27 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       // A fresh seed for the random cases each run, as the command line draws one.
       const seed = limits.seed ?? Math.floor(Math.random() * 2 ** 31);
       let probes: ProbeName[] = [];
+      const limitS = (limits.probeLimitMs ?? PROBE_LIMIT_MS) / 1000;
       const onEvent = (e: RunEvent) => {
         if (e.type === "probes") probes = e.probes;
         else if (e.type === "start") {
           const p = probes[e.i];
-          status.textContent = `Running check ${e.i + 1} of ${probes.length}: ${p.fn} — ${p.name}…`;
+          const doing = `Running check ${e.i + 1} of ${probes.length}: ${p.fn} — ${p.name}…`;
+          status.textContent = doing;
+          // A check that takes long says so, second by second, up to the limit.
+          const t0 = performance.now();
+          clearInterval(ticker);
+          ticker = setInterval(() => {
+            const s = Math.floor((performance.now() - t0) / 1000);
+            if (s >= 1) status.textContent = `${doing} ${s} s (stopped at ${limitS} s)`;
+          }, 250);
         } else if (e.type === "stopped") {
           prints.push(`[stopped: ${probes[e.i].fn} did not return within ${e.ms / 1000} s]`);
         } else if (e.type === "print") prints.push(e.text);
-        else if (e.type === "judging") status.textContent = "Comparing with the references…";
+        else if (e.type === "judging") {
+          clearInterval(ticker);
+          status.textContent = "Comparing with the references…";
+        }
       };
       const result = await gradeInPage(
         WORKER_URL,
@@ -267,11 +324,13 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
         },
         onEvent,
         failure,
+        stopper.signal,
       );
       const summary = summarize(result);
       save(keys.result(info.slug), JSON.stringify(summary));
       const stopped = result.tests.filter((t) => t.outcome === "timeout");
-      status.textContent = `Ran in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+      status.textContent = `Ran in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+        passedText(result) +
         (stopped.length
           ? ` — stopped: ${
             [...new Set(stopped.map((t) => t.function))].join(", ")
@@ -282,12 +341,25 @@ export function mount(section: HTMLElement, info: ExerciseInfo, all: ExerciseInf
       section.dispatchEvent(new CustomEvent("practice-result", { detail: result }));
       return result;
     } catch (e) {
-      status.textContent = `The page's grader failed: ${(e as Error).message}`;
-      section.dataset.result = JSON.stringify({ error: (e as Error).message });
+      if (e instanceof RunStopped) {
+        const s = ((performance.now() - started) / 1000).toFixed(1);
+        status.textContent =
+          `Stopped after ${s} s: nothing was graded. Change your code and Run again.`;
+        section.dataset.result = JSON.stringify({ stopped: true });
+        return;
+      }
+      const message = (e as Error).message;
+      status.textContent = e instanceof PageScriptError
+        ? "Not run: the page's grader could not start."
+        : `The page's grader failed: ${message}`;
+      panel.replaceChildren(pageFailure(info, message, e instanceof PageScriptError));
+      section.dataset.result = JSON.stringify({ error: message });
       console.warn(e);
     } finally {
+      clearInterval(ticker);
       running = false;
       runButton.disabled = false;
+      stopButton.hidden = true;
     }
   };
 

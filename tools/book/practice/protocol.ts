@@ -31,8 +31,14 @@ export type ToWorker =
   | { role: "list"; exercise: number; seed: number }
   | { role: "judge"; exercise: number; seed: number; outcomes: Outcome[] };
 
-/** Worker → page. */
+/**
+ * Worker → page. `loaded` is the worker's first word, said once its own script (the bundled
+ * grader) has loaded and run: an error before it is the page's script failing, never the
+ * learner's code. `page_failed`: a bundled module the learner's file imports did not load.
+ */
 export type FromWorker =
+  | { type: "loaded" }
+  | { type: "page_failed"; message: string }
   | { type: "ready" }
   | { type: "start"; i: number }
   | { type: "result"; i: number; outcome: Outcome }

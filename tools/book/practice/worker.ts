@@ -130,6 +130,7 @@ export function rewriteImports(
   path: string,
   js: string,
   resolveFile: (path: string) => string | undefined,
+  bundled: Set<string> = new Set(),
 ): string {
   return js.replace(
     /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\2/g,
@@ -138,6 +139,7 @@ export function rewriteImports(
       let url: string | undefined;
       if (LEARNER_MODULES.includes(target)) {
         url = new URL(`./${bundledName(target)}`, import.meta.url).href;
+        bundled.add(url);
       } else if (/^exercises\/[^/]+\.ts$/.test(target)) url = resolveFile(target);
       if (!url) {
         const line = js.slice(0, offset).split("\n").length;
@@ -154,14 +156,18 @@ export function rewriteImports(
 }
 
 /** Blob URLs for the learner's files, each with its imports rewritten (dependencies first). */
-function linkFiles(files: LearnerFiles, blobToPath: Map<string, string>): Map<string, string> {
+function linkFiles(
+  files: LearnerFiles,
+  blobToPath: Map<string, string>,
+  bundled: Set<string>,
+): Map<string, string> {
   const urls = new Map<string, string>();
   const visiting = new Set<string>();
   const urlOf = (path: string): string | undefined => {
     if (urls.has(path)) return urls.get(path);
     if (!(path in files) || visiting.has(path)) return undefined;
     visiting.add(path);
-    const js = rewriteImports(path, files[path], urlOf);
+    const js = rewriteImports(path, files[path], urlOf, bundled);
     const url = URL.createObjectURL(new Blob([js], { type: "text/javascript" }));
     urls.set(path, url);
     blobToPath.set(url, path);
@@ -187,8 +193,28 @@ async function probe(req: ToWorker & { role: "probe" }) {
   const asyncErrors = watchAsyncErrors(paths);
   // deno-lint-ignore no-explicit-any
   let impl: Record<string, any>;
+  const bundled = new Set<string>();
+  let urls: Map<string, string>;
   try {
-    const urls = linkFiles(req.files, blobToPath);
+    urls = linkFiles(req.files, blobToPath, bundled);
+  } catch (err) {
+    if (err instanceof ImportError) {
+      say({ type: "load_failed", message: err.message, where: err.where });
+    } else say({ type: "load_failed", ...loadError(err, paths) });
+    return;
+  }
+  // The page's own modules first: one that does not load is the page's failure, not the
+  // learner's (the learner's import of it would fail naming only their own file).
+  for (const url of bundled) {
+    try {
+      await import(url);
+    } catch (err) {
+      const file = `practice/${url.split("/").pop()}`;
+      say({ type: "page_failed", message: `the course's library (${file}) did not load: ${err}` });
+      return;
+    }
+  }
+  try {
     lockDown();
     captureConsole();
     impl = await import(urls.get(req.main)!);
@@ -229,6 +255,7 @@ function judgeOutcomes(req: ToWorker & { role: "judge" }) {
 }
 
 if (typeof WorkerGlobalScope !== "undefined") {
+  say({ type: "loaded" });
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const req = e.data;
     (req.role === "probe"
