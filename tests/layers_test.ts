@@ -2,10 +2,9 @@
 // that kind (lib/mod.ts, the face, alone at the top), and its code imports only what its kind
 // may import, so the dependencies between the rooms run one way.
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { codeImports, type Kind, LAYERS, MAY_IMPORT } from "./_layers.ts";
+import { codeImports, LAYERS, MAY_IMPORT } from "./_layers.ts";
 
 const ROOT = new URL("../", import.meta.url);
-const KINDS = Object.keys(MAY_IMPORT) as Kind[];
 
 function libModules(dir = "lib"): string[] {
   const out: string[] = [];
