@@ -31,11 +31,11 @@
 
 // Pinned here, as in notebooks_browser.ts: the browser suite's own dependency.
 // deno-lint-ignore no-import-prefix
-import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
+import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
+import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
 import { build } from "../../tools/book/build.ts";
 import { serveBook } from "../../tools/book/serve.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
 const BOOK = new URL("out/book/", ROOT);
 const SHOTS = new URL("out/screenshots/", ROOT);
@@ -90,26 +90,6 @@ async function expectedChecks(numbers: number[]): Promise<Map<number, number>> {
   };
   await Promise.all([worker(), worker()]);
   return out;
-}
-
-async function launch(dir: string): Promise<Browser> {
-  return await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${dir}/chromium-profile`,
-    ],
-    defaultViewport: { width: 1280, height: 900 },
-    protocolTimeout: 120_000,
-  });
 }
 
 /** What one load of a page showed. */
@@ -356,7 +336,7 @@ export async function main(
   try {
     while (port === 0) await new Promise((r) => setTimeout(r, 10));
     const base = `http://127.0.0.1:${port}/`;
-    browser = await launch(dir);
+    browser = await launchChromium(`${dir}/chromium-profile`, { protocolTimeout: 120_000 });
     for (const file of files) {
       const name = file.replace(/\.html$/, "");
       const n = lessonOf(file);

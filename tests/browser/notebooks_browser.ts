@@ -46,12 +46,12 @@
 
 // Pinned here, not in deno.json's import map, which `deno task` installs whole before any task.
 // deno-lint-ignore no-import-prefix
-import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
+import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
+import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
 import { gradingProblems, type NotebookKind } from "../../tools/notebook_verdicts.ts";
 import { solvedNotebookText } from "../../tools/notebook_driver.ts";
 import { committed } from "../../tools/notebooks.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const NOTEBOOK = Deno.env.get("JUPYTER_NOTEBOOK") ?? "/usr/bin/jupyter-notebook";
 /** How long the page must show no change before a cell (or a Run All) counts as finished. */
 const QUIET_MS = 1000;
@@ -591,26 +591,6 @@ async function startNotebook(dir: string): Promise<Server> {
   return { url, token, stop };
 }
 
-async function launchBrowser(dir: string): Promise<Browser> {
-  return await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${dir}/chromium-profile`,
-    ],
-    defaultViewport: { width: 1280, height: 1000 },
-    protocolTimeout: 300_000,
-  });
-}
-
 // ---------------------------------------------------------------- the suite
 
 interface Result {
@@ -725,7 +705,10 @@ export async function main(args: string[], print = console.log): Promise<number 
       files = files.filter((f) => o.only!.includes(nnOf(f)));
     }
     server = await startNotebook(dir);
-    browser = await launchBrowser(dir);
+    browser = await launchChromium(`${dir}/chromium-profile`, {
+      height: 1000,
+      protocolTimeout: 300_000,
+    });
     for (const f of files) {
       const r = await testNotebook(browser, server, f, o);
       for (const l of r.lines) print(l);

@@ -49,13 +49,13 @@
 
 // Pinned here, as in notebooks_browser.ts: deno.json's import map is installed by every task.
 // deno-lint-ignore no-import-prefix
-import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
+import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
+import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
 import type { ExerciseResult, ExerciseSpec } from "../../tools/grader/mod.ts";
 import { grade } from "../../tools/grader/run_child.ts";
 import { keys } from "../../tools/book/practice/storage.ts";
 import { EXERCISES } from "../../tools/grader/exercises.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
 const SHOTS = new URL("out/browser/", ROOT);
 const BOOK = new URL("out/book/", ROOT);
@@ -894,22 +894,7 @@ async function main(args: string[]): Promise<number> {
   const server = serve(BOOK.pathname.replace(/\/$/, ""));
   const can = canary();
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${dir}/chromium-profile`,
-      ],
-      defaultViewport: { width: 1280, height: 900 },
-      protocolTimeout: 300_000,
-    });
+    browser = await launchChromium(`${dir}/chromium-profile`, { protocolTimeout: 300_000 });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("console", (m) => m.type() === "error" && errors.push(`${page.url()}: ${m.text()}`));

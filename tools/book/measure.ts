@@ -21,12 +21,9 @@
  * @module
  */
 
-// Pinned as in tests/browser/book_browser.ts: the browser suite's own dependency.
-// deno-lint-ignore no-import-prefix
-import puppeteer from "npm:puppeteer-core@25.16.0";
+import { CHROMIUM, launchChromium } from "../chromium.ts";
 import { serveBook } from "./serve.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url);
 
 interface Options {
@@ -105,21 +102,7 @@ export async function main(args: string[]): Promise<number> {
   // Chromium's profile, under out/ (the only folder the task may write), removed at the end.
   const profile = new URL("out/book-measure-profile/", ROOT).pathname;
   Deno.mkdirSync(profile, { recursive: true });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}/chromium`,
-    ],
-    defaultViewport: { width: 1280, height: 900 },
-  });
+  const browser = await launchChromium(`${profile}/chromium`);
   const rows: {
     file: string;
     html: number;
