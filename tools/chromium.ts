@@ -9,7 +9,9 @@
  */
 // Pinned here, not in an import map, which `deno task` would install whole before any task.
 // deno-lint-ignore no-import-prefix
-import puppeteer, { type Browser } from "npm:puppeteer-core@25.16.0";
+import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
+
+export type { Browser, Page };
 
 /** The Chromium executable: `$CHROMIUM`, else Debian's `/usr/bin/chromium`. */
 export const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";

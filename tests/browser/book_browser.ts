@@ -29,12 +29,10 @@
  * @module
  */
 
-// Pinned here, as in notebooks_browser.ts: the browser suite's own dependency.
-// deno-lint-ignore no-import-prefix
-import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
-import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
+import { type Browser, CHROMIUM, launchChromium, type Page } from "../../tools/chromium.ts";
 import { build } from "../../tools/book/build.ts";
 import { serveBook } from "../../tools/book/serve.ts";
+import { readLoad } from "../../tools/book/measure.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const BOOK = new URL("out/book/", ROOT);
@@ -134,34 +132,9 @@ async function visit(
   try {
     await page.setJavaScriptEnabled(js);
     await page.goto(base + file, { waitUntil: "load", timeout: 60_000 });
-    // With JavaScript off the page runs no timers, so the paint entry is read with it on only.
-    const fcp = !js ? null : await page.evaluate(() =>
-      new Promise<number | null>((resolve) => {
-        const found = () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime;
-        if (found() !== undefined) return resolve(found()!);
-        new PerformanceObserver(() => resolve(found() ?? null)).observe({
-          type: "paint",
-          buffered: true,
-        });
-        setTimeout(() => resolve(found() ?? null), 3000);
-      })
-    ).catch(() => null);
-    const weight = !js ? null : await page.evaluate(() => {
-      const kinds: Record<string, number> = { html: 0, css: 0, fonts: 0, js: 0, other: 0 };
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceResourceTiming;
-      kinds.html += nav.encodedBodySize;
-      for (const e of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
-        const kind = /\.css$/.test(e.name)
-          ? "css"
-          : /\.woff2$/.test(e.name)
-          ? "fonts"
-          : /\.js$/.test(e.name)
-          ? "js"
-          : "other";
-        kinds[kind] += e.encodedBodySize;
-      }
-      return kinds;
-    });
+    // With JavaScript off the page runs no timers, so the paint entry is read with it on only;
+    // nothing measured is asserted, so a reading that fails is no problem of the page's.
+    const load = js ? await readLoad(page, base).catch(() => null) : null;
     if (js) {
       // Bring each chart into view so charts.js embeds it, then wait for vega-embed's chart.
       const charts = await page.$$eval("figure.chart[data-spec]", (fs) => fs.length);
@@ -259,7 +232,7 @@ async function visit(
         );
       }
     }
-    return { problems, links: facts.links, fcp, weight };
+    return { problems, links: facts.links, fcp: load?.fcp ?? null, weight: load?.bytes ?? null };
   } finally {
     page.off("console", onConsole);
     page.off("pageerror", onPageError);

@@ -44,10 +44,7 @@
  * @module
  */
 
-// Pinned here, not in deno.json's import map, which `deno task` installs whole before any task.
-// deno-lint-ignore no-import-prefix
-import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
-import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
+import { type Browser, CHROMIUM, launchChromium, type Page } from "../../tools/chromium.ts";
 import { gradingProblems, type NotebookKind } from "../../tools/notebook_verdicts.ts";
 import { solvedNotebookText } from "../../tools/notebook_driver.ts";
 import { committed } from "../../tools/notebooks.ts";

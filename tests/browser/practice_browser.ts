@@ -47,10 +47,7 @@
  * @module
  */
 
-// Pinned here, as in notebooks_browser.ts: deno.json's import map is installed by every task.
-// deno-lint-ignore no-import-prefix
-import type { Browser, Page } from "npm:puppeteer-core@25.16.0";
-import { CHROMIUM, launchChromium } from "../../tools/chromium.ts";
+import { type Browser, CHROMIUM, launchChromium, type Page } from "../../tools/chromium.ts";
 import type { ExerciseResult, ExerciseSpec } from "../../tools/grader/mod.ts";
 import { grade } from "../../tools/grader/run_child.ts";
 import { keys } from "../../tools/book/practice/storage.ts";

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { CHROMIUM, launchChromium } from "../chromium.ts";
+import { CHROMIUM, launchChromium, type Page } from "../chromium.ts";
 import { serveBook } from "./serve.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -53,11 +53,49 @@ function parseArgs(args: string[]): Options {
 }
 
 /** One load of a page: its paint time and the bytes it loaded, by kind. */
-interface Load {
+export interface Load {
   fcp: number | null;
   bytes: Record<string, number>;
   /** Paths (relative to the book) of the HTML and CSS it loaded. */
   files: string[];
+}
+
+/**
+ * One load of the page `page` has just loaded from `base`, as the Performance API saw it: its
+ * first contentful paint (null when none comes within 5 s) and the bytes it loaded by kind
+ * (resource timing). `deno task test:book --measure` prints the same reading of its one load.
+ */
+export async function readLoad(page: Page, base: string): Promise<Load> {
+  return await page.evaluate((origin) =>
+    new Promise<Load>((resolve) => {
+      const result = (): Load => {
+        const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null;
+        const bytes: Record<string, number> = { html: 0, css: 0, fonts: 0, js: 0 };
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceResourceTiming;
+        bytes.html = nav.encodedBodySize;
+        const files = [nav.name.slice(origin.length)];
+        for (const e of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
+          const kind = /\.css$/.test(e.name)
+            ? "css"
+            : /\.woff2?$/.test(e.name)
+            ? "fonts"
+            : /\.m?js$/.test(e.name)
+            ? "js"
+            : "other";
+          bytes[kind] = (bytes[kind] ?? 0) + e.encodedBodySize;
+          if (kind === "css") files.push(e.name.slice(origin.length));
+        }
+        return { fcp, bytes, files };
+      };
+      if (performance.getEntriesByName("first-contentful-paint").length) {
+        return resolve(result());
+      }
+      new PerformanceObserver(() => resolve(result())).observe({
+        type: "paint",
+        buffered: true,
+      });
+      setTimeout(() => resolve(result()), 5000);
+    }), base);
 }
 
 function median(xs: number[]): number {
@@ -123,45 +161,7 @@ export async function main(args: string[]): Promise<number> {
         try {
           await page.setCacheEnabled(false);
           await page.goto(base + file, { waitUntil: "load", timeout: 60_000 });
-          loads.push(
-            await page.evaluate((origin) =>
-              new Promise<Load>((resolve) => {
-                const result = (): Load => {
-                  const fcp = performance.getEntriesByName("first-contentful-paint")[0]
-                    ?.startTime ?? null;
-                  const bytes: Record<string, number> = { html: 0, css: 0, fonts: 0, js: 0 };
-                  const nav = performance.getEntriesByType(
-                    "navigation",
-                  )[0] as PerformanceResourceTiming;
-                  bytes.html = nav.encodedBodySize;
-                  const files = [nav.name.slice(origin.length)];
-                  for (
-                    const e of performance.getEntriesByType(
-                      "resource",
-                    ) as PerformanceResourceTiming[]
-                  ) {
-                    const kind = /\.css$/.test(e.name)
-                      ? "css"
-                      : /\.woff2?$/.test(e.name)
-                      ? "fonts"
-                      : /\.m?js$/.test(e.name)
-                      ? "js"
-                      : "other";
-                    bytes[kind] = (bytes[kind] ?? 0) + e.encodedBodySize;
-                    if (kind === "css") files.push(e.name.slice(origin.length));
-                  }
-                  return { fcp, bytes, files };
-                };
-                if (performance.getEntriesByName("first-contentful-paint").length) {
-                  return resolve(result());
-                }
-                new PerformanceObserver(() => resolve(result())).observe({
-                  type: "paint",
-                  buffered: true,
-                });
-                setTimeout(() => resolve(result()), 5000);
-              }), base),
-          );
+          loads.push(await readLoad(page, base));
         } finally {
           await page.close();
         }
